@@ -1,0 +1,53 @@
+"""Entry point: page config, login gate, navigation by role, language switch."""
+import streamlit as st
+
+from ui.i18n import LANGUAGES, t
+from ui.login import RECENT_KEY, login_page
+from ui.navigation import pages_for
+from ui.session import current_user, get_db, sign_out
+
+st.set_page_config(page_title="Warehouse", page_icon=":material/warehouse:", layout="wide",
+                   initial_sidebar_state="auto")
+st.session_state.setdefault("lang", "en")
+
+
+def language_switch() -> None:
+    codes = list(LANGUAGES)
+    choice = st.sidebar.segmented_control(
+        t("common.language"), codes, format_func=LANGUAGES.get,
+        default=st.session_state["lang"], key="lang_switch",
+    )
+    if choice and choice != st.session_state["lang"]:
+        st.session_state["lang"] = choice
+        user = current_user()
+        if user is not None:
+            from services.users import set_language
+
+            set_language(get_db(), actor=user.username, language=choice)
+        st.rerun()
+
+
+def user_box(user) -> None:
+    st.sidebar.markdown(f"**{user.display_name}** · {', '.join(t('role.' + r) for r in sorted(user.roles))}")
+    if st.sidebar.button(t("auth.switch_user"), icon=":material/switch_account:", width="stretch"):
+        recent = st.session_state.get(RECENT_KEY, [])
+        sign_out()
+        st.session_state[RECENT_KEY] = recent
+        st.rerun()
+    if st.sidebar.button(t("auth.sign_out"), icon=":material/logout:", width="stretch"):
+        sign_out()
+        st.rerun()
+
+
+language_switch()
+user = current_user()
+if user is None:
+    st.navigation([st.Page(login_page, title=t("auth.sign_in"), icon=":material/login:")],
+                  position="hidden").run()
+else:
+    user_box(user)
+    sections: dict[str, list] = {}
+    for spec in pages_for(user.roles):
+        sections.setdefault(t(spec.section_key), []).append(
+            st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.default))
+    st.navigation(sections).run()

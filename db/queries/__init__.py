@@ -1,0 +1,1 @@
+"""Read queries that need SQL (aggregates). No business rules."""

@@ -1,0 +1,1 @@
+"""The product's public API: one module per capability (see DESIGN.md)."""

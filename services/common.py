@@ -1,0 +1,129 @@
+"""Helpers every service uses: actor and role checks, input coercion, audit
+events, document numbers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import AuditEvent, DocumentSequence, User
+from services import clock
+from services.errors import NotFound, PermissionDenied, ValidationError
+
+ROLES = (
+    "receiver", "keeper", "qc", "supervisor", "purchasing", "finance", "manager", "admin",
+)
+QTY_PLACES = 3
+PRICE_PLACES = 4
+MAX_QTY = Decimal("1000000000")      # absurd beyond this for one line
+
+
+def load_user(session: Session, username: str | None) -> User:
+    user = session.scalar(select(User).where(User.username == (username or "")))
+    if user is None or not user.active:
+        raise PermissionDenied("unknown_user", user=username or "")
+    return user
+
+
+def require_role(session: Session, username: str | None, *roles: str) -> User:
+    """The acting user, if active and holding one of ``roles``."""
+    user = load_user(session, username)
+    if not user.role_names.intersection(roles):
+        raise PermissionDenied(user=user.username, roles=", ".join(roles))
+    return user
+
+
+def to_decimal(
+    value: Any,
+    field: str,
+    *,
+    places: int = QTY_PLACES,
+    positive: bool = False,
+    allow_zero: bool = True,
+    row: int | None = None,
+    maximum: Decimal = MAX_QTY,
+) -> Decimal:
+    """Coerce Decimal/int/numeric str to Decimal, or raise a ValidationError
+    naming the field (and row). Floats are refused: they are not exact."""
+    where = {"field": field} if row is None else {"field": field, "row": row}
+    if isinstance(value, bool) or isinstance(value, float) or value is None:
+        raise ValidationError("not_a_number", value=str(value), **where)
+    try:
+        number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise ValidationError("not_a_number", value=str(value), **where) from None
+    if not number.is_finite():
+        raise ValidationError("not_a_number", value=str(value), **where)
+    if number < 0 or (number == 0 and (positive or not allow_zero)):
+        raise ValidationError("must_be_positive" if positive else "must_not_be_negative",
+                              value=str(value), **where)
+    if number > maximum:
+        raise ValidationError("too_large", value=str(value), **where)
+    if number != number.quantize(Decimal(1).scaleb(-places)):
+        raise ValidationError("too_many_decimals", places=places, value=str(value), **where)
+    return number
+
+
+def clean_text(value: Any, field: str, *, max_len: int, required: bool = False,
+               row: int | None = None) -> str:
+    text = "" if value is None else str(value).strip()
+    where = {"field": field} if row is None else {"field": field, "row": row}
+    if required and not text:
+        raise ValidationError("required", **where)
+    if len(text) > max_len:
+        raise ValidationError("too_long", max=max_len, **where)
+    return text
+
+
+def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> None:
+    session.add(AuditEvent(
+        at=clock.now(), actor=actor or "", action=action, entity=entity,
+        entity_key=str(key), details=_jsonable(details),
+    ))
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (Decimal, date, datetime)):
+        return str(value)
+    return value
+
+
+def next_number(session: Session, prefix: str, at: datetime | None = None) -> str:
+    """Next document number for the month, e.g. GRN-2026-11-0001.
+
+    An upsert followed by an UPDATE: on PostgreSQL the row lock serialises
+    concurrent writers; on SQLite the database write lock already does."""
+    period = clock.period_of(at or clock.now())
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(DocumentSequence)
+        .values(prefix=prefix, period=period, last_no=0)
+        .on_conflict_do_nothing(index_elements=["prefix", "period"])
+    )
+    number = session.execute(
+        update(DocumentSequence)
+        .where(DocumentSequence.prefix == prefix, DocumentSequence.period == period)
+        .values(last_no=DocumentSequence.last_no + 1)
+        .returning(DocumentSequence.last_no)
+    ).scalar_one()
+    return f"{prefix}-{period}-{number:04d}"
+
+
+def get_or_404(session: Session, model, what: str, **where):
+    row = session.scalar(select(model).filter_by(**where))
+    if row is None:
+        raise NotFound(what=what, key=", ".join(str(v) for v in where.values()))
+    return row
+
+
+def unique_sorted(values: Iterable) -> list:
+    return sorted(set(values))

@@ -1,0 +1,210 @@
+"""The ledger writer: the only code that changes stock.
+
+Every change of a lot's quantity or place goes through a ``LedgerWriter`` inside the
+caller's transaction. It keeps the three books in step (帐、物、卡): the append-only
+``movement`` ledger, the lots' ``qty_on_hand`` and the cached ``stock_balance`` per
+item and location. Movements and balance changes are written in bulk on ``flush()``.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db.models import Location, Lot, Movement, StockBalance
+from services import clock
+from services.errors import StockFrozen
+
+# Movement types (signed qty: + into a lot, - out of it).
+RECEIPT = "receipt"
+ISSUE = "issue"
+RETURN = "return"
+TRANSFER_OUT = "transfer_out"
+TRANSFER_IN = "transfer_in"
+QC_OUT = "qc_out"
+QC_IN = "qc_in"
+REJECT_OUT = "reject_out"
+REJECT_IN = "reject_in"
+SUPPLIER_RETURN = "supplier_return"
+GAIN = "stocktake_gain"
+LOSS = "stocktake_loss"
+MOVEMENT_TYPES = (
+    RECEIPT, ISSUE, RETURN, TRANSFER_OUT, TRANSFER_IN, QC_OUT, QC_IN, REJECT_OUT,
+    REJECT_IN, SUPPLIER_RETURN, GAIN, LOSS,
+)
+INBOUND = {RECEIPT}
+OUTBOUND = {ISSUE, SUPPLIER_RETURN}
+ADJUSTMENT = {GAIN, LOSS}
+INTERNAL = {TRANSFER_OUT, TRANSFER_IN, QC_OUT, QC_IN, REJECT_OUT, REJECT_IN}
+
+
+@dataclass
+class LedgerWriter:
+    """Collects stock changes for one document and writes them on ``flush()``."""
+
+    session: Session
+    doc_type: str
+    doc_no: str
+    actor_id: int | None
+    at: datetime = field(default_factory=clock.now)
+    # The stocktake that froze a location may itself post into it.
+    stocktake_id: int | None = None
+    _rows: list[dict] = field(default_factory=list)
+    _deltas: dict = field(default_factory=lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
+    _locations: dict[int, Location] = field(default_factory=dict)
+
+    # --- checks -----------------------------------------------------------
+    def location(self, location_id: int) -> Location:
+        loc = self._locations.get(location_id)
+        if loc is None:
+            loc = self.session.get(Location, location_id)
+            self._locations[location_id] = loc
+        return loc
+
+    def check_not_frozen(self, location_id: int) -> None:
+        loc = self.location(location_id)
+        frozen_by = loc.frozen_by_stocktake_id
+        if frozen_by is not None and frozen_by != self.stocktake_id:
+            raise StockFrozen(location=loc.code, zone=loc.zone)
+
+    # --- stock changes ----------------------------------------------------
+    def receive(
+        self,
+        *,
+        item_id: int,
+        location_id: int,
+        qty: Decimal,
+        unit_cost: Decimal,
+        lot_no: str = "",
+        expiry_date: date | None = None,
+        status: str = "available",
+        supplier_id: int | None = None,
+        received_at: datetime | None = None,
+        movement_type: str = RECEIPT,
+        note: str = "",
+    ) -> Lot:
+        """A new lot with ``qty`` on hand."""
+        self.check_not_frozen(location_id)
+        lot = Lot(
+            item_id=item_id, location_id=location_id, lot_no=lot_no or "",
+            expiry_date=expiry_date, received_at=received_at or self.at,
+            unit_cost=unit_cost, qty_received=qty, qty_on_hand=qty, status=status,
+            supplier_id=supplier_id, receipt_number=self.doc_no,
+        )
+        self.session.add(lot)
+        self._record(lot, qty, movement_type, note, new_lot=True)
+        return lot
+
+    def take(self, lot: Lot, qty: Decimal, movement_type: str = ISSUE, note: str = "") -> Decimal:
+        """Remove ``qty`` from a lot; returns the value taken (qty x lot cost)."""
+        self.check_not_frozen(lot.location_id)
+        if qty > lot.qty_on_hand:
+            raise ValueError(f"lot {lot.id} has {lot.qty_on_hand}, cannot take {qty}")
+        lot.qty_on_hand -= qty
+        return -self._record(lot, -qty, movement_type, note)
+
+    def put(self, lot: Lot, qty: Decimal, movement_type: str = RETURN, note: str = "") -> Decimal:
+        """Add ``qty`` back into an existing lot at its own cost."""
+        self.check_not_frozen(lot.location_id)
+        lot.qty_on_hand += qty
+        return self._record(lot, qty, movement_type, note)
+
+    def move(
+        self,
+        lot: Lot,
+        qty: Decimal,
+        to_location_id: int,
+        *,
+        status: str | None = None,
+        out_type: str = TRANSFER_OUT,
+        in_type: str = TRANSFER_IN,
+        note: str = "",
+    ) -> Lot:
+        """Move ``qty`` of a lot to another location (and/or status), keeping its
+        lot no., expiry, received time and cost. Returns the receiving lot."""
+        status = status or lot.status
+        self.check_not_frozen(to_location_id)
+        target = self._sibling_lot(lot, to_location_id, status)
+        self.take(lot, qty, out_type, note)
+        if target is None:
+            target = Lot(
+                item_id=lot.item_id, location_id=to_location_id, lot_no=lot.lot_no,
+                expiry_date=lot.expiry_date, received_at=lot.received_at,
+                unit_cost=lot.unit_cost, qty_received=Decimal(0), qty_on_hand=qty,
+                status=status, origin_lot_id=lot.origin_lot_id or lot.id,
+                supplier_id=lot.supplier_id, receipt_number=lot.receipt_number,
+            )
+            self.session.add(target)
+            self._record(target, qty, in_type, note, new_lot=True)
+        else:
+            target.qty_on_hand += qty
+            self._record(target, qty, in_type, note)
+        return target
+
+    def _sibling_lot(self, lot: Lot, location_id: int, status: str) -> Lot | None:
+        """A piece of the same original lot already at the destination."""
+        origin = lot.origin_lot_id or lot.id
+        return self.session.scalar(
+            select(Lot).where(
+                Lot.item_id == lot.item_id,
+                Lot.location_id == location_id,
+                Lot.status == status,
+                (Lot.id == origin) | (Lot.origin_lot_id == origin),
+            )
+        )
+
+    def _record(self, lot: Lot, qty: Decimal, movement_type: str, note: str,
+                new_lot: bool = False) -> Decimal:
+        value = qty * lot.unit_cost
+        self._rows.append({
+            "lot": lot, "type": movement_type, "qty": qty, "value": value, "note": note,
+        })
+        delta = self._deltas[(lot.item_id, lot.location_id)]
+        delta[0] += qty
+        delta[1] += value
+        return value
+
+    # --- write ------------------------------------------------------------
+    def flush(self) -> int:
+        """Write the collected movements and balance changes; returns the count."""
+        if not self._rows:
+            return 0
+        self.session.flush()  # lots get their ids
+        self.session.execute(insert(Movement), [self._movement_row(r) for r in self._rows])
+        self._apply_balance_deltas()
+        count = len(self._rows)
+        self._rows.clear()
+        self._deltas.clear()
+        return count
+
+    def _movement_row(self, row: dict) -> dict:
+        lot: Lot = row["lot"]
+        return {
+            "at": self.at, "type": row["type"], "item_id": lot.item_id, "lot_id": lot.id,
+            "location_id": lot.location_id, "qty": row["qty"], "unit_cost": lot.unit_cost,
+            "value": row["value"], "doc_type": self.doc_type, "doc_no": self.doc_no,
+            "actor_id": self.actor_id, "note": row["note"][:200],
+        }
+
+    def _apply_balance_deltas(self) -> None:
+        dialect = self.session.get_bind().dialect.name
+        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [
+            {"item_id": item_id, "location_id": location_id, "qty": qty, "value": value}
+            for (item_id, location_id), (qty, value) in sorted(self._deltas.items())
+            if qty != 0 or value != 0
+        ]
+        if not rows:
+            return
+        stmt = dialect_insert(StockBalance)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["item_id", "location_id"],
+            set_={"qty": StockBalance.qty + stmt.excluded.qty,
+                  "value": StockBalance.value + stmt.excluded.value},
+        )
+        self.session.execute(stmt, rows)

@@ -1,0 +1,218 @@
+"""Users, roles, passwords and login throttling."""
+from __future__ import annotations
+
+from typing import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from db import Database
+from db.models import LoginThrottle, User, UserRole
+from services import clock
+from services.common import ROLES, audit, clean_text, get_or_404, require_role
+from services.errors import Duplicate, ValidationError
+
+# OWASP's minimum for argon2id: 19 MiB, 2 iterations.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Verified against unknown usernames so a miss costs the same time as a hit.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+FREE_ATTEMPTS = 3
+MAX_WAIT_SECONDS = 300
+MIN_PASSWORD = 8
+LANGUAGES = ("en", "zh")
+
+
+def _check_roles(roles: Iterable[str]) -> list[str]:
+    roles = sorted(set(roles or []))
+    if not roles:
+        raise ValidationError("required", field="roles")
+    for role in roles:
+        if role not in ROLES:
+            raise ValidationError("unknown_role", field="roles", role=role)
+    return roles
+
+
+def _check_password(password: str) -> str:
+    if not password or len(password) < MIN_PASSWORD:
+        raise ValidationError("password_too_short", field="password", min=MIN_PASSWORD)
+    if len(password) > 200:
+        raise ValidationError("too_long", field="password", max=200)
+    return password
+
+
+def create_user(db: Database, *, actor, username, password, roles, display_name="",
+                language="en") -> None:
+    username = clean_text(username, "username", max_len=40, required=True).lower()
+    display_name = clean_text(display_name, "display_name", max_len=100)
+    roles = _check_roles(roles)
+    _check_password(password)
+    if language not in LANGUAGES:
+        raise ValidationError("invalid_choice", field="language", value=language)
+    password_hash = _hasher.hash(password)
+
+    def work(session):
+        if actor is None:
+            if session.scalar(select(func.count()).select_from(User)):
+                raise ValidationError("actor_required", field="actor")
+        else:
+            require_role(session, actor, "admin")
+        if session.scalar(select(User.id).where(User.username == username)):
+            raise Duplicate(field="username", value=username)
+        user = User(username=username, display_name=display_name or username,
+                    password_hash=password_hash, language=language)
+        user.roles = [UserRole(role=r) for r in roles]
+        session.add(user)
+        audit(session, actor or username, "user.create", "user", username, roles=roles)
+
+    db.write(work)
+
+
+def update_user(db: Database, *, actor, username, roles=None, display_name=None,
+                active=None, password=None) -> None:
+    """Change roles, name, active flag or password (admin only)."""
+    if roles is not None:
+        roles = _check_roles(roles)
+    if display_name is not None:
+        display_name = clean_text(display_name, "display_name", max_len=100, required=True)
+    new_hash = _hasher.hash(_check_password(password)) if password is not None else None
+
+    def work(session):
+        require_role(session, actor, "admin")
+        user = get_or_404(session, User, "user", username=username)
+        changes = {}
+        if roles is not None:
+            user.roles = [UserRole(role=r) for r in roles]
+            changes["roles"] = roles
+        if display_name is not None:
+            user.display_name = changes["display_name"] = display_name
+        if active is not None:
+            if not active and username == actor:
+                raise ValidationError("cannot_deactivate_self", field="active")
+            user.active = changes["active"] = bool(active)
+        if new_hash is not None:
+            user.password_hash = new_hash
+            changes["password"] = "changed"
+        audit(session, actor, "user.update", "user", username, **changes)
+
+    db.write(work)
+
+
+def deactivate_user(db: Database, *, actor, username) -> None:
+    update_user(db, actor=actor, username=username, active=False)
+
+
+def change_own_password(db: Database, *, actor, old_password, new_password) -> None:
+    if authenticate(db, actor, old_password) is None:
+        raise ValidationError("wrong_password", field="old_password")
+    new_hash = _hasher.hash(_check_password(new_password))
+
+    def work(session):
+        user = get_or_404(session, User, "user", username=actor)
+        user.password_hash = new_hash
+        audit(session, actor, "user.password", "user", actor)
+
+    db.write(work)
+
+
+def set_language(db: Database, *, actor, language) -> None:
+    if language not in LANGUAGES:
+        raise ValidationError("invalid_choice", field="language", value=language)
+
+    def work(session):
+        get_or_404(session, User, "user", username=actor).language = language
+
+    db.write(work)
+
+
+def wait_seconds(failures: int) -> int:
+    """Back-off after repeated failures: 0, then 2, 4, 8 … seconds (capped)."""
+    if failures < FREE_ATTEMPTS:
+        return 0
+    return min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_WAIT_SECONDS)
+
+
+def login_wait(db: Database, username: str) -> int:
+    """Seconds this username must wait before the next attempt (0 = may try)."""
+    with db.read() as session:
+        throttle = session.get(LoginThrottle, (username or "").strip().lower())
+        if throttle is None:
+            return 0
+        elapsed = (clock.now() - throttle.last_failure_at).total_seconds()
+        return max(0, int(wait_seconds(throttle.failures) - elapsed + 0.999))
+
+
+def authenticate(db: Database, username, password) -> User | None:
+    """The user if the password is right and the account active, else None.
+
+    No hint which part was wrong; a throttled username is refused without checking."""
+    username = (username or "").strip().lower()
+    if not username or login_wait(db, username) > 0:
+        return None
+    with db.read() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        stored = user.password_hash if user is not None else _DUMMY_HASH
+    ok = _verify(stored, password or "") and user is not None and user.active
+    db.write(lambda session: _record_attempt(session, username, ok))
+    return user if ok else None
+
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _record_attempt(session, username: str, ok: bool) -> None:
+    throttle = session.get(LoginThrottle, username)
+    if ok:
+        if throttle is not None:
+            session.delete(throttle)
+        return
+    if throttle is None:
+        throttle = LoginThrottle(username=username, failures=0)
+        session.add(throttle)
+    throttle.failures += 1
+    throttle.last_failure_at = clock.now()
+    audit(session, username, "user.login_failed", "user", username, failures=throttle.failures)
+
+
+def get_user(db: Database, username: str) -> User | None:
+    with db.read() as session:
+        return session.scalar(select(User).where(User.username == username))
+
+
+def list_users(db: Database, *, actor, include_inactive=True) -> list[dict]:
+    with db.read() as session:
+        require_role(session, actor, "admin")
+        query = select(User).order_by(User.username)
+        if not include_inactive:
+            query = query.where(User.active.is_(True))
+        return [
+            {"username": u.username, "display_name": u.display_name,
+             "roles": sorted(u.role_names), "active": u.active, "language": u.language}
+            for u in session.scalars(query)
+        ]
+
+
+def users_with_role(db: Database, *roles: str) -> list[str]:
+    """Active usernames holding any of ``roles`` (for co-signer pickers)."""
+    with db.read() as session:
+        return list(session.scalars(
+            select(User.username).join(UserRole)
+            .where(UserRole.role.in_(roles), User.active.is_(True))
+            .distinct().order_by(User.username)
+        ))
+
+
+def user_count(db: Database) -> int:
+    with db.read() as session:
+        return session.scalar(select(func.count()).select_from(User))
+
+
+__all__ = [
+    "create_user", "update_user", "deactivate_user", "authenticate", "login_wait",
+    "change_own_password", "set_language", "get_user", "list_users", "users_with_role",
+    "user_count", "ROLES",
+]

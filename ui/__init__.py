@@ -1,0 +1,1 @@
+"""Streamlit glue shared by pages (no business rules)."""

@@ -1,0 +1,52 @@
+"""Login form with a quick user switch for a shared tablet."""
+from __future__ import annotations
+
+import streamlit as st
+
+from services import users
+from ui.i18n import t
+from ui.session import get_db, sign_in
+
+RECENT_KEY = "recent_usernames"
+MAX_RECENT = 6
+
+
+def remember(username: str) -> None:
+    recent = [u for u in st.session_state.get(RECENT_KEY, []) if u != username]
+    st.session_state[RECENT_KEY] = [username, *recent][:MAX_RECENT]
+
+
+def login_page() -> None:
+    st.title(t("app.title"))
+    st.subheader(t("auth.sign_in"))
+    recent = st.session_state.get(RECENT_KEY, [])
+    if recent:
+        st.caption(t("auth.recent_users"))
+        cols = st.columns(min(len(recent), 3))
+        for i, name in enumerate(recent):
+            if cols[i % len(cols)].button(name, key=f"recent_{name}", width="stretch"):
+                st.session_state["login_username"] = name
+    with st.form("login", enter_to_submit=True):
+        username = st.text_input(t("auth.username"), key="login_username",
+                                 autocomplete="username")
+        password = st.text_input(t("auth.password"), type="password", key="login_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button(t("auth.sign_in"), type="primary", width="stretch")
+    if submitted:
+        _try_login(username, password)
+
+
+def _try_login(username: str, password: str) -> None:
+    db = get_db()
+    wait = users.login_wait(db, username)
+    if wait:
+        st.error(t("auth.wait", seconds=wait))
+        return
+    user = users.authenticate(db, username, password)
+    if user is None:
+        st.error(t("auth.failed"))
+        return
+    st.session_state.pop("login_password", None)
+    remember(user.username)
+    sign_in(user)
+    st.rerun()

@@ -1,0 +1,78 @@
+"""Reusable Streamlit pieces: running a service action, tables, downloads."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import pandas as pd
+import streamlit as st
+
+from services.errors import ServiceError, ValidationError
+from services.export import dataframe_sheet, workbook_bytes
+from ui.i18n import error_text, t
+from ui.session import after_write
+
+PAGE_SIZE = 100
+MAX_ROWS = 2000
+
+
+def show_service_error(exc: ServiceError) -> None:
+    st.error(error_text(exc), icon=":material/error:")
+    for row_error in exc.params.get("errors", [])[:50] if isinstance(exc, ValidationError) else []:
+        inner = ValidationError(row_error["code"], **row_error.get("params", {}))
+        st.caption("• " + error_text(inner))
+
+
+def run_action(action: Callable[[], Any], success_key: str | None = None, **params) -> Any:
+    """Call a service write; show a translated error (nothing was written) or a
+    success toast. Returns the result, or None on error."""
+    try:
+        result = action()
+    except ServiceError as exc:
+        show_service_error(exc)
+        return None
+    after_write()
+    if success_key:
+        st.toast(t(success_key, **params), icon=":material/check_circle:")
+    return result
+
+
+def labelled(df: pd.DataFrame, prefix: str = "col") -> pd.DataFrame:
+    """Column headers translated from ``<prefix>.<column>`` keys."""
+    return df.rename(columns={c: t(f"{prefix}.{c}") for c in df.columns})
+
+
+def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
+                prefix: str = "col", **kwargs) -> None:
+    """A table showing one page at a time (never more than MAX_ROWS sent)."""
+    total = len(df)
+    pages = max(1, -(-total // page_size))
+    page = 1
+    if pages > 1:
+        page = st.number_input(t("common.page_of", pages=pages), 1, pages, 1, key=f"{key}_page")
+    start = (page - 1) * page_size
+    st.dataframe(labelled(df.iloc[start:start + page_size], prefix), hide_index=True,
+                 width="stretch", **kwargs)
+    st.caption(t("common.rows_total", total=total))
+
+
+def excel_download(df: pd.DataFrame, filename: str, title: str, *, key: str,
+                   prefix: str = "col", heading: str = "", signoff: bool = False) -> None:
+    headers = {c: t(f"{prefix}.{c}") for c in df.columns}
+    labels = [t("signoff.prepared"), t("signoff.reviewed"), t("signoff.approved"),
+              t("signoff.date")] if signoff else []
+    data = workbook_bytes([dataframe_sheet(df, title, headers, heading=heading or title,
+                                           signoff=labels)])
+    st.download_button(
+        t("common.download_excel"), data, file_name=filename, key=key,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+
+
+def signoff_block(names: dict[str, str] | None = None) -> None:
+    """Prepared by / reviewed by / approved by / date, for print views."""
+    names = names or {}
+    cols = st.columns(4)
+    for col, key in zip(cols, ("prepared", "reviewed", "approved", "date")):
+        col.markdown(f"**{t('signoff.' + key)}**")
+        col.write(names.get(key, "________"))
