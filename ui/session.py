@@ -6,12 +6,17 @@ from dataclasses import dataclass
 import streamlit as st
 
 from db import Database, open_database
+from db.database import default_url
 
 
 @st.cache_resource(show_spinner=False)
+def _database(url: str) -> Database:
+    return open_database(url)
+
+
 def get_db() -> Database:
-    """One engine per server process; sessions are opened per action by services."""
-    return open_database()
+    """One engine per server process and URL; services open sessions per action."""
+    return _database(default_url())
 
 
 @dataclass(frozen=True)
