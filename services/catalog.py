@@ -174,7 +174,9 @@ def import_items(db: Database, *, actor, rows: Iterable[Mapping[str, Any]],
     cleaned, numbers, errors = [], [], []
     for offset, raw in enumerate(rows):
         row_no = first_row + offset
-        values = {k: v for k, v in raw.items() if k in ITEM_FIELDS}
+        if raw is None:  # a blank line in the sheet
+            continue
+        values = {k: v for k, v in raw.items() if k in ITEM_FIELDS or k == "default_location"}
         try:
             cleaned.append(clean_item(values, row=row_no))
             numbers.append(row_no)
@@ -186,6 +188,34 @@ def import_items(db: Database, *, actor, rows: Iterable[Mapping[str, Any]],
         raise ValidationError("import_empty", field="file")
     db.write(lambda session: _insert_items(session, actor, cleaned, numbers))
     return len(cleaned)
+
+
+# Header words accepted in an item import file (lower-cased), English and Chinese.
+ITEM_HEADER_ALIASES = {
+    **{f: f for f in ITEM_FIELDS},
+    **{f.replace("_", " "): f for f in ITEM_FIELDS},
+    "编码": "sku", "配件编码": "sku", "物料编码": "sku", "code": "sku",
+    "name (en)": "name", "英文名称": "name", "名称": "name_zh", "品名": "name_zh",
+    "中文名称": "name_zh", "配件名称": "name_zh", "chinese name": "name_zh",
+    "规格": "spec", "型号": "spec", "规格型号": "spec", "品牌": "brand", "单位": "unit",
+    "类别": "category", "分类": "category", "原厂件": "genuine", "管理效期": "tracks_expiry",
+    "最短剩余效期": "min_shelf_life_days", "全检": "full_inspection", "总成件": "is_assembly",
+    "领新交旧": "requires_old_part", "危险品": "hazardous", "储备定额": "reorder_level",
+    "出库规则": "issue_policy",
+}
+
+
+def import_items_file(db: Database, *, actor, data: bytes, filename: str) -> int:
+    """Import items from an uploaded .xlsx/.csv (English or Chinese headers).
+
+    A file with only Chinese names uses them as the English name too."""
+    from services.uploads import read_table, rows_as_dicts
+
+    records, first_row = rows_as_dicts(read_table(data, filename), ITEM_HEADER_ALIASES)
+    for record in records:
+        if record is not None and not record.get("name") and record.get("name_zh"):
+            record["name"] = record["name_zh"]
+    return import_items(db, actor=actor, rows=records, first_row=first_row)
 
 
 def get_item(db: Database, sku: str) -> dict:

@@ -24,7 +24,8 @@ def show_service_error(exc: ServiceError) -> None:
 
 def run_action(action: Callable[[], Any], success_key: str | None = None, **params) -> Any:
     """Call a service write; show a translated error (nothing was written) or a
-    success toast. Returns the result, or None on error."""
+    success toast. Returns the service's result (True when it returns nothing), or
+    None when it failed."""
     try:
         result = action()
     except ServiceError as exc:
@@ -33,7 +34,7 @@ def run_action(action: Callable[[], Any], success_key: str | None = None, **para
     after_write()
     if success_key:
         st.toast(t(success_key, **params), icon=":material/check_circle:")
-    return result
+    return True if result is None else result
 
 
 def labelled(df: pd.DataFrame, prefix: str = "col") -> pd.DataFrame:

@@ -1,0 +1,1 @@
+"""Demo data for the product, loaded through the services."""

@@ -1,0 +1,120 @@
+"""Defensive reading of uploaded spreadsheets (xlsx / csv) into rows of cells.
+
+Checks happen before any full parse: size limit, real file type by magic bytes, and
+for xlsx (a zip) the declared uncompressed sizes and compression ratio of its members,
+so zip bombs are refused without inflating them. openpyxl parses XML through
+defusedxml when it is installed, which stops entity-expansion bombs.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from typing import Iterator
+
+from services.errors import ValidationError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+MAX_RATIO = 200            # uncompressed / compressed, per member
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def check_size(data: bytes, limit: int = MAX_UPLOAD_BYTES) -> None:
+    if len(data) > limit:
+        raise ValidationError("file_too_large", field="file", limit_mb=limit // (1024 * 1024))
+    if not data:
+        raise ValidationError("file_unreadable", field="file", reason="empty file")
+
+
+def kind_of(data: bytes, filename: str) -> str:
+    """'xlsx' or 'csv', judged by content (a renamed binary is refused)."""
+    name = (filename or "").lower()
+    if data.startswith(XLSX_MAGIC):
+        if name.endswith(".csv"):
+            raise ValidationError("file_unreadable", field="file", reason="not a CSV file")
+        return "xlsx"
+    if name.endswith((".xlsx", ".xlsm")):
+        raise ValidationError("file_unreadable", field="file", reason="not an Excel .xlsx file")
+    if name.endswith((".csv", ".txt")):
+        if b"\x00" in data[:4096]:
+            raise ValidationError("file_unreadable", field="file", reason="binary data in a CSV file")
+        return "csv"
+    raise ValidationError("file_unreadable", field="file", reason="use an .xlsx or .csv file")
+
+
+def check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ValidationError("file_unreadable", field="file", reason="damaged Excel file") from None
+    total = 0
+    for member in members:
+        total += member.file_size
+        ratio = member.file_size / max(member.compress_size, 1)
+        if total > MAX_UNZIPPED_BYTES or (member.file_size > 1_000_000 and ratio > MAX_RATIO):
+            raise ValidationError("file_unreadable", field="file", reason="compressed content too large")
+    if not any(m.filename == "[Content_Types].xml" for m in members):
+        raise ValidationError("file_unreadable", field="file", reason="not an Excel .xlsx file")
+
+
+def decode_csv(data: bytes) -> str:
+    for encoding in CSV_ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ValidationError("file_unreadable", field="file", reason="unknown text encoding")
+
+
+def _limited(rows: Iterator[list], max_rows: int) -> list[list]:
+    out = []
+    for row in rows:
+        if len(out) >= max_rows:
+            raise ValidationError("file_unreadable", field="file", reason=f"more than {max_rows} rows")
+        out.append(list(row[:MAX_COLUMNS]))
+    return out
+
+
+def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[list]:
+    """All rows of the first sheet (xlsx: cached values of formulas) or the CSV."""
+    check_size(data)
+    if kind_of(data, filename) == "csv":
+        return _limited(csv.reader(io.StringIO(decode_csv(data))), max_rows)
+    check_zip(data)
+    return _limited(xlsx_rows(data), max_rows)
+
+
+def xlsx_rows(data: bytes) -> Iterator[list]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types on malformed input
+        raise ValidationError("file_unreadable", field="file", reason=type(exc).__name__) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def rows_as_dicts(rows: list[list], aliases: dict[str, str]) -> tuple[list[dict], int]:
+    """Map the first non-empty row's headers through ``aliases`` (lower-cased header
+    -> field). Returns the data rows as dicts and the sheet row number of the first."""
+    header_index = next((i for i, row in enumerate(rows) if any(c not in (None, "") for c in row)), None)
+    if header_index is None:
+        raise ValidationError("import_empty", field="file")
+    fields = [aliases.get(str(c or "").strip().lower()) for c in rows[header_index]]
+    records = []
+    for row in rows[header_index + 1:]:
+        if all(c in (None, "") for c in row):
+            records.append(None)
+            continue
+        records.append({f: v for f, v in zip(fields, row) if f})
+    return records, header_index + 2
