@@ -5,10 +5,12 @@ from ui.i18n import LANGUAGES, t
 from ui.login import RECENT_KEY, login_page
 from ui.navigation import pages_for
 from ui.session import current_user, get_db, sign_out
+from ui.theme import apply_tablet_style
 
 st.set_page_config(page_title="Warehouse", page_icon=":material/warehouse:", layout="wide",
                    initial_sidebar_state="auto")
 st.session_state.setdefault("lang", "en")
+apply_tablet_style()
 
 
 def language_switch() -> None:

@@ -32,7 +32,7 @@ with tab_list:
             st.caption(t("items.refine_search", shown=len(items), total=total))
         excel_download(table, "items.xlsx", t("nav.items"), key="items_xlsx", prefix="field")
         sku = st.selectbox(t("items.choose_to_edit"), [""] + [i["sku"] for i in items],
-                           key="item_edit_sku")
+                           key="item_edit_sku", format_func=lambda v: v or "—")
         if sku:
             current = catalog.get_item(db, sku)
             with st.form(f"edit_{sku}"):

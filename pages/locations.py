@@ -31,7 +31,8 @@ with tab_list:
         table["kind"] = table["kind"].map(kind_label)
         paged_table(table, "locations", prefix="field")
         excel_download(table, "locations.xlsx", t("nav.locations"), key="loc_xlsx", prefix="field")
-        code = st.selectbox(t("locations.choose_to_edit"), [""] + [r["code"] for r in rows])
+        code = st.selectbox(t("locations.choose_to_edit"), [""] + [r["code"] for r in rows],
+                     format_func=lambda v: v or "—")
         if code:
             current = next(r for r in rows if r["code"] == code)
             with st.form(f"edit_loc_{code}"):

@@ -22,7 +22,8 @@ with tab_list:
         paged_table(table, "suppliers", prefix="field")
         excel_download(table, "suppliers.xlsx", t("nav.suppliers"), key="suppliers_xlsx",
                        prefix="field")
-        code = st.selectbox(t("suppliers.choose_to_edit"), [""] + [s["code"] for s in suppliers])
+        code = st.selectbox(t("suppliers.choose_to_edit"), [""] + [s["code"] for s in suppliers],
+                     format_func=lambda v: v or "—")
         if code:
             current = next(s for s in suppliers if s["code"] == code)
             with st.form(f"edit_supplier_{code}"):

@@ -19,7 +19,8 @@ with tab_list:
     table = pd.DataFrame(rows)
     table["roles"] = table["roles"].map(lambda rs: ", ".join(role_label(r) for r in rs))
     paged_table(table, "users", prefix="field")
-    username = st.selectbox(t("users.choose_to_edit"), [""] + [r["username"] for r in rows])
+    username = st.selectbox(t("users.choose_to_edit"), [""] + [r["username"] for r in rows],
+                     format_func=lambda v: v or "—")
     if username:
         current = next(r for r in rows if r["username"] == username)
         with st.form(f"edit_user_{username}", clear_on_submit=True):

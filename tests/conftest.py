@@ -46,6 +46,8 @@ def _server_url(worker: str) -> tuple[str, str]:
 def pg_database():
     """Create a scratch PostgreSQL database for this test session; drop it after."""
     if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("TEST_DATABASE_URL is required (REQUIRE_POSTGRES=1)")
         pytest.skip("TEST_DATABASE_URL not set")
     server_url, name = _server_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
     admin = create_engine(make_url(server_url).set(database="postgres"),

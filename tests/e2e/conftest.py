@@ -1,0 +1,97 @@
+"""A real Streamlit server on a seeded demo database, driven by Debian's Chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-quic", "--no-first-run",
+                 "--disable-sync"]
+TABLET_SIZES = {"landscape": (1024, 768), "portrait": (768, 1024)}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """URL of a running app on a freshly seeded demo database."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is required (REQUIRE_BROWSER=1) but not installed")
+        pytest.skip("chromium not installed")
+    db_path = tmp_path_factory.mktemp("e2e") / "demo.db"
+    env = {**os.environ, "WAREHOUSE_DB_URL": f"sqlite:///{db_path}"}
+    subprocess.run([sys.executable, "-m", "sample_data.load", "--url", env["WAREHOUSE_DB_URL"]],
+                   cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1",
+         "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(params=list(TABLET_SIZES))
+def tablet(request, browser):
+    """A fresh browser context at a tablet size (touch enabled)."""
+    width, height = TABLET_SIZES[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  has_touch=True, device_scale_factor=1, locale="en-US")
+    page = context.new_page()
+    page.orientation = request.param
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}-{page.orientation}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

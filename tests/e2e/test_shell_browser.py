@@ -1,0 +1,36 @@
+"""Login, navigation and language switch in a real browser at tablet sizes."""
+import re
+
+import pytest
+
+from tests.e2e.browser import assert_healthy_screen, login, open_page, open_sidebar, wait_idle
+from tests.e2e.conftest import screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_supervisor_signs_in_browses_master_data_and_switches_to_chinese(server, tablet):
+    login(tablet, server, "liuyang")
+    assert_healthy_screen(tablet)
+    screenshot(tablet, "01-signed-in")
+    open_page(tablet, "Items")
+    tablet.get_by_text(re.compile(r"^\d+ rows$")).first.wait_for(timeout=15000)
+    assert_healthy_screen(tablet)
+    screenshot(tablet, "02-items")
+    open_sidebar(tablet)
+    tablet.get_by_text("简体中文", exact=True).first.click()
+    wait_idle(tablet)
+    tablet.get_by_text("退出登录").first.wait_for(timeout=15000)
+    assert_healthy_screen(tablet)
+    screenshot(tablet, "03-items-chinese")
+
+
+def test_wrong_password_shows_generic_message(server, tablet):
+    tablet.goto(server)
+    wait_idle(tablet)
+    tablet.get_by_label("Username", exact=True).fill("liuyang")
+    tablet.get_by_label("Password", exact=True).fill("wrong-password")
+    tablet.get_by_role("button", name="Sign in").click()
+    wait_idle(tablet)
+    tablet.get_by_text("Sign-in failed").wait_for(timeout=15000)
+    assert_healthy_screen(tablet)
