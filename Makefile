@@ -19,6 +19,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+backup: $(STAMP)
+	$(PY) -m db.backup create
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/warehouse-....db" && exit 2)
+	$(PY) -m db.backup restore "$(FILE)"
+
 demo-data: $(STAMP)
 	$(PY) -m sample_data.load --if-empty
 
