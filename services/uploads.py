@@ -89,17 +89,30 @@ def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[
     return _limited(xlsx_rows(data), max_rows)
 
 
+def _unreadable(exc: Exception) -> ValidationError:
+    from defusedxml import DefusedXmlException
+
+    if isinstance(exc, DefusedXmlException):
+        return ValidationError("file_unreadable", field="file", reason="unsafe XML content")
+    return ValidationError("file_unreadable", field="file", reason="damaged Excel file")
+
+
 def xlsx_rows(data: bytes) -> Iterator[list]:
+    """Rows of the first worksheet. openpyxl parses lazily in read-only mode, so
+    parse errors can surface while iterating: both are reported the same way."""
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types on malformed input
-        raise ValidationError("file_unreadable", field="file", reason=type(exc).__name__) from None
+        raise _unreadable(exc) from None
     try:
-        sheet = workbook.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
+        for row in workbook.worksheets[0].iter_rows(values_only=True):
             yield list(row)
+    except ValidationError:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc) from None
     finally:
         workbook.close()
 
