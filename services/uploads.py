@@ -92,7 +92,10 @@ def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[
 def _unreadable(exc: Exception) -> ValidationError:
     from defusedxml import DefusedXmlException
 
-    if isinstance(exc, DefusedXmlException):
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, DefusedXmlException):
+        cause = cause.__cause__ or cause.__context__   # openpyxl wraps parse errors
+    if cause is not None:
         return ValidationError("file_unreadable", field="file", reason="unsafe XML content")
     return ValidationError("file_unreadable", field="file", reason="damaged Excel file")
 
