@@ -39,11 +39,33 @@ class ShortStock(Exception):
         self.requested = requested
 
 
-def is_issuable(lot: LotStock, today: date) -> bool:
-    """Only available stock in storage bins, not expired, can be issued."""
-    if lot.status != "available" or lot.location_kind != "storage" or lot.qty <= 0:
+# Which stock an allocation may draw from.
+GOOD = "good"            # normal issues: available, in a storage bin, not expired
+BAD = "bad"              # scrap / return to supplier: held or expired (never quarantine)
+ANY_AVAILABLE = "any_available"   # transfers to a hold area: available, expired or not
+SOURCES = (GOOD, BAD, ANY_AVAILABLE)
+
+
+def is_expired(lot: LotStock, today: date) -> bool:
+    return lot.expiry_date is not None and lot.expiry_date < today
+
+
+def is_issuable(lot: LotStock, today: date, source: str = GOOD) -> bool:
+    """Only available stock in storage bins, not expired, can be issued.
+
+    ``source`` widens this for the separate books: ``BAD`` is held or expired stock
+    (scrap, return to supplier), ``ANY_AVAILABLE`` is available stock even if expired.
+    Quarantined stock is never eligible."""
+    if lot.qty <= 0 or lot.status == "quarantine" or lot.location_kind == "quarantine":
         return False
-    return lot.expiry_date is None or lot.expiry_date >= today
+    if source == GOOD:
+        return (lot.status == "available" and lot.location_kind == "storage"
+                and not is_expired(lot, today))
+    if source == BAD:
+        return lot.status == "hold" or lot.location_kind == "hold" or is_expired(lot, today)
+    if source == ANY_AVAILABLE:
+        return lot.status == "available"
+    raise ValueError(f"unknown stock source {source!r}")
 
 
 def issue_order_key(lot: LotStock, policy: str):
@@ -54,9 +76,15 @@ def issue_order_key(lot: LotStock, policy: str):
     return fifo
 
 
-def issuable_in_order(lots: Iterable[LotStock], *, policy: str, today: date) -> list[LotStock]:
-    usable = [lot for lot in lots if is_issuable(lot, today)]
+def issuable_in_order(lots: Iterable[LotStock], *, policy: str, today: date,
+                      source: str = GOOD) -> list[LotStock]:
+    usable = [lot for lot in lots if is_issuable(lot, today, source)]
     return sorted(usable, key=lambda lot: issue_order_key(lot, policy))
+
+
+def available_qty(lots: Iterable[LotStock], *, today: date, source: str = GOOD) -> Decimal:
+    """What could be issued now from ``lots``."""
+    return sum((lot.qty for lot in lots if is_issuable(lot, today, source)), Decimal(0))
 
 
 def allocate(
@@ -66,6 +94,7 @@ def allocate(
     policy: str = "FIFO",
     today: date,
     allow_partial: bool = False,
+    source: str = GOOD,
 ) -> list[Allocation]:
     """Take ``qty`` from the lots in issue order.
 
@@ -75,7 +104,7 @@ def allocate(
     qty = Decimal(qty)
     if qty <= 0:
         raise ValueError("quantity must be positive")
-    ordered = issuable_in_order(lots, policy=policy, today=today)
+    ordered = issuable_in_order(lots, policy=policy, today=today, source=source)
     available = sum((lot.qty for lot in ordered), Decimal(0))
     if available < qty and not allow_partial:
         raise ShortStock(available, qty)
@@ -88,3 +117,7 @@ def allocate(
         allocations.append(Allocation(lot, take))
         remaining -= take
     return allocations
+
+
+def allocation_value(allocations: Iterable[Allocation]) -> Decimal:
+    return sum((a.value for a in allocations), Decimal(0))

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Location, Lot, Movement, StockBalance
 from services import clock
-from services.errors import StockFrozen
+from services.errors import InvalidState, StockFrozen
 
 # Movement types (signed qty: + into a lot, - out of it).
 RECEIPT = "receipt"
@@ -174,6 +174,7 @@ class LedgerWriter:
         """Write the collected movements and balance changes; returns the count."""
         if not self._rows:
             return 0
+        self._check_period_open()
         self.session.flush()  # lots get their ids
         self.session.execute(insert(Movement), [self._movement_row(r) for r in self._rows])
         self._apply_balance_deltas()
@@ -181,6 +182,15 @@ class LedgerWriter:
         self._rows.clear()
         self._deltas.clear()
         return count
+
+    def _check_period_open(self) -> None:
+        """Months closed by finance (月结) are final: nothing may be dated in them."""
+        from db.models.reports import ClosedPeriod
+
+        last_closed = self.session.scalar(select(func.max(ClosedPeriod.period)))
+        period = clock.period_of(self.at)
+        if last_closed is not None and period <= last_closed:
+            raise InvalidState("period_closed", period=period, closed=last_closed)
 
     def _movement_row(self, row: dict) -> dict:
         lot: Lot = row["lot"]

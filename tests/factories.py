@@ -108,3 +108,121 @@ def stock_lot(db: Database, sku: str, location: str, qty, unit_cost, *, lot_no="
 
 def utc(*args) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
+
+
+# --- stocktake --------------------------------------------------------------
+# The seed's six stocktake zones (成品区, 辅料区, 成品待检区, 次品区, 台面辅料区, 样板区),
+# two bins each.
+STOCKTAKE_ZONES = [
+    ("FG Finished goods", "storage", ("FG-01", "FG-02")),
+    ("AX Auxiliary", "storage", ("AX-01", "AX-02")),
+    ("FQ Goods quarantine", "quarantine", ("FQ-01", "FQ-02")),
+    ("DF Defective", "hold", ("DF-01", "DF-02")),
+    ("CT Counter materials", "storage", ("CT-01", "CT-02")),
+    ("SM Samples", "storage", ("SM-01", "SM-02")),
+]
+
+
+def build_stocktake_world(db: Database) -> World:
+    """The standard world plus the seed's six zones, each bin holding stock: every
+    item in every storage bin (two lots at different costs in the first bin of a
+    zone), one lot per item in quarantine and hold bins."""
+    world = build_world(db)
+    for zone, kind, codes in STOCKTAKE_ZONES:
+        for code in codes:
+            catalog.create_location(db, actor="admin", code=code, zone=zone, kind=kind)
+    status = {"storage": "available", "quarantine": "quarantine", "hold": "hold"}
+    day = 1
+    for zone, kind, codes in STOCKTAKE_ZONES:
+        for position, code in enumerate(codes):
+            for index, item in enumerate(ITEMS):
+                base = Decimal(10 + index * 5)
+                stock_lot(db, item["sku"], code, 4 + index, base, lot_no=f"{code}-L1",
+                          received_at=utc(2026, 1, day % 28 + 1, 8), status=status[kind])
+                if kind == "storage" and position == 0:
+                    stock_lot(db, item["sku"], code, 3, base + 2, lot_no=f"{code}-L2",
+                              received_at=utc(2026, 2, day % 28 + 1, 8), status=status[kind])
+                day += 1
+    return world
+
+
+# --- reports scenario ------------------------------------------------------------
+REPORT_TZ = "Asia/Shanghai"
+
+
+def post_movement(db: Database, sku: str, location: str, qty, movement_type: str, *,
+                  doc_type: str = "stocktake", doc_no: str = "ST-TEST", actor: str | None = None,
+                  lot_id: int | None = None) -> None:
+    """Put ``qty`` (> 0) into, or take ``-qty`` out of, an existing lot of ``sku`` at
+    ``location`` through the ledger writer (e.g. a stocktake gain or loss)."""
+    from sqlalchemy import select
+
+    from db.models import Item, Location, Lot, User
+
+    def work(session):
+        item = session.scalar(select(Item).where(Item.sku == sku))
+        loc = session.scalar(select(Location).where(Location.code == location))
+        lot = session.get(Lot, lot_id) if lot_id else session.scalar(
+            select(Lot).where(Lot.item_id == item.id, Lot.location_id == loc.id)
+            .order_by(Lot.received_at, Lot.id).limit(1))
+        user_id = session.scalar(select(User.id).where(User.username == actor)) if actor else None
+        writer = LedgerWriter(session, doc_type, doc_no, actor_id=user_id)
+        amount = Decimal(qty)
+        if amount >= 0:
+            writer.put(lot, amount, movement_type)
+        else:
+            writer.take(lot, -amount, movement_type)
+        writer.flush()
+
+    db.write(work)
+
+
+def report_scenario(db: Database) -> dict:
+    """A small two-month history for the reports (times are UTC; with
+    WAREHOUSE_TZ=Asia/Shanghai the BP-200 receipt of 31 Jan 17:30 UTC is 1 Feb local).
+
+    January 2026, OF-100: receive 10 @ 2.50 and 5 @ 3.00 into A-01-01; issue 12
+    (FIFO: 10 @ 2.50 + 2 @ 3.00 = 31.00); return 2 (to the 3.00 lot, 6.00); transfer 3
+    to A-01-02. February: BP-200 4 @ 20.00 received (1 Feb local), OF-100 stocktake
+    loss of 1 at A-01-02 (3.00), BP-200 issue 1 (20.00). Returns the document numbers."""
+    from services import issuing
+
+    docs = {}
+    clock.set_now(utc(2026, 1, 5, 2))
+    stock_lot(db, "OF-100", "A-01-01", 10, "2.50", lot_no="L1", doc_no="GRN-T-1")
+    clock.set_now(utc(2026, 1, 10, 2))
+    stock_lot(db, "OF-100", "A-01-01", 5, "3.00", lot_no="L2", doc_no="GRN-T-2")
+    clock.set_now(utc(2026, 1, 15, 2))
+    docs["issue"] = issuing.issue_stock(
+        db, actor="keeper", lines=[{"sku": "OF-100", "qty": 12}], requested_by="Workshop").number
+    clock.set_now(utc(2026, 1, 20, 2))
+    docs["return"] = issuing.return_to_stock(
+        db, actor="keeper", issue_number=docs["issue"], sku="OF-100", qty=2).number
+    clock.set_now(utc(2026, 1, 25, 2))
+    docs["transfer"] = issuing.transfer(
+        db, actor="keeper", sku="OF-100", qty=3, from_location="A-01-01",
+        to_location="A-01-02").number
+    clock.set_now(utc(2026, 1, 31, 17, 30))
+    stock_lot(db, "BP-200", "A-01-02", 4, "20.00", lot_no="B1", doc_no="GRN-T-3")
+    clock.set_now(utc(2026, 2, 10, 2))
+    post_movement(db, "OF-100", "A-01-02", -1, "stocktake_loss", doc_no="LOSS-T-1",
+                  actor="finance")
+    clock.set_now(utc(2026, 2, 12, 2))
+    docs["issue2"] = issuing.issue_stock(
+        db, actor="keeper", lines=[{"sku": "BP-200", "qty": 1}], requested_by="Workshop").number
+    return docs
+
+
+def make_approved_po(db: Database, lines=None, *, supplier: str = "SUP1", number=None,
+                     due_date=None, created_by: str = "purchasing",
+                     approved_by: str = "manager") -> str:
+    """A PO created by purchasing and approved by someone else (receiving tests).
+    ``lines``: [(sku, qty, unit_price)]; default OF-100 x10 @ 25."""
+    from services import purchasing
+
+    lines = lines or [("OF-100", 10, "25")]
+    po = purchasing.create_purchase_order(
+        db, actor=created_by, supplier=supplier, number=number, due_date=due_date,
+        lines=[{"sku": sku, "qty": qty, "unit_price": price} for sku, qty, price in lines])
+    purchasing.approve_purchase_order(db, actor=approved_by, number=po)
+    return po

@@ -187,6 +187,8 @@ class Movement(Base):
         Index("ix_movement_item_at", "item_id", "at", "id"),
         Index("ix_movement_at", "at"),
         Index("ix_movement_doc", "doc_no"),
+        # Reports: last issue / usage per item and movement type.
+        Index("ix_movement_item_type_at", "item_id", "type", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

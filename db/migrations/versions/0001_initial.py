@@ -59,6 +59,16 @@ def upgrade() -> None:
         batch_op.create_index('ix_audit_event_at', ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_entity_key'), ['entity_key'], unique=False)
 
+    op.create_table('closed_period',
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('closed_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_by', sa.String(length=40), nullable=False),
+    sa.Column('last_movement_id', sa.Integer(), nullable=False),
+    sa.Column('item_count', sa.Integer(), nullable=False),
+    sa.Column('closing_qty', db.types.Quantity(), nullable=False),
+    sa.Column('closing_value', db.types.Money(), nullable=False),
+    sa.PrimaryKeyConstraint('period', name=op.f('pk_closed_period'))
+    )
     op.create_table('document_sequence',
     sa.Column('prefix', sa.String(length=10), nullable=False),
     sa.Column('period', sa.String(length=7), nullable=False),
@@ -71,6 +81,34 @@ def upgrade() -> None:
     sa.Column('last_failure_at', db.types.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('username', name=op.f('pk_login_throttle'))
     )
+    op.create_table('stocktake',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('open_period', sa.String(length=7), nullable=True),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('zones', sa.JSON(), nullable=False),
+    sa.Column('spot_seed', sa.Integer(), nullable=False),
+    sa.Column('opened_by', sa.String(length=40), nullable=False),
+    sa.Column('opened_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('submitted_by', sa.String(length=40), nullable=True),
+    sa.Column('submitted_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('reviewed_by', sa.String(length=40), nullable=True),
+    sa.Column('reviewed_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('approved_by', sa.String(length=40), nullable=True),
+    sa.Column('approved_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('posted_by', sa.String(length=40), nullable=True),
+    sa.Column('posted_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('gain_doc_no', sa.String(length=40), nullable=False),
+    sa.Column('loss_doc_no', sa.String(length=40), nullable=False),
+    sa.CheckConstraint("status IN ('open','submitted','reviewed','approved','posted','cancelled')", name=op.f('ck_stocktake_status')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stocktake')),
+    sa.UniqueConstraint('number', name=op.f('uq_stocktake_number')),
+    sa.UniqueConstraint('open_period', name=op.f('uq_stocktake_open_period'))
+    )
+    with op.batch_alter_table('stocktake', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stocktake_period'), ['period'], unique=False)
+
     op.create_table('supplier',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=30), nullable=False),
@@ -81,6 +119,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_supplier')),
     sa.UniqueConstraint('code', name=op.f('uq_supplier_code'))
     )
+    op.create_table('tool',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tool')),
+    sa.UniqueConstraint('code', name=op.f('uq_tool_code'))
+    )
     op.create_table('warehouse',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=False),
@@ -90,6 +137,44 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_warehouse')),
     sa.UniqueConstraint('code', name=op.f('uq_warehouse_code'))
     )
+    op.create_table('delivery_note',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('note_no', sa.String(length=60), nullable=False),
+    sa.Column('file_sha256', sa.String(length=64), nullable=True),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('arrived_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('receipt_number', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_delivery_note_supplier_id_supplier')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_note')),
+    sa.UniqueConstraint('file_sha256', name=op.f('uq_delivery_note_file_sha256')),
+    sa.UniqueConstraint('supplier_id', 'note_no', name=op.f('uq_delivery_note_supplier_id_note_no'))
+    )
+    op.create_table('issue',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
+    sa.Column('at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('reference', sa.String(length=60), nullable=False),
+    sa.Column('requested_by', sa.String(length=100), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('total_cost', db.types.Money(), nullable=False),
+    sa.Column('partial', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.CheckConstraint("purpose IN ('workshop','sale','internal','scrap','supplier_return')", name=op.f('ck_issue_purpose')),
+    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_issue_actor_id_app_user')),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['app_user.id'], name=op.f('fk_issue_approved_by_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issue')),
+    sa.UniqueConstraint('number', name=op.f('uq_issue_number')),
+    sa.UniqueConstraint('request_id', name=op.f('uq_issue_request_id'))
+    )
+    with op.batch_alter_table('issue', schema=None) as batch_op:
+        batch_op.create_index('ix_issue_at', ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issue_reference'), ['reference'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issue_requested_by'), ['requested_by'], unique=False)
+
     op.create_table('location',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('warehouse_id', sa.Integer(), nullable=False),
@@ -105,6 +190,74 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_location_zone'), ['zone'], unique=False)
+
+    op.create_table('purchase_order',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=True),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('created_by', sa.String(length=40), nullable=False),
+    sa.Column('created_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('approved_by', sa.String(length=40), nullable=True),
+    sa.Column('approved_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_by', sa.String(length=40), nullable=True),
+    sa.Column('closed_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('draft','approved','partially_received','received','closed','cancelled')", name=op.f('ck_purchase_order_status')),
+    sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_purchase_order_supplier_id_supplier')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_order')),
+    sa.UniqueConstraint('number', name=op.f('uq_purchase_order_number'))
+    )
+    with op.batch_alter_table('purchase_order', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_order_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_purchase_order_supplier_id'), ['supplier_id'], unique=False)
+
+    op.create_table('stocktake_step',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stocktake_id', sa.Integer(), nullable=False),
+    sa.Column('step', sa.String(length=20), nullable=False),
+    sa.Column('from_status', sa.String(length=12), nullable=False),
+    sa.Column('to_status', sa.String(length=12), nullable=False),
+    sa.Column('actor', sa.String(length=40), nullable=False),
+    sa.Column('at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('comment', sa.String(length=500), nullable=False),
+    sa.ForeignKeyConstraint(['stocktake_id'], ['stocktake.id'], name=op.f('fk_stocktake_step_stocktake_id_stocktake')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stocktake_step'))
+    )
+    with op.batch_alter_table('stocktake_step', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stocktake_step_stocktake_id'), ['stocktake_id'], unique=False)
+
+    op.create_table('stocktake_zone',
+    sa.Column('stocktake_id', sa.Integer(), nullable=False),
+    sa.Column('zone', sa.String(length=60), nullable=False),
+    sa.Column('forced_recounts', sa.Integer(), nullable=False),
+    sa.Column('last_forced_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['stocktake_id'], ['stocktake.id'], name=op.f('fk_stocktake_zone_stocktake_id_stocktake')),
+    sa.PrimaryKeyConstraint('stocktake_id', 'zone', name=op.f('pk_stocktake_zone'))
+    )
+    op.create_table('tool_loan',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('tool_id', sa.Integer(), nullable=False),
+    sa.Column('borrower', sa.String(length=100), nullable=False),
+    sa.Column('lent_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('lent_by_id', sa.Integer(), nullable=False),
+    sa.Column('due_date', sa.Date(), nullable=False),
+    sa.Column('returned_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('returned_to_id', sa.Integer(), nullable=True),
+    sa.Column('damaged', sa.Boolean(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.Column('return_note', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['lent_by_id'], ['app_user.id'], name=op.f('fk_tool_loan_lent_by_id_app_user')),
+    sa.ForeignKeyConstraint(['returned_to_id'], ['app_user.id'], name=op.f('fk_tool_loan_returned_to_id_app_user')),
+    sa.ForeignKeyConstraint(['tool_id'], ['tool.id'], name=op.f('fk_tool_loan_tool_id_tool')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tool_loan')),
+    sa.UniqueConstraint('number', name=op.f('uq_tool_loan_number'))
+    )
+    with op.batch_alter_table('tool_loan', schema=None) as batch_op:
+        batch_op.create_index('ix_tool_loan_open', ['returned_at', 'due_date'], unique=False)
+        batch_op.create_index(batch_op.f('ix_tool_loan_tool_id'), ['tool_id'], unique=False)
 
     op.create_table('user_role',
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -143,6 +296,56 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_item_category'), ['category'], unique=False)
         batch_op.create_index(batch_op.f('ix_item_name'), ['name'], unique=False)
 
+    op.create_table('receipt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('delivery_note_id', sa.Integer(), nullable=True),
+    sa.Column('delivery_note_no', sa.String(length=60), nullable=False),
+    sa.Column('source_sha256', sa.String(length=64), nullable=True),
+    sa.Column('source_filename', sa.String(length=200), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('arrived_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_by', sa.String(length=40), nullable=False),
+    sa.Column('started_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('received_by', sa.String(length=40), nullable=True),
+    sa.Column('checked_by', sa.String(length=40), nullable=True),
+    sa.Column('return_number', sa.String(length=40), nullable=True),
+    sa.Column('cancelled_by', sa.String(length=40), nullable=True),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.CheckConstraint("status IN ('open','posted','cancelled')", name=op.f('ck_receipt_status')),
+    sa.ForeignKeyConstraint(['delivery_note_id'], ['delivery_note.id'], name=op.f('fk_receipt_delivery_note_id_delivery_note'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['order_id'], ['purchase_order.id'], name=op.f('fk_receipt_order_id_purchase_order')),
+    sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_receipt_supplier_id_supplier')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipt')),
+    sa.UniqueConstraint('number', name=op.f('uq_receipt_number'))
+    )
+    with op.batch_alter_table('receipt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_order_id'), ['order_id'], unique=False)
+        batch_op.create_index('ix_receipt_started_at', ['started_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_receipt_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_receipt_supplier_id'), ['supplier_id'], unique=False)
+
+    op.create_table('issue_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('line_no', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('qty_requested', db.types.Quantity(), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('total_cost', db.types.Money(), nullable=False),
+    sa.Column('old_part_tag', sa.String(length=60), nullable=False),
+    sa.CheckConstraint('qty >= 0', name=op.f('ck_issue_line_qty')),
+    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], name=op.f('fk_issue_line_issue_id_issue')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_issue_line_item_id_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issue_line'))
+    )
+    with op.batch_alter_table('issue_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issue_line_issue_id'), ['issue_id'], unique=False)
+        batch_op.create_index('ix_issue_line_item', ['item_id', 'issue_id'], unique=False)
+
     op.create_table('lot',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('item_id', sa.Integer(), nullable=False),
@@ -170,6 +373,62 @@ def upgrade() -> None:
         batch_op.create_index('ix_lot_item_location', ['item_id', 'location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lot_location_id'), ['location_id'], unique=False)
 
+    op.create_table('month_snapshot',
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('opening_qty', db.types.Quantity(), nullable=False),
+    sa.Column('opening_value', db.types.Money(), nullable=False),
+    sa.Column('in_qty', db.types.Quantity(), nullable=False),
+    sa.Column('in_value', db.types.Money(), nullable=False),
+    sa.Column('out_qty', db.types.Quantity(), nullable=False),
+    sa.Column('out_value', db.types.Money(), nullable=False),
+    sa.Column('adjust_qty', db.types.Quantity(), nullable=False),
+    sa.Column('adjust_value', db.types.Money(), nullable=False),
+    sa.Column('closing_qty', db.types.Quantity(), nullable=False),
+    sa.Column('closing_value', db.types.Money(), nullable=False),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_month_snapshot_item_id_item')),
+    sa.ForeignKeyConstraint(['period'], ['closed_period.period'], name=op.f('fk_month_snapshot_period_closed_period')),
+    sa.PrimaryKeyConstraint('period', 'item_id', name=op.f('pk_month_snapshot'))
+    )
+    with op.batch_alter_table('month_snapshot', schema=None) as batch_op:
+        batch_op.create_index('ix_month_snapshot_item', ['item_id', 'period'], unique=False)
+
+    op.create_table('purchase_order_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('line_no', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('qty_ordered', db.types.Quantity(), nullable=False),
+    sa.Column('qty_received', db.types.Quantity(), nullable=False),
+    sa.Column('unit_price', db.types.Money(), nullable=False),
+    sa.CheckConstraint('qty_ordered > 0', name=op.f('ck_purchase_order_line_qty_ordered_positive')),
+    sa.CheckConstraint('qty_received >= 0', name=op.f('ck_purchase_order_line_qty_received_not_negative')),
+    sa.CheckConstraint('unit_price >= 0', name=op.f('ck_purchase_order_line_unit_price_not_negative')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_purchase_order_line_item_id_item')),
+    sa.ForeignKeyConstraint(['order_id'], ['purchase_order.id'], name=op.f('fk_purchase_order_line_order_id_purchase_order')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_purchase_order_line')),
+    sa.UniqueConstraint('order_id', 'line_no', name=op.f('uq_purchase_order_line_order_id_line_no'))
+    )
+    with op.batch_alter_table('purchase_order_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_purchase_order_line_item_id'), ['item_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_purchase_order_line_order_id'), ['order_id'], unique=False)
+
+    op.create_table('receipt_discrepancy',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('receipt_id', sa.Integer(), nullable=False),
+    sa.Column('line_no', sa.Integer(), nullable=False),
+    sa.Column('sku', sa.String(length=60), nullable=False),
+    sa.Column('flag', sa.String(length=20), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('outcome', sa.String(length=20), nullable=False),
+    sa.Column('approved_by', sa.String(length=40), nullable=True),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['receipt_id'], ['receipt.id'], name=op.f('fk_receipt_discrepancy_receipt_id_receipt')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipt_discrepancy'))
+    )
+    with op.batch_alter_table('receipt_discrepancy', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_discrepancy_receipt_id'), ['receipt_id'], unique=False)
+
     op.create_table('stock_balance',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('location_id', sa.Integer(), nullable=False),
@@ -179,6 +438,132 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_stock_balance_location_id_location')),
     sa.PrimaryKeyConstraint('item_id', 'location_id', name=op.f('pk_stock_balance'))
     )
+    op.create_table('stock_return',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
+    sa.Column('issue_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('total_cost', db.types.Money(), nullable=False),
+    sa.Column('at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_stock_return_actor_id_app_user')),
+    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], name=op.f('fk_stock_return_issue_id_issue')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_stock_return_item_id_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_return')),
+    sa.UniqueConstraint('number', name=op.f('uq_stock_return_number')),
+    sa.UniqueConstraint('request_id', name=op.f('uq_stock_return_request_id'))
+    )
+    with op.batch_alter_table('stock_return', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stock_return_issue_id'), ['issue_id'], unique=False)
+
+    op.create_table('stocktake_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stocktake_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('zone', sa.String(length=60), nullable=False),
+    sa.Column('book_qty', db.types.Quantity(), nullable=False),
+    sa.Column('book_value', db.types.Money(), nullable=False),
+    sa.Column('found', sa.Boolean(), nullable=False),
+    sa.Column('initial_qty', db.types.Quantity(), nullable=True),
+    sa.Column('initial_by', sa.String(length=40), nullable=True),
+    sa.Column('initial_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('recount_qty', db.types.Quantity(), nullable=True),
+    sa.Column('recount_by', sa.String(length=40), nullable=True),
+    sa.Column('recount_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('spot_qty', db.types.Quantity(), nullable=True),
+    sa.Column('spot_by', sa.String(length=40), nullable=True),
+    sa.Column('spot_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('counted_qty', db.types.Quantity(), nullable=True),
+    sa.Column('needs_recount', sa.Boolean(), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('note', sa.String(length=500), nullable=False),
+    sa.Column('reason_by', sa.String(length=40), nullable=True),
+    sa.Column('reason_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('unit_cost', db.types.Money(), nullable=True),
+    sa.Column('variance_value', db.types.Money(), nullable=True),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_stocktake_line_item_id_item')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_stocktake_line_location_id_location')),
+    sa.ForeignKeyConstraint(['stocktake_id'], ['stocktake.id'], name=op.f('fk_stocktake_line_stocktake_id_stocktake')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stocktake_line')),
+    sa.UniqueConstraint('stocktake_id', 'item_id', 'location_id', name=op.f('uq_stocktake_line_stocktake_id_item_id_location_id'))
+    )
+    with op.batch_alter_table('stocktake_line', schema=None) as batch_op:
+        batch_op.create_index('ix_stocktake_line_zone', ['stocktake_id', 'zone'], unique=False)
+
+    op.create_table('supplier_return',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=40), nullable=False),
+    sa.Column('supplier_id', sa.Integer(), nullable=False),
+    sa.Column('receipt_id', sa.Integer(), nullable=False),
+    sa.Column('order_id', sa.Integer(), nullable=False),
+    sa.Column('hold_location_id', sa.Integer(), nullable=False),
+    sa.Column('source', sa.String(length=12), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('created_by', sa.String(length=40), nullable=False),
+    sa.Column('created_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('confirmed_by', sa.String(length=40), nullable=True),
+    sa.Column('confirmed_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.CheckConstraint("status IN ('open','confirmed')", name=op.f('ck_supplier_return_status')),
+    sa.ForeignKeyConstraint(['hold_location_id'], ['location.id'], name=op.f('fk_supplier_return_hold_location_id_location')),
+    sa.ForeignKeyConstraint(['order_id'], ['purchase_order.id'], name=op.f('fk_supplier_return_order_id_purchase_order')),
+    sa.ForeignKeyConstraint(['receipt_id'], ['receipt.id'], name=op.f('fk_supplier_return_receipt_id_receipt')),
+    sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_supplier_return_supplier_id_supplier')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supplier_return')),
+    sa.UniqueConstraint('number', name=op.f('uq_supplier_return_number'))
+    )
+    with op.batch_alter_table('supplier_return', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supplier_return_receipt_id'), ['receipt_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_supplier_return_supplier_id'), ['supplier_id'], unique=False)
+
+    op.create_table('transfer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=30), nullable=False),
+    sa.Column('request_id', sa.String(length=64), nullable=True),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('from_location_id', sa.Integer(), nullable=False),
+    sa.Column('to_location_id', sa.Integer(), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('total_cost', db.types.Money(), nullable=False),
+    sa.Column('at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_transfer_qty')),
+    sa.ForeignKeyConstraint(['actor_id'], ['app_user.id'], name=op.f('fk_transfer_actor_id_app_user')),
+    sa.ForeignKeyConstraint(['from_location_id'], ['location.id'], name=op.f('fk_transfer_from_location_id_location')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_transfer_item_id_item')),
+    sa.ForeignKeyConstraint(['to_location_id'], ['location.id'], name=op.f('fk_transfer_to_location_id_location')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer')),
+    sa.UniqueConstraint('number', name=op.f('uq_transfer_number')),
+    sa.UniqueConstraint('request_id', name=op.f('uq_transfer_request_id'))
+    )
+    with op.batch_alter_table('transfer', schema=None) as batch_op:
+        batch_op.create_index('ix_transfer_at', ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transfer_item_id'), ['item_id'], unique=False)
+
+    op.create_table('issue_allocation',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('issue_line_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('unit_cost', db.types.Money(), nullable=False),
+    sa.Column('value', db.types.Money(), nullable=False),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_issue_allocation_qty')),
+    sa.ForeignKeyConstraint(['issue_line_id'], ['issue_line.id'], name=op.f('fk_issue_allocation_issue_line_id_issue_line')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_issue_allocation_location_id_location')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_issue_allocation_lot_id_lot')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_issue_allocation'))
+    )
+    with op.batch_alter_table('issue_allocation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_issue_allocation_issue_line_id'), ['issue_line_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_issue_allocation_lot_id'), ['lot_id'], unique=False)
+
     op.create_table('movement',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', db.types.UTCDateTime(timezone=True), nullable=False),
@@ -203,41 +588,305 @@ def upgrade() -> None:
         batch_op.create_index('ix_movement_at', ['at'], unique=False)
         batch_op.create_index('ix_movement_doc', ['doc_no'], unique=False)
         batch_op.create_index('ix_movement_item_at', ['item_id', 'at', 'id'], unique=False)
+        batch_op.create_index('ix_movement_item_type_at', ['item_id', 'type', 'at'], unique=False)
         batch_op.create_index(batch_op.f('ix_movement_lot_id'), ['lot_id'], unique=False)
+
+    op.create_table('old_part',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('tag', sa.String(length=60), nullable=False),
+    sa.Column('issue_line_id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('received_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_by_id', sa.Integer(), nullable=False),
+    sa.Column('handed_back_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('handed_back_by_id', sa.Integer(), nullable=True),
+    sa.Column('handed_to', sa.String(length=100), nullable=False),
+    sa.ForeignKeyConstraint(['handed_back_by_id'], ['app_user.id'], name=op.f('fk_old_part_handed_back_by_id_app_user')),
+    sa.ForeignKeyConstraint(['issue_line_id'], ['issue_line.id'], name=op.f('fk_old_part_issue_line_id_issue_line')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_old_part_item_id_item')),
+    sa.ForeignKeyConstraint(['received_by_id'], ['app_user.id'], name=op.f('fk_old_part_received_by_id_app_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_old_part')),
+    sa.UniqueConstraint('issue_line_id', name=op.f('uq_old_part_issue_line_id'))
+    )
+    with op.batch_alter_table('old_part', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_old_part_handed_back_at'), ['handed_back_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_old_part_tag'), ['tag'], unique=False)
+
+    op.create_table('receipt_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('receipt_id', sa.Integer(), nullable=False),
+    sa.Column('line_no', sa.Integer(), nullable=False),
+    sa.Column('sheet_row', sa.Integer(), nullable=True),
+    sa.Column('sku', sa.String(length=60), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('po_line_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('spec', sa.String(length=200), nullable=False),
+    sa.Column('po_reference', sa.String(length=40), nullable=False),
+    sa.Column('note_qty', db.types.Quantity(), nullable=False),
+    sa.Column('note_unit_price', db.types.Money(), nullable=True),
+    sa.Column('note_amount', db.types.Money(), nullable=True),
+    sa.Column('unit_price', db.types.Money(), nullable=True),
+    sa.Column('counted_qty', db.types.Quantity(), nullable=True),
+    sa.Column('damaged_qty', db.types.Quantity(), nullable=False),
+    sa.Column('lot_no', sa.String(length=60), nullable=False),
+    sa.Column('expiry_date', sa.Date(), nullable=True),
+    sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('certificate', sa.String(length=100), nullable=False),
+    sa.Column('counted_by', sa.String(length=40), nullable=True),
+    sa.Column('counted_at', db.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('accepted_qty', db.types.Quantity(), nullable=True),
+    sa.Column('rejected_qty', db.types.Quantity(), nullable=True),
+    sa.Column('rejected_reasons', sa.JSON(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=True),
+    sa.Column('qc_passed_qty', db.types.Quantity(), nullable=False),
+    sa.Column('qc_failed_qty', db.types.Quantity(), nullable=False),
+    sa.CheckConstraint('counted_qty IS NULL OR counted_qty >= 0', name=op.f('ck_receipt_line_counted_not_negative')),
+    sa.CheckConstraint('damaged_qty >= 0', name=op.f('ck_receipt_line_damaged_not_negative')),
+    sa.CheckConstraint('note_qty > 0', name=op.f('ck_receipt_line_note_qty_positive')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_receipt_line_item_id_item')),
+    sa.ForeignKeyConstraint(['location_id'], ['location.id'], name=op.f('fk_receipt_line_location_id_location')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_receipt_line_lot_id_lot')),
+    sa.ForeignKeyConstraint(['po_line_id'], ['purchase_order_line.id'], name=op.f('fk_receipt_line_po_line_id_purchase_order_line')),
+    sa.ForeignKeyConstraint(['receipt_id'], ['receipt.id'], name=op.f('fk_receipt_line_receipt_id_receipt')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipt_line')),
+    sa.UniqueConstraint('receipt_id', 'line_no', name=op.f('uq_receipt_line_receipt_id_line_no'))
+    )
+    with op.batch_alter_table('receipt_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_line_receipt_id'), ['receipt_id'], unique=False)
+
+    op.create_table('stocktake_count',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stocktake_id', sa.Integer(), nullable=False),
+    sa.Column('line_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.String(length=10), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('counted_by', sa.String(length=40), nullable=False),
+    sa.Column('entered_by', sa.String(length=40), nullable=False),
+    sa.Column('at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("round IN ('initial','recount','spot')", name=op.f('ck_stocktake_count_round')),
+    sa.ForeignKeyConstraint(['line_id'], ['stocktake_line.id'], name=op.f('fk_stocktake_count_line_id_stocktake_line')),
+    sa.ForeignKeyConstraint(['stocktake_id'], ['stocktake.id'], name=op.f('fk_stocktake_count_stocktake_id_stocktake')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stocktake_count'))
+    )
+    with op.batch_alter_table('stocktake_count', schema=None) as batch_op:
+        batch_op.create_index('ix_stocktake_count_line', ['line_id', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stocktake_count_stocktake_id'), ['stocktake_id'], unique=False)
+
+    op.create_table('supplier_return_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('return_id', sa.Integer(), nullable=False),
+    sa.Column('receipt_line_no', sa.Integer(), nullable=False),
+    sa.Column('sku', sa.String(length=60), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=True),
+    sa.Column('name', sa.String(length=200), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('unit_price', db.types.Money(), nullable=False),
+    sa.Column('amount', db.types.Money(), nullable=False),
+    sa.Column('reason', sa.String(length=30), nullable=False),
+    sa.Column('lot_no', sa.String(length=60), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=True),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_supplier_return_line_qty_positive')),
+    sa.ForeignKeyConstraint(['item_id'], ['item.id'], name=op.f('fk_supplier_return_line_item_id_item')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_supplier_return_line_lot_id_lot')),
+    sa.ForeignKeyConstraint(['return_id'], ['supplier_return.id'], name=op.f('fk_supplier_return_line_return_id_supplier_return')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_supplier_return_line'))
+    )
+    with op.batch_alter_table('supplier_return_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_supplier_return_line_return_id'), ['return_id'], unique=False)
+
+    op.create_table('transfer_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('transfer_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('from_lot_id', sa.Integer(), nullable=False),
+    sa.Column('to_lot_id', sa.Integer(), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('unit_cost', db.types.Money(), nullable=False),
+    sa.Column('value', db.types.Money(), nullable=False),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_transfer_line_qty')),
+    sa.ForeignKeyConstraint(['from_lot_id'], ['lot.id'], name=op.f('fk_transfer_line_from_lot_id_lot')),
+    sa.ForeignKeyConstraint(['to_lot_id'], ['lot.id'], name=op.f('fk_transfer_line_to_lot_id_lot')),
+    sa.ForeignKeyConstraint(['transfer_id'], ['transfer.id'], name=op.f('fk_transfer_line_transfer_id_transfer')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_transfer_line'))
+    )
+    with op.batch_alter_table('transfer_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transfer_line_transfer_id'), ['transfer_id'], unique=False)
+
+    op.create_table('receipt_approval',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('receipt_line_id', sa.Integer(), nullable=False),
+    sa.Column('flag', sa.String(length=20), nullable=False),
+    sa.Column('approved_by', sa.String(length=40), nullable=False),
+    sa.Column('approved_at', db.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('note', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['receipt_line_id'], ['receipt_line.id'], name=op.f('fk_receipt_approval_receipt_line_id_receipt_line')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_receipt_approval')),
+    sa.UniqueConstraint('receipt_line_id', 'flag', name=op.f('uq_receipt_approval_receipt_line_id_flag'))
+    )
+    with op.batch_alter_table('receipt_approval', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_receipt_approval_receipt_line_id'), ['receipt_line_id'], unique=False)
+
+    op.create_table('stock_return_line',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('stock_return_id', sa.Integer(), nullable=False),
+    sa.Column('allocation_id', sa.Integer(), nullable=False),
+    sa.Column('lot_id', sa.Integer(), nullable=False),
+    sa.Column('qty', db.types.Quantity(), nullable=False),
+    sa.Column('unit_cost', db.types.Money(), nullable=False),
+    sa.Column('value', db.types.Money(), nullable=False),
+    sa.CheckConstraint('qty > 0', name=op.f('ck_stock_return_line_qty')),
+    sa.ForeignKeyConstraint(['allocation_id'], ['issue_allocation.id'], name=op.f('fk_stock_return_line_allocation_id_issue_allocation')),
+    sa.ForeignKeyConstraint(['lot_id'], ['lot.id'], name=op.f('fk_stock_return_line_lot_id_lot')),
+    sa.ForeignKeyConstraint(['stock_return_id'], ['stock_return.id'], name=op.f('fk_stock_return_line_stock_return_id_stock_return')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_return_line'))
+    )
+    with op.batch_alter_table('stock_return_line', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stock_return_line_allocation_id'), ['allocation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_stock_return_line_stock_return_id'), ['stock_return_id'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('stock_return_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stock_return_line_stock_return_id'))
+        batch_op.drop_index(batch_op.f('ix_stock_return_line_allocation_id'))
+
+    op.drop_table('stock_return_line')
+    with op.batch_alter_table('receipt_approval', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_approval_receipt_line_id'))
+
+    op.drop_table('receipt_approval')
+    with op.batch_alter_table('transfer_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transfer_line_transfer_id'))
+
+    op.drop_table('transfer_line')
+    with op.batch_alter_table('supplier_return_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supplier_return_line_return_id'))
+
+    op.drop_table('supplier_return_line')
+    with op.batch_alter_table('stocktake_count', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stocktake_count_stocktake_id'))
+        batch_op.drop_index('ix_stocktake_count_line')
+
+    op.drop_table('stocktake_count')
+    with op.batch_alter_table('receipt_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_line_receipt_id'))
+
+    op.drop_table('receipt_line')
+    with op.batch_alter_table('old_part', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_old_part_tag'))
+        batch_op.drop_index(batch_op.f('ix_old_part_handed_back_at'))
+
+    op.drop_table('old_part')
     with op.batch_alter_table('movement', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_movement_lot_id'))
+        batch_op.drop_index('ix_movement_item_type_at')
         batch_op.drop_index('ix_movement_item_at')
         batch_op.drop_index('ix_movement_doc')
         batch_op.drop_index('ix_movement_at')
 
     op.drop_table('movement')
+    with op.batch_alter_table('issue_allocation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issue_allocation_lot_id'))
+        batch_op.drop_index(batch_op.f('ix_issue_allocation_issue_line_id'))
+
+    op.drop_table('issue_allocation')
+    with op.batch_alter_table('transfer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transfer_item_id'))
+        batch_op.drop_index('ix_transfer_at')
+
+    op.drop_table('transfer')
+    with op.batch_alter_table('supplier_return', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_supplier_return_supplier_id'))
+        batch_op.drop_index(batch_op.f('ix_supplier_return_receipt_id'))
+
+    op.drop_table('supplier_return')
+    with op.batch_alter_table('stocktake_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_stocktake_line_zone')
+
+    op.drop_table('stocktake_line')
+    with op.batch_alter_table('stock_return', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stock_return_issue_id'))
+
+    op.drop_table('stock_return')
     op.drop_table('stock_balance')
+    with op.batch_alter_table('receipt_discrepancy', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_discrepancy_receipt_id'))
+
+    op.drop_table('receipt_discrepancy')
+    with op.batch_alter_table('purchase_order_line', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_order_line_order_id'))
+        batch_op.drop_index(batch_op.f('ix_purchase_order_line_item_id'))
+
+    op.drop_table('purchase_order_line')
+    with op.batch_alter_table('month_snapshot', schema=None) as batch_op:
+        batch_op.drop_index('ix_month_snapshot_item')
+
+    op.drop_table('month_snapshot')
     with op.batch_alter_table('lot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_lot_location_id'))
         batch_op.drop_index('ix_lot_item_location')
         batch_op.drop_index('ix_lot_item_fifo')
 
     op.drop_table('lot')
+    with op.batch_alter_table('issue_line', schema=None) as batch_op:
+        batch_op.drop_index('ix_issue_line_item')
+        batch_op.drop_index(batch_op.f('ix_issue_line_issue_id'))
+
+    op.drop_table('issue_line')
+    with op.batch_alter_table('receipt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_receipt_supplier_id'))
+        batch_op.drop_index(batch_op.f('ix_receipt_status'))
+        batch_op.drop_index('ix_receipt_started_at')
+        batch_op.drop_index(batch_op.f('ix_receipt_order_id'))
+
+    op.drop_table('receipt')
     with op.batch_alter_table('item', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_item_name'))
         batch_op.drop_index(batch_op.f('ix_item_category'))
 
     op.drop_table('item')
     op.drop_table('user_role')
+    with op.batch_alter_table('tool_loan', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tool_loan_tool_id'))
+        batch_op.drop_index('ix_tool_loan_open')
+
+    op.drop_table('tool_loan')
+    op.drop_table('stocktake_zone')
+    with op.batch_alter_table('stocktake_step', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stocktake_step_stocktake_id'))
+
+    op.drop_table('stocktake_step')
+    with op.batch_alter_table('purchase_order', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_purchase_order_supplier_id'))
+        batch_op.drop_index(batch_op.f('ix_purchase_order_status'))
+
+    op.drop_table('purchase_order')
     with op.batch_alter_table('location', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_location_zone'))
 
     op.drop_table('location')
+    with op.batch_alter_table('issue', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_issue_requested_by'))
+        batch_op.drop_index(batch_op.f('ix_issue_reference'))
+        batch_op.drop_index('ix_issue_at')
+
+    op.drop_table('issue')
+    op.drop_table('delivery_note')
     op.drop_table('warehouse')
+    op.drop_table('tool')
     op.drop_table('supplier')
+    with op.batch_alter_table('stocktake', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stocktake_period'))
+
+    op.drop_table('stocktake')
     op.drop_table('login_throttle')
     op.drop_table('document_sequence')
+    op.drop_table('closed_period')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_event_entity_key'))
         batch_op.drop_index('ix_audit_event_at')

@@ -1,0 +1,257 @@
+"""Stocktake (盘点): open a month and freeze it, blind count sheets per zone, count
+entry on the tablet, recount, the finance spot check and submission."""
+import calendar
+
+import pandas as pd
+import streamlit as st
+
+from services import catalog, clock, users
+from services import stocktake as stk
+from services.errors import ServiceError
+from ui.i18n import t
+from ui.session import actor, get_db, require_roles
+from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
+
+user = require_roles("supervisor", "keeper", "finance")
+db = get_db()
+st.title(t("nav.stocktake"))
+
+
+def local_time(moment) -> str:
+    return clock.to_local(moment).strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def open_form() -> None:
+    today = clock.today()
+    last_day = calendar.monthrange(today.year, today.month)[1]
+    first, last = today.replace(day=last_day - 1), today.replace(day=last_day)
+    with st.expander(t("stocktake.open_title"), expanded=not stk.list_stocktakes(db),
+                     icon=":material/ac_unit:"):
+        st.caption(t("stocktake.open_help"))
+        if today < first:
+            st.warning(t("stocktake.not_last_days", first=first, last=last, today=today))
+        all_zones = catalog.zones(db)
+        with st.form("stocktake_open"):
+            period = st.text_input(t("field.stocktake_period"), value=today.strftime("%Y-%m"),
+                                   help=t("stocktake.period_help"))
+            zones = st.multiselect(t("field.stocktake_zones"), all_zones, default=all_zones)
+            if st.form_submit_button(t("stocktake.open_button"), type="primary", width="stretch"):
+                number = run_action(lambda: stk.open_stocktake(
+                    db, actor=actor(), period=period, zones=zones or None))
+                if number:
+                    st.session_state["stocktake_pick"] = number
+                    st.success(t("stocktake.opened", number=number))
+
+
+def pick_stocktake() -> str | None:
+    rows = [r for r in stk.list_stocktakes(db) if r["status"] != "cancelled"]
+    if not rows:
+        st.info(t("stocktake.none"))
+        return None
+    numbers = [r["number"] for r in rows]
+    by_number = {r["number"]: r for r in rows}
+    if st.session_state.get("stocktake_pick") not in numbers:
+        st.session_state["stocktake_pick"] = numbers[0]
+    return st.selectbox(
+        t("stocktake.choose"), numbers, key="stocktake_pick",
+        format_func=lambda n: t("stocktake.option", number=n, period=by_number[n]["period"],
+                                status=t("ststatus." + by_number[n]["status"])))
+
+
+def progress_table(view) -> None:
+    st.subheader(t("stocktake.progress"))
+    frame = pd.DataFrame([
+        {"zone": p.zone, "lines": p.lines, "counted": p.counted, "recounted": p.recounted,
+         "needs_recount": p.needs_recount, "spot_checked": p.spot_checked,
+         "forced_recounts": p.forced_recounts}
+        for p in view.progress])
+    paged_table(frame, "stocktake_progress", prefix="stcol")
+
+
+def counter_choice(key: str, round_: str) -> str | None:
+    """A supervisor may type in a named counter's sheet; others count as themselves."""
+    if round_ == "spot" or not user.has("supervisor"):
+        return None
+    names = users.users_with_role(db, "keeper", "supervisor")
+    me = actor()
+    options = [me] + [n for n in names if n != me]
+    return st.selectbox(t("stocktake.counter"), options, key=key)
+
+
+def round_choice(key: str) -> str:
+    rounds = ["initial", "recount"]
+    return st.segmented_control(t("stocktake.round"), rounds, default="initial", key=key,
+                                format_func=lambda r: t("stocktake.round_" + r)) or "initial"
+
+
+def count_entry_tab(view, number: str) -> None:
+    if view.status != "open":
+        st.info(t("stocktake.not_open", status=t("ststatus." + view.status)))
+        return
+    zone = st.selectbox(t("field.zone"), view.zones, key="count_zone")
+    round_ = round_choice("count_round")
+    counter = counter_choice("count_counter", round_)
+    with st.form("count_entry", clear_on_submit=True):
+        location = st.text_input(t("stocktake.scan_bin"), key="count_location")
+        sku = st.text_input(t("stocktake.scan_sku"), key="count_sku")
+        qty = st.text_input(t("stocktake.count_qty"), key="count_qty")
+        found = st.checkbox(t("stocktake.found_item"), key="count_found",
+                            disabled=round_ != "initial")
+        if st.form_submit_button(t("stocktake.save_count"), type="primary", width="stretch"):
+            run_action(lambda: stk.record_counts(
+                db, actor=actor(), stocktake=number, round=round_, counted_by=counter,
+                counts=[{"sku": sku, "location": location, "qty": qty}],
+                allow_new=found and round_ == "initial"), "stocktake.count_saved")
+    entries = stk.count_entries(db, number, zone, round_)
+    waiting = sum(1 for e in entries if e["needs_recount"])
+    if waiting:
+        st.warning(t("stocktake.needs_recount_info", count=waiting))
+    st.subheader(t("stocktake.my_entries"))
+    rows = [{**e, "counted_at": local_time(e["counted_at"])} for e in entries]
+    frame = pd.DataFrame(rows, columns=["location", "sku", "name", "spec", "unit", "qty",
+                                        "counted_by", "counted_at", "needs_recount"])
+    paged_table(frame, "count_entries", prefix="stcol")
+
+
+def sheets_tab(view, number: str) -> None:
+    zone = st.selectbox(t("field.zone"), view.zones, key="sheet_zone")
+    rows = stk.count_sheet(db, number, zone)
+    frame = pd.DataFrame(rows, columns=["location", "sku", "name", "spec", "unit", "found"])
+    frame["counted_qty"] = None
+    frame["counted_by_sign"] = ""
+    heading = t("stocktake.sheet_heading", number=number, zone=zone)
+    st.markdown(f"**{heading}**")
+    st.caption(t("stocktake.sheet_caption") + " " + t("stocktake.print_hint"))
+    paged_table(frame, "sheet_table", prefix="stcol")
+    signoff_block()
+    excel_download(frame, f"{number}-{zone}.xlsx", zone, key="sheet_download", prefix="stcol",
+                   heading=heading, signoff=True)
+    if view.status != "open":
+        return
+    st.subheader(t("stocktake.upload_title"))
+    upload = st.file_uploader(t("common.upload"), type=["xlsx", "csv"], key="sheet_upload")
+    if upload is None:
+        return
+    try:
+        parsed = stk.read_count_sheet(upload.getvalue(), upload.name)
+    except ServiceError as exc:
+        show_service_error(exc)
+        return
+    st.caption(t("stocktake.upload_rows", count=len(parsed.lines)))
+    if parsed.errors:
+        st.warning(t("stocktake.upload_errors", count=len(parsed.errors)))
+        from services.errors import ValidationError
+        from ui.i18n import error_text
+
+        for error in parsed.errors[:50]:
+            st.caption("• " + error_text(ValidationError(error["code"], **error["params"])))
+    round_ = round_choice("upload_round")
+    counter = counter_choice("upload_counter", round_)
+    found = st.checkbox(t("stocktake.found_item"), key="upload_found",
+                        disabled=round_ != "initial")
+    if st.button(t("stocktake.upload_record"), type="primary", width="stretch",
+                 disabled=not parsed.lines, key="upload_record"):
+        result = run_action(lambda: stk.record_counts(
+            db, actor=actor(), stocktake=number, round=round_, counts=parsed.lines,
+            counted_by=counter, allow_new=found and round_ == "initial"))
+        if result:
+            st.success(t("stocktake.counts_saved", count=result["recorded"]))
+
+
+def recount_tab(view, number: str) -> None:
+    st.subheader(t("stocktake.recount_diffs"))
+    diffs = stk.recount_differences(db, number)
+    if diffs.empty:
+        st.caption(t("stocktake.no_recount_diffs"))
+    else:
+        paged_table(diffs, "recount_diffs", prefix="stcol")
+    if view.status == "open":
+        zone = st.selectbox(t("field.zone"), view.zones, key="recount_zone")
+        if st.button(t("stocktake.order_recount"), width="stretch", key="order_recount"):
+            run_action(lambda: stk.order_recount(db, actor=actor(), stocktake=number, zone=zone),
+                       "stocktake.recount_ordered")
+
+
+def spot_tab(view, number: str) -> None:
+    sample = stk.spot_check_sample(db, number)
+    done = sum(1 for r in sample.from_sheet if r["spot_qty"] is not None)
+    cols = st.columns(3)
+    cols[0].metric(t("stocktake.spot_coverage"), f"{sample.coverage * 100:.1f}%",
+                   t("stocktake.spot_target", target=f"{sample.target * 100:.0f}"),
+                   delta_color="off")
+    cols[1].metric(t("stocktake.spot_sample_done"), f"{done} / {len(sample.from_sheet)}")
+    cols[2].metric(t("stocktake.spot_shelf_picks"),
+                   f"{len(sample.shelf_picks)} / {sample.shelf_target}")
+    rates = stk.zone_error_rates(db, number)
+    st.subheader(t("stocktake.error_rates"))
+    paged_table(pd.DataFrame([
+        {"zone": zone, "error_rate": f"{rate * 100:.1f}",
+         "status": t("stocktake.over_limit") if rate > stk.ERROR_RATE_LIMIT
+         else t("stocktake.within_limit")}
+        for zone, rate in rates.items()]), "error_rates", prefix="stcol")
+    if view.status == "open" and user.has("finance"):
+        with st.form("spot_entry", clear_on_submit=True):
+            st.subheader(t("stocktake.spot_entry"))
+            location = st.text_input(t("stocktake.scan_bin"), key="spot_location")
+            sku = st.text_input(t("stocktake.scan_sku"), key="spot_sku")
+            qty = st.text_input(t("stocktake.count_qty"), key="spot_qty")
+            new = st.checkbox(t("stocktake.spot_shelf_new"), key="spot_new")
+            if st.form_submit_button(t("stocktake.save_count"), type="primary", width="stretch"):
+                result = run_action(lambda: stk.record_counts(
+                    db, actor=actor(), stocktake=number, round="spot", allow_new=new,
+                    counts=[{"sku": sku, "location": location, "qty": qty}]),
+                    "stocktake.count_saved")
+                if result and result["recount_zones"]:
+                    st.warning(t("stocktake.recount_ordered_zones",
+                                 zones=", ".join(result["recount_zones"])))
+    st.subheader(t("stocktake.spot_sample_title", seed=sample.seed))
+    columns = ["zone", "location", "sku", "name", "spec", "unit", "spot_qty", "spot_by"]
+    paged_table(pd.DataFrame(sample.from_sheet, columns=columns), "spot_sample", prefix="stcol")
+    if sample.shelf_picks:
+        st.subheader(t("stocktake.spot_shelf_picks"))
+        paged_table(pd.DataFrame(sample.shelf_picks, columns=columns), "spot_shelf",
+                    prefix="stcol")
+
+
+def submit_tab(view, number: str) -> None:
+    st.caption(t("stocktake.checklist"))
+    if view.status == "open" and user.has("supervisor"):
+        with st.form("stocktake_submit"):
+            comment = st.text_input(t("stocktake.comment"), key="submit_comment")
+            if st.form_submit_button(t("stocktake.submit_button"), type="primary",
+                                     width="stretch"):
+                run_action(lambda: stk.submit(db, actor=actor(), stocktake=number,
+                                              comment=comment), "stocktake.submitted")
+    if view.status in stk.LIVE and user.has(*stk.CANCEL_ROLES):
+        with st.form("stocktake_cancel"):
+            comment = st.text_input(t("stocktake.comment"), key="cancel_comment")
+            if st.form_submit_button(t("stocktake.cancel_button"), width="stretch"):
+                run_action(lambda: stk.cancel(db, actor=actor(), stocktake=number,
+                                              comment=comment), "stocktake.cancelled")
+
+
+if user.has("supervisor"):
+    open_form()
+number = pick_stocktake()
+if number:
+    try:
+        view = stk.get_stocktake(db, number)
+    except ServiceError as exc:
+        show_service_error(exc)
+        st.stop()
+    st.caption(t("stocktake.status_line", status=t("ststatus." + view.status),
+                 user=view.opened_by, at=local_time(view.opened_at)))
+    if user.has("supervisor", "finance"):
+        progress_table(view)
+    tabs = []
+    if user.has("keeper", "supervisor"):
+        tabs += [("stocktake.tab_count", count_entry_tab), ("stocktake.tab_sheets", sheets_tab)]
+    if user.has("supervisor"):
+        tabs.append(("stocktake.tab_recount", recount_tab))
+    if user.has("finance"):
+        tabs.append(("stocktake.tab_spot", spot_tab))
+    if user.has("supervisor"):
+        tabs.append(("stocktake.tab_submit", submit_tab))
+    for container, (_key, render) in zip(st.tabs([t(k) for k, _r in tabs]), tabs):
+        with container:
+            render(view, number)

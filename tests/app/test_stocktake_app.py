@@ -1,0 +1,156 @@
+"""AppTest: count entry on the stocktake screen (blind) and the finance variance
+review through to posting."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from services import clock, reports
+from services import stocktake as stk
+from tests.app.helpers import app_for, assert_no_exception
+from tests.factories import build_stocktake_world
+from tests.services.test_stocktake import COUNT_DAY, balances, count_zone, spot_to_coverage
+
+STOCKTAKE_PAGE = "pages/stocktake.py"
+VARIANCE_PAGE = "pages/variance_review.py"
+ZONE = "AX Auxiliary"
+
+
+@pytest.fixture
+def app_db(sqlite_db):
+    build_stocktake_world(sqlite_db)
+    clock.set_now(COUNT_DAY)
+    yield sqlite_db
+    clock.set_now(None)
+
+
+def button(at, label):
+    matches = [b for b in at.button if b.label == label]
+    assert matches, (label, [b.label for b in at.button])
+    return matches[0]
+
+
+def all_text(at) -> str:
+    parts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+    for frame in at.dataframe:
+        parts.append(frame.value.to_csv())
+    return "\n".join(str(p) for p in parts)
+
+
+def test_keeper_enters_counts_blind(app_db):
+    db = app_db
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-03", zones=[ZONE])
+    at = app_for(db, "keeper", page=STOCKTAKE_PAGE).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="count_zone").value == ZONE
+    at.text_input(key="count_location").input("ax-01")
+    at.text_input(key="count_sku").input("OF-100")
+    at.text_input(key="count_qty").input("6")
+    button(at, "Save count").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    entries = {(e["sku"], e["location"]): e for e in stk.count_entries(db, number, ZONE, "initial")}
+    assert entries[("OF-100", "AX-01")]["qty"] == Decimal(6)
+    assert entries[("OF-100", "AX-01")]["counted_by"] == "keeper"
+    # A bad quantity is refused with a translated message and nothing is written.
+    at.text_input(key="count_location").input("AX-01")
+    at.text_input(key="count_sku").input("BP-200")
+    at.text_input(key="count_qty").input("-2")
+    button(at, "Save count").click().run()
+    assert "cannot be negative" in at.error[0].value
+    # Neither the entry list nor the sheet shows a book quantity.
+    text = all_text(at)
+    assert "Book qty" not in text and "book_qty" not in text
+    for frame in at.dataframe:
+        assert not any("Book" in str(c) for c in frame.value.columns)
+    # Chinese screen works too.
+    at_zh = app_for(db, "keeper", lang="zh", page=STOCKTAKE_PAGE).run()
+    assert_no_exception(at_zh)
+    assert any(b.label == "保存盘点数" for b in at_zh.button)
+
+
+def prepare_counted(db, truth_change):
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-03", zones=[ZONE])
+    truth = {k: v for k, v in balances(db).items() if k[1] in ("AX-01", "AX-02")}
+    for key, delta in truth_change.items():
+        truth[key] += delta
+    count_zone(db, number, ZONE, truth, actor="keeper")
+    spot_to_coverage(db, number, truth)
+    return number, truth
+
+
+def test_finance_review_to_posting_through_the_ui(app_db):
+    db = app_db
+    number, truth = prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2),
+                                         ("BT-400", "AX-02"): Decimal(1)})
+    # Supervisor explains the variances on the review screen, then submits.
+    at = app_for(db, "supervisor", page=VARIANCE_PAGE).run()
+    assert_no_exception(at)
+    assert any("2 variance line(s) have no reason" in w.value for w in at.warning)
+    for option, reason in zip(at.selectbox(key="reason_line").options,
+                              ["theft_loss", "unrecorded_return"]):
+        at.selectbox(key="reason_line").set_value(option)
+        at.selectbox(key="reason_code").set_value(reason)
+        at.text_input(key="reason_note").input("checked")
+        button(at, "Save").click().run()
+        assert_no_exception(at)
+        assert not at.error, [e.value for e in at.error]
+    report = stk.variance_report(db, number)
+    assert set(report[report["variance_qty"] != 0]["reason"]) == {"theft_loss",
+                                                                  "unrecorded_return"}
+    at = app_for(db, "supervisor", page=STOCKTAKE_PAGE).run()
+    button(at, "Submit to finance").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert stk.get_stocktake(db, number).status == "submitted"
+
+    # Finance reviews: figures, charts and the Excel export are on the screen.
+    at = app_for(db, "finance", page=VARIANCE_PAGE).run()
+    assert_no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Lines with a variance"] == "2"
+    assert len(at.get("vega_lite_chart")) >= 3
+    assert any(b.label == "Download Excel" for b in at.get("download_button"))
+    button(at, "Reviewed: send to the general manager").click().run()
+    assert not at.error, [e.value for e in at.error]
+    # The manager sends it back once with a comment, then it goes round again.
+    at = app_for(db, "manager", page=VARIANCE_PAGE).run()
+    at.text_input(key="variance_comment").input("Explain the battery")
+    button(at, "Send back to counting").click().run()
+    assert stk.get_stocktake(db, number).status == "open"
+    stk.submit(db, actor="supervisor", stocktake=number)
+    stk.review(db, actor="finance", stocktake=number)
+    at = app_for(db, "manager", page=VARIANCE_PAGE).run()
+    button(at, "Approve the adjustments").click().run()
+    assert not at.error, [e.value for e in at.error]
+    at = app_for(db, "finance2", page=VARIANCE_PAGE).run()
+    button(at, "Post gain and loss documents").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    view = stk.get_stocktake(db, number)
+    assert view.status == "posted" and view.posted_by == "finance2"
+    assert [s.step for s in view.steps][-3:] == ["review", "approve", "post"]
+    after = balances(db)
+    for key, qty in truth.items():
+        assert after[key] == qty
+    at = app_for(db, "finance", page=VARIANCE_PAGE).run()
+    assert any(view.loss_doc_no in s.value for s in at.success)
+    assert reports.check_consistency(db) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("username", ["supervisor", "keeper", "finance", "manager"])
+def test_stocktake_screens_open_for_every_role(app_db, username, lang):
+    db = app_db
+    prepare_counted(db, {("OF-100", "AX-01"): Decimal(-1)})
+    from services import users
+    from tests.app.helpers import visible_pages
+
+    roles = users.get_user(db, username).role_names
+    for page in (STOCKTAKE_PAGE, VARIANCE_PAGE):
+        if page not in visible_pages(roles):
+            continue
+        at = app_for(db, username, lang=lang, page=page).run()
+        assert_no_exception(at)
+        assert not at.error, (page, [e.value for e in at.error])
