@@ -28,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from db import Database
-from db.models import ClosedPeriod, MonthSnapshot
+from db.models import ClosedPeriod
 from db.queries import consistency as cq
 from db.queries import reports as q
 from domain import barcode
@@ -301,7 +301,7 @@ def _month_figures(session: Session, period: str) -> dict[int, calc.MonthFigures
     return {k: v for k, v in figures.items() if not v.is_empty()}
 
 
-def _snapshot_figures(rows: list[MonthSnapshot]) -> dict[int, calc.MonthFigures]:
+def _snapshot_figures(rows: list) -> dict[int, calc.MonthFigures]:
     result = {}
     for row in rows:
         result[row.item_id] = calc.MonthFigures(
@@ -424,9 +424,8 @@ def close_month(db: Database, *, actor, period: str) -> dict[str, Any]:
             last_movement_id=watermark, item_count=len(figures),
             closing_qty=closing_qty, closing_value=closing_value))
         session.flush()
-        session.add_all([
-            MonthSnapshot(period=period, item_id=item_id, **{
-                k: v for k, v in fig.as_dict().items()})
+        q.insert_snapshot(session, [
+            {"period": period, "item_id": item_id, **fig.as_dict()}
             for item_id, fig in sorted(figures.items())
         ])
         audit(session, actor, "period.close", "period", period, items=len(figures),
@@ -696,6 +695,21 @@ def movement_trend(db: Database, *, view: str = "month", periods: int | None = N
     from datetime import timezone
 
     with db.read() as session:
+        if view != "week":
+            # Closed months come from their snapshots; only the rest is scanned.
+            last_closed = q.last_closed(session)
+            first_period = first_day.strftime("%Y-%m")
+            if last_closed is not None and last_closed >= first_period:
+                for period, in_qty, in_value, out_qty, out_value in \
+                        q.snapshot_totals_by_period(session, first_period, last_closed):
+                    key = period if view == "month" else period[:4]
+                    if key in totals:
+                        entry = totals[key]
+                        entry[0] += in_qty or ZERO
+                        entry[1] += in_value or ZERO
+                        entry[2] += out_qty or ZERO
+                        entry[3] += out_value or ZERO
+                start = max(start, period_bounds(last_closed)[1])
         rows = q.movement_by_hour(session, types, start, end)
     for hour, movement_type, qty, value in rows:
         moment = datetime.strptime(hour, "%Y-%m-%d %H").replace(tzinfo=timezone.utc)

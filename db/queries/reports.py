@@ -265,8 +265,37 @@ def closed_periods(session: Session) -> list[ClosedPeriod]:
     return list(session.scalars(select(ClosedPeriod).order_by(ClosedPeriod.period.desc())))
 
 
-def snapshot_rows(session: Session, period: str) -> list[MonthSnapshot]:
-    return list(session.scalars(select(MonthSnapshot).where(MonthSnapshot.period == period)))
+SNAPSHOT_FIELDS = (
+    "opening_qty", "opening_value", "in_qty", "in_value", "out_qty", "out_value",
+    "adjust_qty", "adjust_value", "closing_qty", "closing_value",
+)
+
+
+def snapshot_rows(session: Session, period: str) -> list:
+    """(item_id, *SNAPSHOT_FIELDS) of a closed month."""
+    return session.execute(
+        select(MonthSnapshot.item_id, *(getattr(MonthSnapshot, f) for f in SNAPSHOT_FIELDS))
+        .where(MonthSnapshot.period == period)
+    ).all()
+
+
+def insert_snapshot(session: Session, rows: list[dict]) -> None:
+    from sqlalchemy import insert
+
+    for chunk in _chunks(rows, 5000):
+        session.execute(insert(MonthSnapshot), chunk)
+
+
+def snapshot_totals_by_period(session: Session, first: str, last: str) -> list:
+    """(period, in_qty, in_value, out_qty, out_value) summed over items, closed months
+    between ``first`` and ``last``."""
+    return session.execute(
+        select(MonthSnapshot.period, func.sum(MonthSnapshot.in_qty),
+               func.sum(MonthSnapshot.in_value), func.sum(MonthSnapshot.out_qty),
+               func.sum(MonthSnapshot.out_value))
+        .where(MonthSnapshot.period >= first, MonthSnapshot.period <= last)
+        .group_by(MonthSnapshot.period)
+    ).all()
 
 
 def snapshot_closing(session: Session, period: str) -> dict[int, tuple]:
@@ -291,7 +320,8 @@ def items_info(session: Session, item_ids: Iterable[int] | None = None) -> dict[
         ids = list(item_ids)
         if not ids:
             return {}
-        query = query.where(Item.id.in_(ids))
+        if len(ids) <= 500:          # beyond that one scan of the items is cheaper
+            query = query.where(Item.id.in_(ids))
     return {row[0]: tuple(row[1:]) for row in session.execute(query)}
 
 

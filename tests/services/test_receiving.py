@@ -556,3 +556,69 @@ def test_timeliness_alerts(world):
     assert not rows[fast]["check_too_slow"]
     assert [r["number"] for r in receiving.list_receipts(db, search="DN-FAST")] == [fast]
     assert {r["number"] for r in receiving.list_receipts(db, status="posted")} == {slow, fast}
+
+
+# --- the demo delivery with problems, from the sheet to a posted GRN -------------------------
+def test_demo_sheet_with_problems_to_posted_grn(world):
+    db = world.db
+    po = make_approved_po(db, [("OF-100", 20, "25"), ("BP-200", 10, "180"), ("BT-400", 5, "420"),
+                               ("CL-300", 12, "68"), ("EN-500", 1, "15000")],
+                          number="PO-2026-11-0001")
+    path = ROOT / "sample_data/delivery_sheets/demo_problems_zh.xlsx"
+    sheet = receiving.read_delivery_sheet(path.read_bytes(), path.name)
+    assert sheet.errors == [] and sheet.po_number == po
+    grn = receiving.start_receipt(db, actor="receiver", po_number=sheet.po_number,
+                                  delivery_note_no=sheet.note_no, lines=sheet.lines,
+                                  source_file=path.read_bytes(), filename=path.name)
+    view = receiving.get_receipt(db, grn)
+    assert [ln.sheet_row for ln in view.lines] == [6, 7, 8, 9, 10]
+    assert "OVER_PO" in line(view, 3).flags and "NEAR_EXPIRY" in line(view, 4).flags
+    assert {"PRICE_MISMATCH", "NO_LOT", "NO_CERTIFICATE"} <= line(view, 5).flags
+    receiving.record_counts(db, actor="receiver", receipt=grn, counts=[
+        {"line_no": 1, "counted_qty": "18", "location": "A-01-01"},
+        {"line_no": 2, "counted_qty": "10", "damaged_qty": "2", "location": "A-01-01"},
+        {"line_no": 3, "counted_qty": "8", "location": "A-01-02"},
+        {"line_no": 4, "counted_qty": "12", "location": "B-01-01"},
+        {"line_no": 5, "counted_qty": "1", "location": "A-01-02", "lot_no": "SN-EA211-1",
+         "certificate": "CERT-88"}])
+    with pytest.raises(ApprovalRequired):
+        post(db, grn)
+    receiving.approve_line(db, actor="purchasing", receipt=grn, line_no=5, flag="PRICE_MISMATCH")
+    view = post(db, grn)
+    assert [(ln.accepted_qty, ln.rejected_qty) for ln in view.lines] == [
+        (D(18), D(0)), (D(8), D(2)), (D(5), D(3)), (D(0), D(12)), (D(1), D(0))]
+    rts = receiving.get_supplier_return(db, view.return_number)
+    assert [(r["sku"], r["qty"], r["reason"]) for r in rts.lines] == [
+        ("BP-200", D(2), "damaged"), ("BT-400", D(3), "over_po"), ("CL-300", D(12), "near_expiry")]
+    assert line(view, 5).lot_status == "quarantine" and lots_of(db, "EN-500")[0].unit_cost == D(15000)
+    assert [ln.outstanding for ln in purchasing.get_purchase_order(db, po).lines] == [
+        D(2), D(2), D(0), D(12), D(0)]
+    with db.read() as s:
+        assert s.scalar(select(func.sum(Movement.qty))) == D(18 + 8 + 5 + 1)
+    with pytest.raises(Duplicate):
+        receiving.start_receipt(db, actor="receiver", po_number=po, delivery_note_no="other",
+                                lines=sheet.lines, source_file=path.read_bytes(), filename="x.xlsx")
+    books_agree(db)
+
+
+def test_five_hundred_line_note_posts_quickly(sqlite_db):
+    import time
+
+    from services import catalog
+    from tests.factories import build_world
+
+    db = sqlite_db
+    build_world(db)
+    catalog.import_items(db, actor="admin", rows=[
+        {"sku": f"P-{i:03d}", "name": f"Part {i}"} for i in range(500)])
+    po = make_approved_po(db, [(f"P-{i:03d}", 10, "2.5") for i in range(500)])
+    grn = start(db, po, [{"sku": f"P-{i:03d}", "qty": 10} for i in range(500)])
+    receiving.record_counts(db, actor="receiver", receipt=grn, counts=[
+        {"line_no": n, "counted_qty": 10 if n % 10 else 9, "damaged_qty": 1 if n % 7 == 0 else 0,
+         "location": "A-01-01"} for n in range(1, 501)])
+    started = time.perf_counter()
+    view = post(db, grn)
+    elapsed = time.perf_counter() - started
+    assert view.status == "posted" and len(view.lines) == 500
+    assert elapsed <= 1.5, elapsed
+    books_agree(db)

@@ -335,3 +335,32 @@ def test_consistency_report_and_audit_trail_roles(history, world):
     assert "issue.return" in reports.audit_filters(db, actor="finance")["actions"]
     page = reports.audit_trail(db, actor="finance", limit=1, offset=0)
     assert len(page) == 1
+
+
+def test_export_round_trip_of_summary_and_card(history, world):
+    """Last month's summary and a stock card, exported and read back, reconcile."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from services import export
+
+    db = world.db
+    summary = reports.monthly_summary(db, "2026-01", details=True)
+    card = reports.stock_card(db, "OF-100", start=date(2026, 1, 1), end=date(2026, 1, 31))
+    data = export.report_workbook([(summary, "Summary"), (card, "Card")],
+                                  {"sku": "配件编码", "closing_value": "期末金额"},
+                                  heading="收发存汇总表", signoff=["制表人", "审核人"])
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb["Summary"]
+    header = [c.value for c in ws[3]]
+    assert header[0] == "配件编码" and "期末金额" in header
+    rows = list(ws.iter_rows(min_row=4, max_row=3 + len(summary), values_only=True))
+    back = dict(zip(header, rows[0]))
+    assert back["配件编码"] == "OF-100"
+    assert D(str(back["期末金额"])) == D(15) and D(str(back["in_value"])) == D(40)
+    cws = wb["Card"]
+    cheader = [c.value for c in cws[3]]
+    crows = list(cws.iter_rows(min_row=4, max_row=3 + len(card), values_only=True))
+    balances = [D(str(r[cheader.index("balance_value")])) for r in crows]
+    assert balances == list(card["balance_value"]) and balances[-1] == D(15)

@@ -1,0 +1,177 @@
+"""Delivery-sheet reading over the corpus in tests/data/sheets and
+sample_data/delivery_sheets (made by sample_data/make_sheets.py)."""
+import io
+import time
+import tracemalloc
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from services.delivery_sheet import MAX_FILE_BYTES, read_delivery_sheet
+from services.errors import ValidationError
+
+ROOT = Path(__file__).resolve().parents[2]
+SHEETS = ROOT / "tests" / "data" / "sheets"
+DEMO = ROOT / "sample_data" / "delivery_sheets"
+D = Decimal
+
+
+def read(name, folder=SHEETS):
+    return read_delivery_sheet((folder / name).read_bytes(), name)
+
+
+def problems(sheet):
+    return {(e.row, e.column, e.message) for e in sheet.errors}
+
+
+def test_chinese_title_rows_shuffled_columns_and_metadata():
+    sheet = read("zh_title_rows.xlsx")
+    assert sheet.header_row == 6
+    assert sheet.columns["qty"] == "A" and sheet.columns["sku"] == "D"
+    assert (sheet.note_no, sheet.supplier_name, sheet.po_number) == ("DF-0098", "东风汽配", "PO-1")
+    assert [(ln.row, ln.sku, ln.qty, ln.unit_price, ln.lot_no, ln.expiry_date) for ln in sheet.lines] == [
+        (7, "OF-100", D(5), D(25), "A1", None), (8, "CL-300", D("3.5"), D(68), "C9", date(2027, 3, 1))]
+    assert sheet.errors == []
+
+
+def test_english_headers():
+    sheet = read("en_basic.xlsx")
+    assert sheet.sheet_name == "Delivery"
+    first = sheet.lines[0]
+    assert (first.sku, first.name, first.spec, first.qty, first.amount, first.lot_no,
+            first.expiry_date, first.po_number) == (
+        "BP-200", "Brake pad set", "D1234", D(10), D(1800), "LOT-7", date(2027, 12, 31), "PO-9")
+    assert sheet.lines[1].unit_price == D("25.5")
+
+
+@pytest.mark.parametrize("name", ["gbk.csv", "gb18030.csv", "utf8_bom.csv", "utf8.csv", "semicolon.csv"])
+def test_csv_encodings_and_delimiters(name):
+    sheet = read(name)
+    assert [ln.name for ln in sheet.lines][:2] == ["机油滤清器", "冷却液"]
+    assert sheet.lines[1].expiry_date == date(2027, 3, 1)       # 2027年3月1日
+    assert sheet.lines[0].sku == "OF-100" and sheet.lines[0].qty == D(20)
+    assert sheet.row_errors == []
+
+
+def test_gb18030_characters_outside_gbk():
+    assert read("gb18030.csv").lines[2].name == "蓄电池㙟"
+
+
+def test_merged_cells_fill_down():
+    sheet = read("merged_cells.xlsx")
+    assert [(ln.sku, ln.po_number, ln.lot_no) for ln in sheet.lines] == [
+        ("OF-100", "PO-7", "M1"), ("BP-200", "PO-7", "M1"), ("BT-400", "PO-7", "M1"),
+        ("CL-300", "PO-8", "M2")]
+
+
+def test_blank_lines_totals_row_and_footer():
+    sheet = read("totals_row.xlsx")
+    assert [ln.sku for ln in sheet.lines] == ["OF-100", "BP-200"]
+    assert sheet.errors == []
+
+
+def test_formulas_with_and_without_cached_values():
+    cached = read("formulas_cached.xlsx")
+    assert cached.lines[0].amount == D(50)
+    assert (3, "C", "formula_no_value") in problems(cached)      # =1+2 never calculated
+    assert [ln.sku for ln in cached.lines] == ["OF-100"]
+    bare = read("formulas_no_cache.xlsx")
+    assert [ln.sku for ln in bare.lines] == ["OF-100"]
+    assert bare.lines[0].amount is None
+    assert {(e.row, e.column, e.severity) for e in bare.errors} == {
+        (2, "E", "warning"), (3, "C", "error"), (3, "E", "warning")}
+
+
+def test_dates():
+    sheet = read("dates.xlsx")
+    got = {ln.sku: ln.expiry_date for ln in sheet.lines}
+    nov3 = date(2026, 11, 3)
+    assert got == {"D-ISO": nov3, "D-SLASH": nov3, "D-ZH": nov3, "D-SERIAL": nov3,
+                   "D-DATE": nov3, "D-DMY": date(2026, 11, 13), "D-COMPACT": nov3}
+    assert problems(sheet) == {(7, "C", "ambiguous_date"), (9, "C", "bad_date"),
+                               (10, "C", "bad_date")}
+
+
+def test_quantities_and_amounts():
+    sheet = read("quantities.csv")
+    assert {ln.sku: ln.qty for ln in sheet.lines} == {
+        "Q-OK": D(5), "Q-UNIT": D(12), "Q-COMMA": D(1200), "Q-AMOUNT": D(4)}
+    assert problems(sheet) == {
+        (3, "B", "must_be_positive"), (4, "B", "must_be_positive"), (5, "B", "not_a_number"),
+        (6, "B", "too_large"), (9, "D", "amount_mismatch"), (10, "B", "too_many_decimals"),
+        (11, "C", "must_not_be_negative"), (13, "B", "qty_missing")}
+    warning = next(e for e in sheet.errors if e.message == "amount_mismatch")
+    assert warning.severity == "warning" and warning.params["expected"] == "40"
+
+
+def test_extra_sheets_the_one_with_a_header_is_read():
+    sheet = read("extra_sheets.xlsx")
+    assert sheet.sheet_name == "明细" and sheet.lines[0].qty == D(7)
+
+
+def test_demo_sheets():
+    demo = read("demo_problems_zh.xlsx", DEMO)
+    assert demo.note_no == "HD-20261102-01" and demo.po_number == "PO-2026-11-0001"
+    assert [ln.sku for ln in demo.lines] == ["OF-100", "BP-200", "BT-400", "CL-300", "EN-500"]
+    assert demo.lines[1].amount == D(1800) and demo.lines[4].lot_no == ""
+    assert demo.errors == []
+    assert read("demo_gbk.csv", DEMO).note_no == "HD-20261105-02"
+    assert len(read("demo_en.csv", DEMO).lines) == 3
+
+
+@pytest.mark.parametrize("name,code", [
+    ("not_a_spreadsheet.xlsx", "not_a_spreadsheet"), ("binary.csv", "not_a_spreadsheet"),
+    ("docx_renamed.xlsx", "not_a_spreadsheet"), ("zip_bomb.xlsx", "zip_bomb"),
+    ("entity_bomb.xlsx", "xml_entities"), ("entity_bomb_late.xlsx", "xml_entities"),
+])
+def test_hostile_files_refused_cheaply(name, code):
+    tracemalloc.start()
+    with pytest.raises(ValidationError) as err:
+        read(name)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert err.value.code == code and err.value.params["field"] == "file"
+    assert peak < 20 * 1024 * 1024
+
+
+def test_size_limit_and_unknown_types():
+    with pytest.raises(ValidationError) as err:
+        read_delivery_sheet(b"a" * (MAX_FILE_BYTES + 1), "big.csv")
+    assert err.value.code == "file_too_large"
+    with pytest.raises(ValidationError) as err:
+        read_delivery_sheet(b"%PDF-1.4", "note.pdf")
+    assert err.value.code == "not_a_spreadsheet"
+    with pytest.raises(ValidationError) as err:
+        read_delivery_sheet("标题\n随便写点\n".encode(), "x.csv")
+    assert err.value.code == "no_header_found"
+
+
+def test_defusedxml_is_what_openpyxl_uses():
+    from openpyxl.xml import functions
+
+    assert openpyxl.DEFUSEDXML and functions.iterparse.__module__.startswith("defusedxml")
+
+
+def test_ten_thousand_lines_read_fast():
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("送货单")
+    ws.append(["送货单号：BIG-1"])
+    ws.append(["配件编码", "配件名称", "规格型号", "送货数量", "单价", "金额", "批号", "有效期至"])
+    for i in range(10_000):
+        ws.append([f"SKU-{i:05d}", f"配件{i}", "规格", 5, 12.5, 62.5, f"L{i}", date(2027, 1, 1)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    data = buffer.getvalue()
+    started = time.perf_counter()
+    bare = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    for _ in bare.worksheets[0].iter_rows(values_only=True):
+        pass
+    bare_time = time.perf_counter() - started
+    started = time.perf_counter()
+    sheet = read_delivery_sheet(data, "big.xlsx")
+    ours = time.perf_counter() - started
+    assert len(sheet.lines) == 10_000 and sheet.errors == [] and sheet.note_no == "BIG-1"
+    assert ours <= 3.0 and ours <= 2 * bare_time + 0.2, (ours, bare_time)
