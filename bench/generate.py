@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from db import Database, open_database
+from db.models import Base
 from db.types import MONEY_SCALE, QTY_SCALE
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -94,12 +95,19 @@ class Loader:
         self.enc = Encoder(db.dialect)
 
     def insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
+        """Bulk insert; secondary indexes are dropped first and rebuilt after (one
+        sorted build is far faster than two million random B-tree inserts)."""
         if not rows:
             return
+        indexes = list(Base.metadata.tables[table].indexes)
+        with self.db.engine.begin() as conn:
+            for index in indexes:
+                index.drop(conn)
         raw = self.db.engine.raw_connection()
         try:
             cursor = raw.cursor()
             if self.db.is_sqlite:
+                cursor.execute("PRAGMA cache_size=-400000")
                 marks = ", ".join("?" for _ in columns)
                 cursor.executemany(f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES ({marks})', rows)
             else:
@@ -109,6 +117,9 @@ class Loader:
             raw.commit()
         finally:
             raw.close()
+        with self.db.engine.begin() as conn:
+            for index in indexes:
+                index.create(conn)
 
 
 def _password_hash() -> str:

@@ -4,7 +4,7 @@ working days. No database, no Streamlit; Decimal throughout."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Iterable
@@ -140,13 +140,6 @@ def direction(movement_type: str) -> str:
 
 
 # --- running balance -------------------------------------------------------------------
-@dataclass
-class Balance:
-    qty: Decimal = ZERO
-    value: Decimal = ZERO
-    history: list[tuple[Decimal, Decimal]] = field(default_factory=list)
-
-
 def running_balance(opening_qty: Decimal, opening_value: Decimal,
                     changes: Iterable[tuple[Decimal, Decimal]]) -> list[tuple[Decimal, Decimal]]:
     """The (qty, value) balance after each signed change, starting from the opening."""
@@ -226,10 +219,6 @@ def working_days_between(start: date, end: date) -> int:
         if current.weekday() < 5:
             days += 1
     return days
-
-
-def quantize_money(value: Decimal) -> Decimal:
-    return value.quantize(MONEY, ROUND_HALF_UP)
 
 
 def ratio(part: Decimal | int, whole: Decimal | int, places: str = "0.0001") -> Decimal | None:

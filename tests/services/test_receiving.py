@@ -342,9 +342,6 @@ def test_full_inspection_goes_to_quarantine_then_qc_release(world):
     result = receiving.qc_release(db, actor="qc", receipt=grn, line_no=1, passed_qty=2,
                                   failed_qty=1)
     books_agree(db)
-    lots = {(lot.location.code if False else lot.location_id, lot.status): lot.qty_on_hand
-            for lot in lots_of(db, "EN-500") if lot.qty_on_hand}
-    assert sorted(lots.values()) == [D(1), D(2)]
     statuses = {lot.status: lot.qty_on_hand for lot in lots_of(db, "EN-500") if lot.qty_on_hand}
     assert statuses == {"available": D(2), "hold": D(1)}
     rts = receiving.get_supplier_return(db, result["return_number"])

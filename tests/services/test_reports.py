@@ -108,6 +108,8 @@ def test_close_month_freezes_figures(history, world):
     assert status["closed"] and status["closed_by"] == "finance"
     assert reports.closed_periods(db)[0]["period"] == "2026-01"
 
+    jan_trend = reports.movement_trend(db, view="month").set_index("period").loc["2026-01"]
+    assert (jan_trend["in_value"], jan_trend["out_value"]) == (D(40), D(25))
     # Later movements (February) change February, never January.
     from services import issuing
 
