@@ -52,4 +52,4 @@ else:
     for spec in pages_for(user.roles):
         sections.setdefault(t(spec.section_key), []).append(
             st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.default))
-    st.navigation(sections).run()
+    st.navigation(sections, expanded=True).run()

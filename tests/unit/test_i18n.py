@@ -23,7 +23,8 @@ def _sources(*folders):
 def test_every_message_has_both_languages():
     for key, (en, zh) in catalogue().items():
         assert en.strip() and zh.strip(), key
-        assert set(re.findall(r"{(\w+)}", en)) == set(re.findall(r"{(\w+)}", zh)), key
+        fields = re.compile(r"{(\w+)(?:[:!][^}]*)?}")
+        assert set(fields.findall(en)) == set(fields.findall(zh)), key
 
 
 def test_every_literal_key_used_in_the_ui_exists():

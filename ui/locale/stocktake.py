@@ -183,7 +183,7 @@ MESSAGES = {
     "error.invalid_period": ("The period must be a month written YYYY-MM (got \"{value}\").", "期间必须是 YYYY-MM 格式的月份（当前为“{value}”）。"),
     "error.stocktake_unknown_zone": ("Unknown zone: {zone}.", "未知区域：{zone}。"),
     "error.zone_already_frozen": ("Zone {zone} is already frozen by another stocktake (location {location}).", "区域 {zone} 已被另一个盘点冻结（库位 {location}）。"),
-    "error.counter_cannot_approve": ("{user} counted this stocktake and so may not {action} it.", "{user} 参加了本次盘点，不能进行审核、批准或过账。"),
+    "error.counter_cannot_approve": ("{user} counted this stocktake and so may not review, approve or post it.", "{user} 参加了本次盘点，不能进行审核、批准或过账。"),
     "error.count_for_other_user": ("Only a supervisor may enter another person's count ({counter}).", "只有仓库主管可以代他人录入盘点数（{counter}）。"),
     "error.not_a_counter": ("{user} is not a counter for this round.", "{user} 不能担任本轮盘点人。"),
     "error.count_rows_invalid": ("{count} row(s) have errors; nothing was saved.", "有 {count} 行存在错误，未保存任何数据。"),
