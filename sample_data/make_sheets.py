@@ -15,6 +15,7 @@ import io
 import re
 import zipfile
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -25,8 +26,11 @@ DEMO_DIR = ROOT / "sample_data" / "delivery_sheets"
 TEST_DIR = ROOT / "tests" / "data" / "sheets"
 ZIP_TIME = (2026, 11, 2, 8, 0, 0)
 
-# The demo PO (sample data) this corpus delivers against; SKUs of the standard catalogue.
-DEMO_PO = "PO-2026-11-0001"
+# Two sets of the same three delivery sheets: one for the demo database (demo
+# catalogue SKUs, delivering against the demo loader's PO-DEMO-01) and one for the
+# tests (the standard test catalogue of tests/factories.py, against PO-2026-11-0001).
+DEMO_PO = "PO-DEMO-01"
+TEST_PO = "PO-2026-11-0001"
 ZH_HEADER = ["序号", "配件编码", "配件名称", "规格型号", "单位", "送货数量", "单价", "金额",
              "批号", "有效期至", "采购单号"]
 EN_HEADER = ["Item code", "Description", "Spec", "Qty", "Unit price", "Amount", "Lot no.",
@@ -57,12 +61,12 @@ def _save(wb: Workbook, path: Path) -> bytes:
     return data
 
 
-def _title(ws, title: str, supplier: str, note_no: str, width: int) -> None:
+def _title(ws, title: str, supplier: str, note_no: str, width: int, po: str) -> None:
     ws.append([title])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     ws["A1"].font = Font(bold=True, size=14)
     ws.append([f"供应商：{supplier}", None, None, None, None, None, f"送货单号：{note_no}"])
-    ws.append(["送货日期：2026年11月2日", None, None, None, None, None, f"订单号：{DEMO_PO}"])
+    ws.append(["送货日期：2026年11月2日", None, None, None, None, None, f"订单号：{po}"])
     ws.append([])
 
 
@@ -72,32 +76,50 @@ def _footer(ws) -> None:
 
 
 # --- demo sheets -----------------------------------------------------------------
-DEMO_LINES = [
-    # sku, name, spec, unit, qty, price, lot, expiry
+# sku, name, spec, unit, qty, price, lot, expiry — the problem each line shows is in
+# the comment (the PO quantities and prices are in sample_data/activity.py and
+# tests/factories.make_approved_po).
+TEST_LINES = [
     ("OF-100", "机油滤清器", "W712/95", "个", 20, "25.00", "L2611A", None),        # counted short
     ("BP-200", "刹车片", "前轮 D1234", "套", 10, "180.00", "L2610B", None),        # 2 damaged
     ("BT-400", "蓄电池", "12V 60Ah", "个", 8, "420.00", "B2611", None),            # over PO (PO 5)
     ("CL-300", "冷却液", "4L -35℃", "瓶", 12, "68.00", "C2611", date(2027, 1, 15)),  # near expiry
     ("EN-500", "发动机总成", "1.6L EA211", "台", 1, "15500.00", "", None),          # price (PO 15000), no lot
 ]
+DEMO_LINES = [
+    ("OF-COR", "机油滤清器 丰田卡罗拉1.8", "丰田卡罗拉1.8", "个", 20, "28.50", "L2611A", None),
+    ("BPF-LAV", "前刹车片 大众朗逸1.5", "大众朗逸1.5", "套", 10, "260.00", "L2610B", None),
+    ("BAT-60AH", "蓄电池 12V 60Ah", "L2-400", "个", 8, "520.00", "B2611", None),
+    ("FL-COOL-4L", "防冻冷却液 -35°C 4L", "OAT -35°C", "瓶", 12, "68.00", "C2611", date(2027, 1, 15)),
+    ("ENG-1.6-ASSY", "发动机总成 1.6L", "4A 1.6L", "台", 1, "19200.00", "", None),
+]
+SHEET_SETS = {
+    # name -> (folder, PO number, lines, en csv skus/names, supplier label)
+    "demo": (DEMO_DIR, DEMO_PO, DEMO_LINES, "广州丰田配件有限公司 (SUP-TYT)"),
+    "test": (TEST_DIR, TEST_PO, TEST_LINES, "华达汽配有限公司 (SUP1)"),
+}
 
 
-def demo_problems_zh() -> bytes:
+def _prefix(folder: Path) -> str:
+    return "" if folder == DEMO_DIR else "po_"
+
+
+def demo_problems_zh(folder: Path, po: str, lines, supplier: str) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "送货单"
-    _title(ws, "华达汽配有限公司 送货单", "华达汽配有限公司 (SUP1)", "HD-20261102-01", len(ZH_HEADER))
+    _title(ws, "汽配送货单", supplier, "HD-20261102-01", len(ZH_HEADER), po)
     ws.append(ZH_HEADER)
-    for n, (sku, name, spec, unit, qty, price, lot, expiry) in enumerate(DEMO_LINES, start=1):
+    for n, (sku, name, spec, unit, qty, price, lot, expiry) in enumerate(lines, start=1):
         r = ws.max_row + 1
-        ws.append([n, sku, name, spec, unit, qty, float(price), f"=F{r}*G{r}", lot, expiry, DEMO_PO])
+        ws.append([n, sku, name, spec, unit, qty, float(price), f"=F{r}*G{r}", lot, expiry, po])
         ws.cell(row=r, column=10).number_format = "yyyy-mm-dd"
     first, last = 6, ws.max_row
     ws.append(["合计", None, None, None, None, f"=SUM(F{first}:F{last})", None,
                f"=SUM(H{first}:H{last})"])
     _footer(ws)
-    return _with_cached_values(_save(wb, DEMO_DIR / "demo_problems_zh.xlsx"),
-                               DEMO_DIR / "demo_problems_zh.xlsx")
+    path = folder / f"{_prefix(folder)}demo_problems_zh.xlsx"
+    return _with_cached_values(_save(wb, path), path)
 
 
 def _with_cached_values(data: bytes, path: Path) -> bytes:
@@ -132,24 +154,33 @@ def _with_cached_values(data: bytes, path: Path) -> bytes:
     return out.getvalue()
 
 
-def demo_en_csv() -> None:
+def demo_en_csv(folder: Path, po: str, lines, supplier: str) -> None:
+    english = {"OF-100": "Oil filter", "BP-200": "Brake pad set", "CL-300": "Coolant 4L",
+               "OF-COR": "Oil filter - Toyota Corolla 1.8",
+               "BPF-LAV": "Front brake pads - VW Lavida 1.5",
+               "FL-COOL-4L": "Antifreeze coolant -35C 4L"}
+    picked = [lines[0], lines[1], lines[3]]
+    body = [[po, sku, english[sku], str(qty), price,
+             str(Decimal(price) * qty), lot, "2028-06-30" if expiry else ""]
+            for sku, _, _, _, qty, price, lot, expiry in picked]
+    total = sum(Decimal(row[3]) for row in body)
+    amount = sum(Decimal(row[5]) for row in body)
     rows = [["Parts Co - Delivery note"], ["Delivery note no.:", "PC-7781"], [],
             ["PO No.", "Item code", "Description", "Qty", "Unit price", "Amount", "Lot no.",
-             "Expiry date"],
-            [DEMO_PO, "OF-100", "Oil filter", "20", "25.00", "500.00", "L2611A", ""],
-            [DEMO_PO, "BP-200", "Brake pad set", "10", "180.00", "1800.00", "L2610B", ""],
-            [DEMO_PO, "CL-300", "Coolant 4L", "12", "68.00", "816.00", "C2611", "2028-06-30"],
-            ["", "Total", "", "42", "", "3116.00", "", ""]]
-    _write_csv(DEMO_DIR / "demo_en.csv", rows, "utf-8")
+             "Expiry date"], *body, ["", "Total", "", str(total), "", str(amount), "", ""]]
+    _write_csv(folder / f"{_prefix(folder)}demo_en.csv", rows, "utf-8")
 
 
-def demo_gbk_csv() -> None:
+def demo_gbk_csv(folder: Path, po: str, lines, supplier: str) -> None:
+    first, coolant = lines[0], lines[3]
     rows = [["送货单"], ["送货单号：", "HD-20261105-02"],
             ["采购单号", "编码", "品名", "规格", "实发数量", "单价", "金额", "批次", "失效日期"],
-            [DEMO_PO, "OF-100", "机油滤清器", "W712/95", "15", "25", "375", "L2611C", ""],
-            [DEMO_PO, "CL-300", "冷却液", "4L", "6", "68", "408", "C2612", "2028/05/31"],
-            ["合计", "", "", "", "21", "", "783", "", ""]]
-    _write_csv(DEMO_DIR / "demo_gbk.csv", rows, "gbk")
+            [po, first[0], first[1], first[2], "15", first[5], str(Decimal(first[5]) * 15),
+             "L2611C", ""],
+            [po, coolant[0], coolant[1], coolant[2], "6", coolant[5],
+             str(Decimal(coolant[5]) * 6), "C2612", "2028/05/31"],
+            ["合计", "", "", "", "21", "", "", "", ""]]
+    _write_csv(folder / f"{_prefix(folder)}demo_gbk.csv", rows, "gbk")
 
 
 def _write_csv(path: Path, rows, encoding: str) -> None:
@@ -330,9 +361,10 @@ def _minimal_workbook() -> dict[str, bytes]:
 def main() -> None:
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     TEST_DIR.mkdir(parents=True, exist_ok=True)
-    demo_problems_zh()
-    demo_en_csv()
-    demo_gbk_csv()
+    for folder, po, lines, supplier in SHEET_SETS.values():
+        demo_problems_zh(folder, po, lines, supplier)
+        demo_en_csv(folder, po, lines, supplier)
+        demo_gbk_csv(folder, po, lines, supplier)
     zh_title_rows()
     en_basic()
     csv_variants()

@@ -11,7 +11,7 @@ from tests.app.helpers import app_for, assert_no_exception
 from tests.factories import PASSWORD, make_approved_po
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_CSV = ROOT / "sample_data" / "delivery_sheets" / "demo_en.csv"
+DEMO_CSV = ROOT / "tests" / "data" / "sheets" / "po_demo_en.csv"
 
 
 @pytest.fixture

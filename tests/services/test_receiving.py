@@ -561,7 +561,7 @@ def test_demo_sheet_with_problems_to_posted_grn(world):
     po = make_approved_po(db, [("OF-100", 20, "25"), ("BP-200", 10, "180"), ("BT-400", 5, "420"),
                                ("CL-300", 12, "68"), ("EN-500", 1, "15000")],
                           number="PO-2026-11-0001")
-    path = ROOT / "sample_data/delivery_sheets/demo_problems_zh.xlsx"
+    path = ROOT / "tests/data/sheets/po_demo_problems_zh.xlsx"
     sheet = receiving.read_delivery_sheet(path.read_bytes(), path.name)
     assert sheet.errors == [] and sheet.po_number == po
     grn = receiving.start_receipt(db, actor="receiver", po_number=sheet.po_number,

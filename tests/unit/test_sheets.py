@@ -112,14 +112,26 @@ def test_extra_sheets_the_one_with_a_header_is_read():
     assert sheet.sheet_name == "明细" and sheet.lines[0].qty == D(7)
 
 
-def test_demo_sheets():
-    demo = read("demo_problems_zh.xlsx", DEMO)
+def test_po_problem_sheets():
+    demo = read("po_demo_problems_zh.xlsx")
     assert demo.note_no == "HD-20261102-01" and demo.po_number == "PO-2026-11-0001"
     assert [ln.sku for ln in demo.lines] == ["OF-100", "BP-200", "BT-400", "CL-300", "EN-500"]
     assert demo.lines[1].amount == D(1800) and demo.lines[4].lot_no == ""
     assert demo.errors == []
-    assert read("demo_gbk.csv", DEMO).note_no == "HD-20261105-02"
-    assert len(read("demo_en.csv", DEMO).lines) == 3
+    assert read("po_demo_gbk.csv").note_no == "HD-20261105-02"
+    assert len(read("po_demo_en.csv").lines) == 3
+
+
+def test_demo_database_sheets_use_the_demo_catalogue():
+    from sample_data.catalogue import items
+
+    skus = {item["sku"] for item in items()}
+    demo = read("demo_problems_zh.xlsx", DEMO)
+    assert demo.po_number == "PO-DEMO-01" and demo.errors == []
+    assert {ln.sku for ln in demo.lines} <= skus
+    for name in ("demo_gbk.csv", "demo_en.csv"):
+        sheet = read(name, DEMO)
+        assert sheet.lines and {ln.sku for ln in sheet.lines} <= skus
 
 
 @pytest.mark.parametrize("name,code", [
