@@ -9,7 +9,6 @@ PostgreSQL: ``pg_dump -Fc`` / ``pg_restore --clean``.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -42,6 +41,18 @@ def _pg_env(url: str) -> dict:
     return env
 
 
+def _sqlite_copy(source_path: Path, target_path: Path) -> None:
+    """Page-by-page copy through SQLite's online backup API (consistent even while
+    other connections write)."""
+    source = sqlite3.connect(source_path)
+    target = sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
 def create_backup(url: str | None = None, directory: str | Path = "backups") -> Path:
     url = url or default_url()
     directory = Path(directory)
@@ -49,13 +60,7 @@ def create_backup(url: str | None = None, directory: str | Path = "backups") -> 
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     if url.startswith("sqlite"):
         target = directory / f"warehouse-{stamp}.db"
-        source = sqlite3.connect(_sqlite_path(url))
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(url), target)
         return target
     target = directory / f"warehouse-{stamp}.pgdump"
     subprocess.run(["pg_dump", "-Fc", "-f", str(target), *_pg_args(url)],
@@ -71,13 +76,7 @@ def restore_backup(file: str | Path, url: str | None = None) -> None:
         raise FileNotFoundError(file)
     if url.startswith("sqlite"):
         target = _sqlite_path(url)
-        source = sqlite3.connect(file)
-        dest = sqlite3.connect(target)
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(file, target)
         for suffix in ("-wal", "-shm"):
             stale = Path(str(target) + suffix)
             if stale.exists() and stale.stat().st_size == 0:

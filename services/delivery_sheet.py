@@ -12,6 +12,7 @@ import codecs
 import csv
 import hashlib
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -286,7 +287,7 @@ def parse_number(value: Any) -> Decimal | None:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if math.isnan(value) or math.isinf(value):
             raise _Bad("not_a_number", value=str(value))
         return Decimal(repr(value))
     if isinstance(value, Decimal):
@@ -310,6 +311,18 @@ def _make_date(year: int, month: int, day: int, raw: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise _Bad("bad_date", value=raw) from None
+
+
+def clean_date(value: Any, field: str, row: int | None = None) -> date | None:
+    """A date typed in a form or read from a file, or a ValidationError naming the
+    field (and row)."""
+    from services.errors import ValidationError
+
+    try:
+        return parse_date(None if value == "" else value)
+    except _Bad as exc:
+        where = {} if row is None else {"row": row}
+        raise ValidationError(exc.code, field=field, value=str(value), **where) from None
 
 
 def parse_date(value: Any) -> date | None:

@@ -23,7 +23,7 @@ from services.common import (
     require_role,
     to_decimal,
 )
-from services.delivery_sheet import PO_IMPORT_COLUMNS, _Bad, parse_date, read_records, to_text
+from services.delivery_sheet import PO_IMPORT_COLUMNS, clean_date, read_records, to_text
 from services.errors import Duplicate, InvalidState, NotFound, PermissionDenied, ValidationError
 
 CREATE_ROLES = ("purchasing",)
@@ -94,17 +94,7 @@ def is_overdue(status: str, due_date: date | None, outstanding: Decimal) -> bool
 
 # --- input cleaning -----------------------------------------------------------
 def _clean_due(value: Any, row: int | None = None) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return parse_date(value)
-    except _Bad as exc:
-        raise ValidationError(exc.code, field="po_due_date", value=str(value),
-                              **({} if row is None else {"row": row})) from None
+    return clean_date(value, "po_due_date", row)
 
 
 def _clean_lines(lines: Iterable[Mapping[str, Any]], rows: list[int] | None = None) -> list[dict]:

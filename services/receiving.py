@@ -42,7 +42,7 @@ from services.common import (
     require_role,
     to_decimal,
 )
-from services.delivery_sheet import DeliverySheet, SheetLine, _Bad, parse_date
+from services.delivery_sheet import DeliverySheet, SheetLine, clean_date
 from services.errors import (
     ApprovalRequired,
     Duplicate,
@@ -175,16 +175,7 @@ def _where(row: int) -> dict:
 
 
 def _clean_date(value: Any, field_name: str, row: int) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return parse_date(value)
-    except _Bad as exc:
-        raise ValidationError(exc.code, field=field_name, row=row, value=str(value)) from None
+    return clean_date(value, field_name, row)
 
 
 def _optional_money(value: Any, field_name: str, row: int) -> Decimal | None:

@@ -1,6 +1,4 @@
 """Users, catalog and ledger writer through the services, on both databases."""
-from decimal import Decimal
-
 import pytest
 
 from services import catalog, reports, users
