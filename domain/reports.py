@@ -207,20 +207,6 @@ def suggested_order(reorder_level: Decimal, available: Decimal, open_po: Decimal
     return max(need, ZERO)
 
 
-# --- working days ------------------------------------------------------------------------
-def working_days_between(start: date, end: date) -> int:
-    """Whole working days (Monday-Friday) after ``start`` up to and including ``end``."""
-    if end <= start:
-        return 0
-    days = 0
-    current = start
-    while current < end:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            days += 1
-    return days
-
-
 def ratio(part: Decimal | int, whole: Decimal | int, places: str = "0.0001") -> Decimal | None:
     """part / whole as a Decimal share (None when whole is zero)."""
     if not whole:

@@ -88,7 +88,7 @@ def show_tile(column, name: str) -> None:
              target="pages/stocktake.py", link_label=t("nav.stocktake"))
 
 
-PER_ROW = 4
+PER_ROW = 3   # wide enough for a tile's figure on a 1024 px tablet with the sidebar
 for start in range(0, len(shown), PER_ROW):
     columns = st.columns(PER_ROW)
     for column, name in zip(columns, shown[start:start + PER_ROW]):

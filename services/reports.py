@@ -33,6 +33,7 @@ from db.queries import consistency as cq
 from db.queries import reports as q
 from domain import barcode
 from domain import reports as calc
+from domain import receiving as receiving_rules
 from services import clock
 from services.common import audit, require_role
 from services.errors import InvalidState, NotFound, ValidationError
@@ -628,8 +629,10 @@ def dashboard(db: Database) -> dict[str, Any]:
         due = q.deliveries_due(session, today, today + timedelta(days=7))
         open_receipts = q.open_receipts(session)
         stocktake = q.latest_stocktake(session)
+    now_local = clock.to_local(clock.now())
+    # The receiving screen's own rule, so the tile and the screen always agree.
     stale = [r for r in open_receipts
-             if calc.working_days_between(clock.to_local(r.arrived_at).date(), today) > 1]
+             if receiving_rules.paperwork_overdue(clock.to_local(r.arrived_at), now_local)]
     return {
         "today": today,
         "receipts_today": {"docs": receipts[0], "qty": receipts[1], "value": receipts[2]},

@@ -13,7 +13,9 @@ TABLET_CSS = """
 .stTextInput input, .stNumberInput input, .stDateInput input { min-height: 44px; }
 div[data-baseweb="select"] > div { min-height: 44px; }
 .stCheckbox label { min-height: 44px; align-items: center; }
-.block-container { padding-top: 2.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] {
+    padding: 2.5rem 1.5rem 2rem 1.5rem; max-width: 100%;
+}
 </style>
 """
 

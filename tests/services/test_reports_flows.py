@@ -83,8 +83,11 @@ def test_dashboard_delivery_tiles(deliveries, world):
     # PO1 and PO2 still have a shortfall outstanding; PO5 (due 10 March) is unposted.
     assert dash["deliveries_overdue"] == 3
     assert dash["open_receipts"] == 1 and dash["stale_receipts"] == 1
-    clock.set_now(utc(2026, 3, 13, 2))          # Friday: one working day only
+    # The tile and the receiving screen's timeliness list apply one rule.
+    assert len(receiving.timeliness_alerts(world.db)["open_overdue"]) == 1
+    clock.set_now(utc(2026, 3, 13, 0))          # Friday 08:00: not yet a working day
     assert reports.dashboard(world.db)["stale_receipts"] == 0
+    assert receiving.timeliness_alerts(world.db)["open_overdue"] == []
 
 
 def test_reorder_counts_open_purchase_orders(deliveries, world):

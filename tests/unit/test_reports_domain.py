@@ -71,13 +71,5 @@ def test_usage_and_suggestion():
         calc.average_monthly_usage(D(1), 0)
 
 
-def test_working_days():
-    thursday = date(2026, 3, 12)
-    assert calc.working_days_between(thursday, date(2026, 3, 13)) == 1
-    assert calc.working_days_between(thursday, date(2026, 3, 15)) == 1     # Sunday
-    assert calc.working_days_between(thursday, date(2026, 3, 16)) == 2
-    assert calc.working_days_between(thursday, thursday) == 0
-
-
 def test_ratio():
     assert calc.ratio(1, 3) == D("0.3333") and calc.ratio(1, 0) is None
