@@ -19,7 +19,7 @@ from ui.widgets import paged_table, run_action
 user = require_roles()
 st.title(t("nav.report_monthly"))
 
-top = st.columns([1, 1, 2])
+top = st.columns([1, 1.3, 2])
 with top[0]:
     period = month_picker("monthly_period")
 by = top[1].segmented_control(t("rep.group_by"), ["item", "category"], default="item",
@@ -38,10 +38,10 @@ detail = cached("monthly_summary", period, details=True)
 if detail is None:
     st.stop()
 totals = reports.summary_totals(detail)
-cols = st.columns(5)
-for column, name in zip(cols, ("opening_value", "in_value", "out_value", "adjust_value",
-                                "closing_value")):
-    column.metric(t(f"rcol.{name}"), fmt_money(totals[name]))
+# Two rows so full figures fit on a tablet: the flows, then opening and closing.
+for names in (("in_value", "out_value", "adjust_value"), ("opening_value", "closing_value")):
+    for column, name in zip(st.columns(3), names):
+        column.metric(t(f"rcol.{name}"), fmt_money(totals[name]))
 st.caption(t("rep.summary_rule"))
 
 name_column = "name_zh" if current_language() == "zh" else "name"

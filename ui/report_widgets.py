@@ -13,7 +13,7 @@ from services.errors import ServiceError
 from ui.i18n import current_language, t
 from ui.navigation import PAGES
 from ui.session import current_user, get_db
-from ui.widgets import MAX_ROWS, PAGE_SIZE, labelled, show_service_error
+from ui.widgets import MAX_ROWS, PAGE_SIZE, show_dataframe, show_service_error
 
 CACHE_TTL = 60          # seconds; every write clears the cache anyway (after_write)
 COLUMN_PREFIX = "rcol"
@@ -94,8 +94,7 @@ def page_controls(total: int, key: str, page_size: int = PAGE_SIZE) -> tuple[int
 def show_frame(df: pd.DataFrame, *, total: int | None = None, column_config=None,
                height: int | str = "auto") -> None:
     """One page (at most MAX_ROWS rows) with translated headers."""
-    st.dataframe(labelled(df.head(MAX_ROWS), COLUMN_PREFIX), hide_index=True, width="stretch",
-                 column_config=column_config, height=height)
+    show_dataframe(df.head(MAX_ROWS), COLUMN_PREFIX, column_config=column_config, height=height)
     st.caption(t("common.rows_total", total=len(df) if total is None else total))
 
 

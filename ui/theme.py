@@ -13,6 +13,7 @@ TABLET_CSS = """
 .stTextInput input, .stNumberInput input, .stDateInput input { min-height: 44px; }
 div[data-baseweb="select"] > div { min-height: 44px; }
 .stCheckbox label { min-height: 44px; align-items: center; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
 [data-testid="stMainBlockContainer"] {
     padding: 2.5rem 1.5rem 2rem 1.5rem; max-width: 100%;
 }

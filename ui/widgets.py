@@ -1,6 +1,7 @@
 """Reusable Streamlit pieces: running a service action, tables, downloads."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Callable
 
 import pandas as pd
@@ -42,6 +43,32 @@ def labelled(df: pd.DataFrame, prefix: str = "col") -> pd.DataFrame:
     return df.rename(columns={c: t(f"{prefix}.{c}") for c in df.columns})
 
 
+MONEY_WORDS = ("value", "cost", "price", "amount")
+
+
+def _is_decimal_column(series: pd.Series) -> bool:
+    return series.dtype == object and any(isinstance(v, Decimal) for v in series.head(50))
+
+
+def show_dataframe(df: pd.DataFrame, prefix: str = "col", *, column_config=None,
+                   **kwargs) -> None:
+    """A table with translated headers; Decimal columns shown as numbers (money with
+    two decimals). The conversion is for display only: figures stay Decimal in the
+    services and in every export."""
+    shown = df.copy()
+    config = dict(column_config or {})
+    for column in df.columns:
+        if not _is_decimal_column(shown[column]):
+            continue
+        shown[column] = pd.to_numeric(shown[column].map(
+            lambda v: str(v) if isinstance(v, Decimal) else v), errors="coerce")
+        label = t(f"{prefix}.{column}")
+        if any(word in column for word in MONEY_WORDS) and label not in config:
+            config[label] = st.column_config.NumberColumn(label, format="%.2f")
+    st.dataframe(labelled(shown, prefix), hide_index=True, width="stretch",
+                 column_config=config or None, **kwargs)
+
+
 def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
                 prefix: str = "col", **kwargs) -> None:
     """A table showing one page at a time (never more than MAX_ROWS sent)."""
@@ -51,8 +78,7 @@ def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
     if pages > 1:
         page = st.number_input(t("common.page_of", pages=pages), 1, pages, 1, key=f"{key}_page")
     start = (page - 1) * page_size
-    st.dataframe(labelled(df.iloc[start:start + page_size], prefix), hide_index=True,
-                 width="stretch", **kwargs)
+    show_dataframe(df.iloc[start:start + page_size], prefix, **kwargs)
     st.caption(t("common.rows_total", total=total))
 
 
