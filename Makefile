@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(PY) -m streamlit run app.py --server.headless=true --browser.gatherUsageStats=false
 
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2
 
 backup: $(STAMP)
 	$(PY) -m db.backup create
