@@ -29,16 +29,19 @@ def language_switch() -> None:
         st.rerun()
 
 
+def switch_user() -> None:
+    """Sign out but keep this tablet's recent usernames for one-tap sign-in."""
+    recent = st.session_state.get(RECENT_KEY, [])
+    sign_out()
+    st.session_state[RECENT_KEY] = recent
+
+
 def user_box(user) -> None:
     st.sidebar.markdown(f"**{user.display_name}** · {', '.join(t('role.' + r) for r in sorted(user.roles))}")
-    if st.sidebar.button(t("auth.switch_user"), icon=":material/switch_account:", width="stretch"):
-        recent = st.session_state.get(RECENT_KEY, [])
-        sign_out()
-        st.session_state[RECENT_KEY] = recent
-        st.rerun()
-    if st.sidebar.button(t("auth.sign_out"), icon=":material/logout:", width="stretch"):
-        sign_out()
-        st.rerun()
+    st.sidebar.button(t("auth.switch_user"), icon=":material/switch_account:", width="stretch",
+                      on_click=switch_user)
+    st.sidebar.button(t("auth.sign_out"), icon=":material/logout:", width="stretch",
+                      on_click=sign_out)
 
 
 language_switch()

@@ -16,6 +16,10 @@ def remember(username: str) -> None:
     st.session_state[RECENT_KEY] = [username, *recent][:MAX_RECENT]
 
 
+def _prefill(username: str) -> None:
+    st.session_state["login_username"] = username
+
+
 def login_page() -> None:
     st.title(t("app.title"))
     st.subheader(t("auth.sign_in"))
@@ -24,8 +28,9 @@ def login_page() -> None:
         st.caption(t("auth.recent_users"))
         cols = st.columns(min(len(recent), 3))
         for i, name in enumerate(recent):
-            if cols[i % len(cols)].button(name, key=f"recent_{name}", width="stretch"):
-                st.session_state["login_username"] = name
+            # A callback runs before the form is drawn, so the field shows the name.
+            cols[i % len(cols)].button(name, key=f"recent_{name}", width="stretch",
+                                       on_click=_prefill, args=(name,))
     with st.form("login", enter_to_submit=True):
         username = st.text_input(t("auth.username"), key="login_username",
                                  autocomplete="username")

@@ -46,8 +46,7 @@ def sign_in(user) -> None:
 def sign_out() -> None:
     """Forget everything about the user in this browser session."""
     lang = st.session_state.get("lang", "en")
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
+    st.session_state.clear()
     st.session_state["lang"] = lang
     st.cache_data.clear()
 

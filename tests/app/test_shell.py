@@ -42,3 +42,26 @@ def test_every_visible_page_opens(app_db, username, lang):
         at = app_for(app_db, username, lang=lang, page=path).run()
         assert_no_exception(at)
         assert not at.error, (path, [e.value for e in at.error])
+
+
+def _click(at, label):
+    next(b for b in at.button if b.label == label).click()
+    return at.run()
+
+
+def test_sign_out_clears_the_session(app_db):
+    at = app_for(app_db, "keeper").run()
+    at.session_state["scratch"] = "left over from a screen"
+    _click(at, "Sign out")
+    assert_no_exception(at)
+    assert "user" not in at.session_state and "scratch" not in at.session_state
+
+
+def test_switch_user_offers_recent_users_on_a_shared_tablet(app_db):
+    at = app_for(app_db).run()
+    at.text_input(key="login_username").input("keeper")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[-1].click().run()
+    _click(at, "Switch user")
+    assert "user" not in at.session_state
+    assert at.session_state["recent_usernames"] == ["keeper"]   # one-tap sign-in buttons

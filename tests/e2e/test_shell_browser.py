@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.browser import assert_healthy_screen, login, open_page, open_sidebar, wait_idle
 from tests.e2e.conftest import screenshot
@@ -33,4 +34,22 @@ def test_wrong_password_shows_generic_message(server, tablet):
     tablet.get_by_role("button", name="Sign in").click()
     wait_idle(tablet)
     tablet.get_by_text("Sign-in failed").wait_for(timeout=15000)
+    assert_healthy_screen(tablet)
+
+
+def test_switch_user_and_sign_out_on_a_shared_tablet(server, tablet):
+    login(tablet, server, "wangfang")
+    open_sidebar(tablet)
+    tablet.get_by_role("button", name="Switch user").click()
+    wait_idle(tablet)
+    tablet.get_by_role("button", name="wangfang").click()      # one tap on a recent user
+    wait_idle(tablet)
+    expect(tablet.get_by_label("Username", exact=True)).to_have_value("wangfang", timeout=15000)
+    tablet.get_by_label("Password", exact=True).fill("demo1234")
+    tablet.get_by_role("button", name="Sign in").click()
+    wait_idle(tablet)
+    open_sidebar(tablet)
+    tablet.get_by_role("button", name="Sign out").click()
+    wait_idle(tablet)
+    tablet.get_by_role("button", name="Sign in").wait_for(timeout=15000)
     assert_healthy_screen(tablet)
