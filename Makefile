@@ -19,6 +19,22 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q -n 2
 
+BENCH_SCALE ?= large
+BENCH_DB ?= sqlite
+
+bench-data: $(STAMP)
+	$(PY) -m bench.generate --scale $(BENCH_SCALE)
+
+bench: $(STAMP)
+	@test -f bench/data/bench-$(BENCH_SCALE).db || test "$(BENCH_DB)" = postgresql || $(PY) -m bench.generate --scale $(BENCH_SCALE)
+	BENCH_SCALE=$(BENCH_SCALE) BENCH_DB=$(BENCH_DB) $(PY) -m bench.harness
+
+# The ledger state machine with a long budget (CI runs it small). Override with
+# FUZZ_EXAMPLES=… FUZZ_STEPS=…; set TEST_DATABASE_URL to soak PostgreSQL too.
+soak: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_STEPS=$${FUZZ_STEPS:-30} FUZZ_SHRINK=1 \
+		$(PY) -m pytest -q -s -p no:cacheprovider tests/services/test_fuzz_ledger.py
+
 backup: $(STAMP)
 	$(PY) -m db.backup create
 

@@ -51,7 +51,7 @@ class Database:
             yield session
 
     @contextmanager
-    def _write_once(self) -> Iterator[Session]:
+    def _write_once(self, state: dict) -> Iterator[Session]:
         with self._sessions() as session:
             if self.is_sqlite:
                 # Take the write lock up front so concurrent writers queue on the busy
@@ -59,6 +59,7 @@ class Database:
                 session.connection(execution_options={"sqlite_immediate": True})
             try:
                 yield session
+                state["committing"] = True
                 session.commit()
             except BaseException:
                 session.rollback()
@@ -66,19 +67,26 @@ class Database:
 
     def write(self, work: Callable[[Session], T]) -> T:
         """Run ``work(session)`` as one transaction; retry deadlocks and
-        serialization failures (PostgreSQL) or lock time-outs (SQLite)."""
+        serialization failures (PostgreSQL), lock time-outs (SQLite), and a
+        connection lost before COMMIT was sent (the server has rolled that
+        transaction back, so running it again cannot post twice). A connection lost
+        during COMMIT is raised: whether it committed is unknown."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            state = {"committing": False}
             try:
-                with self._write_once() as session:
+                with self._write_once(state) as session:
                     return work(session)
             except (OperationalError, DBAPIError) as exc:
-                if attempt == MAX_ATTEMPTS or not self._is_retryable(exc):
+                if attempt == MAX_ATTEMPTS or not self._is_retryable(exc, state["committing"]):
                     raise
-                log.info("retrying transaction after %s (attempt %d)", exc.orig, attempt)
+                level = logging.WARNING if exc.connection_invalidated else logging.INFO
+                log.log(level, "retrying transaction after %s (attempt %d)", exc.orig, attempt)
                 time.sleep(random.uniform(0.005, 0.02) * attempt)
         raise AssertionError("unreachable")
 
-    def _is_retryable(self, exc: DBAPIError) -> bool:
+    def _is_retryable(self, exc: DBAPIError, committing: bool = False) -> bool:
+        if exc.connection_invalidated:
+            return not committing
         if self.is_sqlite:
             return "database is locked" in str(exc.orig)
         return getattr(exc.orig, "sqlstate", None) in RETRYABLE_PG_CODES

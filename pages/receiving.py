@@ -70,11 +70,20 @@ def new_delivery() -> None:
         return
     by_number = {o["number"]: o for o in orders}
     numbers = list(by_number)
-    scanned = st.text_input(t("rcv.scan_po"), key="rcv_po_scan").strip()
+
+    def scan_po() -> None:
+        # a keyed selectbox keeps its value when `index` changes: set the choice itself
+        code = st.session_state.get("rcv_po_scan", "").strip()
+        if code in by_number:
+            st.session_state["rcv_po"] = code
+
+    scanned = st.text_input(t("rcv.scan_po"), key="rcv_po_scan", on_change=scan_po).strip()
     if scanned and scanned not in by_number:
         st.warning(t("rcv.po_not_open", number=scanned))
+    if st.session_state.get("rcv_po") not in by_number:
+        st.session_state.pop("rcv_po", None)
     po_number = st.selectbox(
-        t("field.po_number"), numbers, index=numbers.index(scanned) if scanned in by_number else 0,
+        t("field.po_number"), numbers,
         format_func=lambda n: f"{n} · {by_number[n]['supplier_name']} · "
                               f"{t('po_status.' + by_number[n]['status'])}",
         key="rcv_po")

@@ -220,14 +220,16 @@ def submit_tab(view, number: str) -> None:
             comment = st.text_input(t("stocktake.comment"), key="submit_comment")
             if st.form_submit_button(t("stocktake.submit_button"), type="primary",
                                      width="stretch"):
-                run_action(lambda: stk.submit(db, actor=actor(), stocktake=number,
-                                              comment=comment), "stocktake.submitted")
+                if run_action(lambda: stk.submit(db, actor=actor(), stocktake=number,
+                                                 comment=comment), "stocktake.submitted"):
+                    st.rerun()      # the status and the tabs change with it
     if view.status in stk.LIVE and user.has(*stk.CANCEL_ROLES):
         with st.form("stocktake_cancel"):
             comment = st.text_input(t("stocktake.comment"), key="cancel_comment")
             if st.form_submit_button(t("stocktake.cancel_button"), width="stretch"):
-                run_action(lambda: stk.cancel(db, actor=actor(), stocktake=number,
-                                              comment=comment), "stocktake.cancelled")
+                if run_action(lambda: stk.cancel(db, actor=actor(), stocktake=number,
+                                                 comment=comment), "stocktake.cancelled"):
+                    st.rerun()      # a cancelled stocktake leaves the picker
 
 
 if user.has("supervisor"):

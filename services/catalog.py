@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from db import Database
 from db.models import ISSUE_POLICIES, LOCATION_KINDS, Item, Location, Supplier, Warehouse
-from services.common import audit, clean_text, get_or_404, require_role, to_decimal
+from services.common import audit, clean_code, clean_text, get_or_404, require_role, to_decimal
 from services.errors import Duplicate, NotFound, ValidationError
 
 MASTER_DATA_ROLES = ("admin", "supervisor")
@@ -42,6 +42,10 @@ ITEM_DEFAULTS = {
 }
 
 
+def _clean_code(value: Any, field: str, *, max_len: int, row: int | None = None) -> str:
+    return clean_code(value, field, max_len=max_len, row=row)
+
+
 def _to_bool(value: Any, field: str, row: int | None) -> bool:
     if isinstance(value, bool):
         return value
@@ -57,7 +61,7 @@ def _to_bool(value: Any, field: str, row: int | None) -> bool:
 def _clean_field(field: str, value: Any, row: int | None = None) -> Any:
     kind, size = ITEM_FIELDS[field]
     if kind == "code":
-        code = clean_text(value, field, max_len=size, required=True, row=row).upper()
+        code = _clean_code(value, field, max_len=size, row=row)
         if any(ch.isspace() for ch in code):
             raise ValidationError("no_spaces", field=field, **({} if row is None else {"row": row}))
         return code
@@ -261,7 +265,7 @@ def categories(db: Database) -> list[str]:
 
 # --- suppliers -------------------------------------------------------------
 def create_supplier(db: Database, *, actor, code, name, address="", contact="") -> None:
-    code = clean_text(code, "code", max_len=30, required=True).upper()
+    code = _clean_code(code, "code", max_len=30)
     name = clean_text(name, "name", max_len=120, required=True)
     address = clean_text(address, "address", max_len=200)
     contact = clean_text(contact, "contact", max_len=120)
@@ -315,7 +319,7 @@ def list_suppliers(db: Database, *, search: str | None = None, active_only=False
 
 # --- warehouses and locations ---------------------------------------------
 def create_warehouse(db: Database, *, actor, code, name, name_zh="") -> None:
-    code = clean_text(code, "code", max_len=20, required=True).upper()
+    code = _clean_code(code, "code", max_len=20)
     name = clean_text(name, "name", max_len=100, required=True)
     name_zh = clean_text(name_zh, "name_zh", max_len=100)
 
@@ -338,7 +342,7 @@ def list_warehouses(db: Database) -> list[dict]:
 def create_location(db: Database, *, actor, code, zone, kind="storage", warehouse=None) -> None:
     """A bin or area. ``warehouse`` (code) defaults to the first warehouse, which is
     created as MAIN when none exists yet."""
-    code = clean_text(code, "code", max_len=40, required=True).upper()
+    code = _clean_code(code, "code", max_len=40)
     zone = clean_text(zone, "zone", max_len=60, required=True)
     if kind not in LOCATION_KINDS:
         raise ValidationError("invalid_choice", field="kind", value=str(kind))

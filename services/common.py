@@ -79,6 +79,23 @@ def clean_text(value: Any, field: str, *, max_len: int, required: bool = False,
     return text
 
 
+# Text starting with one of these is run as a formula by a spreadsheet.
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+def clean_code(value: Any, field: str, *, max_len: int, required: bool = True,
+               row: int | None = None, upper: bool = True) -> str:
+    """A code or document number we issue (SKU, supplier, warehouse, location, PO
+    no.): trimmed, upper case, and never formula-like text from a hostile sheet
+    (=HYPERLINK(…), @SUM(…), +cmd, -1+1)."""
+    code = clean_text(value, field, max_len=max_len, required=required, row=row)
+    code = code.upper() if upper else code
+    if code.startswith(FORMULA_STARTS):
+        raise ValidationError("formula_like", field=field, value=code[:40],
+                              **({} if row is None else {"row": row}))
+    return code
+
+
 def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> None:
     session.add(AuditEvent(
         at=clock.now(), actor=actor or "", action=action, entity=entity,

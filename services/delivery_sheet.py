@@ -33,6 +33,7 @@ MAX_RATIO = 200                            # uncompressed / compressed, for big 
 RATIO_FLOOR = 2 * 1024 * 1024              # small members may compress as they like
 MAX_MEMBERS = 5000
 MAX_MERGED_CELLS = 200_000
+MAX_SHEET_ROWS = 20_000                    # rows below the header, blank ones included
 HEADER_SCAN_ROWS = 20
 MAX_LINE_QTY = Decimal("1000000")          # more than this on one line is absurd
 MAX_PRICE = Decimal("100000000")
@@ -592,8 +593,9 @@ def _csv_tables(data: bytes, index, required, one_of) -> Iterator[_Table]:
         yield from head[offset + 1:]
         try:
             yield from rows
-        except csv.Error:
-            return
+        except csv.Error as exc:
+            # Never drop the rest of the file silently (e.g. a cell over the size limit).
+            _refuse("file_unreadable", reason=str(exc)[:60])
 
     yield _Table("", head[offset][0], mapping, [to_text(v) for v in head[offset][1]],
                  _metadata(r for _, r in head[:offset]), chained(), _Scan(), None)
@@ -629,6 +631,9 @@ def iter_records(table: _Table, errors: list[SheetError], *, text_fields=TEXT_FI
     count = 0
     for row_no, values in table.rows:
         count += 1
+        if count > MAX_SHEET_ROWS:
+            # Far beyond any delivery note or PO import: refuse before memory grows.
+            _refuse("too_many_lines", max=MAX_SHEET_ROWS)
         if progress is not None and count % 500 == 0:
             progress(min(count / table.total_rows, 0.99) if table.total_rows else 0.5)
         if row_no in anchor_rows:

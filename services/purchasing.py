@@ -17,6 +17,7 @@ from services.common import (
     PRICE_PLACES,
     QTY_PLACES,
     audit,
+    clean_code,
     clean_text,
     get_or_404,
     next_number,
@@ -154,7 +155,7 @@ def create_purchase_order(db: Database, *, actor, supplier, lines, number=None, 
                           note="") -> str:
     """A draft PO; lines: [{"sku", "qty", "unit_price"}]. Returns its number."""
     supplier_code = clean_text(supplier, "supplier", max_len=30, required=True).upper()
-    number = clean_text(number, "po_number", max_len=40) or None
+    number = clean_code(number, "po_number", max_len=40, required=False, upper=False) or None
     note = clean_text(note, "note", max_len=200)
     due = _clean_due(due_date)
     cleaned = _clean_lines(lines)
@@ -180,8 +181,8 @@ def import_purchase_orders(db: Database, *, actor, data: bytes, filename: str) -
         try:
             supplier = clean_text(to_text(values.get("supplier")), "supplier", max_len=30,
                                   required=True, row=row).upper()
-            number = clean_text(to_text(values.get("po_number")), "po_number", max_len=40,
-                                row=row)
+            number = clean_code(to_text(values.get("po_number")), "po_number", max_len=40,
+                                required=False, upper=False, row=row)
             due = _clean_due(values.get("due_date"), row)
             qty = values.get("qty")
             price = values.get("unit_price")

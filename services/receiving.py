@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from db import Database
 from db.models import (
@@ -386,12 +387,14 @@ class _State:
     results: list[rules.LineResult]
 
 
-def _state(session, receipt: Receipt, order: PurchaseOrder | None = None) -> _State:
+def _state(session, receipt: Receipt, order: PurchaseOrder | None = None, *,
+           items: dict[int, Item] | None = None) -> _State:
     order = order or session.get(PurchaseOrder, receipt.order_id)
     lines = list(receipt.lines)
     item_ids = {line.item_id for line in lines if line.item_id}
-    items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} \
-        if item_ids else {}
+    if items is None:
+        items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} \
+            if item_ids else {}
     po_lines = {line.id: line for line in order.lines}
     approvals: dict[int, dict[str, str]] = defaultdict(dict)
     line_ids = [line.id for line in lines]
@@ -687,18 +690,23 @@ def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=N
             raise PermissionDenied("cosigner_role", field="checked_by", user=checked_by)
         order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.id == rec.order_id)
                                .with_for_update().execution_options(populate_existing=True))
-        # Received quantities may have moved since the page was drawn: re-read them.
-        session.scalars(select(PurchaseOrderLine)
-                        .where(PurchaseOrderLine.order_id == order.id)
-                        .order_by(PurchaseOrderLine.id).with_for_update()
-                        .execution_options(populate_existing=True)).all()
+        # Received quantities may have moved since the page was drawn: re-read them
+        # (locked), and hand them to the order so it does not load them again.
+        po_lines = session.scalars(select(PurchaseOrderLine)
+                                   .where(PurchaseOrderLine.order_id == order.id)
+                                   .order_by(PurchaseOrderLine.id).with_for_update()
+                                   .execution_options(populate_existing=True)).all()
+        set_committed_value(order, "lines", sorted(po_lines, key=lambda line: line.line_no))
         state = _state(session, rec, order)
         _refuse_blocked(state)
         _post(db, session, state, user, checker)
-        return rec.number
+        session.flush()
+        # The posted receipt as get_receipt() shows it, read in this transaction
+        # (its lines, items and PO lines are already loaded).
+        return _view(session, rec, _state(session, rec, order, items=state.items))
 
-    number = db.write(work)
-    return get_receipt(db, number)
+    result = db.write(work)
+    return get_receipt(db, result) if isinstance(result, str) else result
 
 
 def _refuse_blocked(state: _State) -> None:

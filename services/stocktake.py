@@ -978,7 +978,9 @@ def send_back(db: Database, *, actor, stocktake, comment) -> None:
     comment = clean_text(comment, "stocktake_comment", max_len=MAX_NOTE, required=True)
 
     def work(session):
-        user = load_user(session, actor)
+        # Refuse anyone who could never send back before revealing the state.
+        user = require_role(session, actor, *sorted({r for rs in SEND_BACK_ROLES.values()
+                                                     for r in rs}))
         st = _load(session, stocktake, for_update=True)
         _require_status(st, *SEND_BACK_ROLES)
         require_role(session, actor, *SEND_BACK_ROLES[st.status])

@@ -19,6 +19,7 @@ MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_RATIO = 200            # uncompressed / compressed, per member
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
+MAX_MEMBERS = 5000         # parts inside one xlsx (a real workbook has a few dozen)
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -52,6 +53,8 @@ def check_zip(data: bytes) -> None:
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise ValidationError("file_unreadable", field="file", reason="damaged Excel file") from None
+    if len(members) > MAX_MEMBERS:
+        raise ValidationError("file_unreadable", field="file", reason="too many parts in the file")
     total = 0
     for member in members:
         total += member.file_size
@@ -84,7 +87,11 @@ def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[
     """All rows of the first sheet (xlsx: cached values of formulas) or the CSV."""
     check_size(data)
     if kind_of(data, filename) == "csv":
-        return _limited(csv.reader(io.StringIO(decode_csv(data))), max_rows)
+        try:
+            return _limited(csv.reader(io.StringIO(decode_csv(data))), max_rows)
+        except csv.Error as exc:          # e.g. a cell beyond the csv module's size limit
+            raise ValidationError("file_unreadable", field="file",
+                                  reason=f"malformed CSV: {str(exc)[:60]}") from None
     check_zip(data)
     return _limited(xlsx_rows(data), max_rows)
 
@@ -110,7 +117,11 @@ def xlsx_rows(data: bytes) -> Iterator[list]:
     except Exception as exc:  # openpyxl raises many types on malformed input
         raise _unreadable(exc) from None
     try:
-        for row in workbook.worksheets[0].iter_rows(values_only=True):
+        sheet = workbook.worksheets[0]
+        # Read every row really there: the <dimension> a file declares can be wrong
+        # (too small, and read-only mode would silently drop the rest, or huge).
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(values_only=True):
             yield list(row)
     except ValidationError:
         raise

@@ -2,6 +2,8 @@
 (hashing is deliberately slow); everything else goes through the services."""
 from __future__ import annotations
 
+import itertools
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -226,3 +228,117 @@ def make_approved_po(db: Database, lines=None, *, supplier: str = "SUP1", number
         lines=[{"sku": sku, "qty": qty, "unit_price": price} for sku, qty, price in lines])
     purchasing.approve_purchase_order(db, actor=approved_by, number=po)
     return po
+
+
+# --- whole documents through the services (hardening tests) ------------------------
+_SEQUENCE = itertools.count(1)
+_PROCESS = uuid.uuid4().hex[:5].upper()
+
+
+def unique(prefix: str) -> str:
+    """A name never used before, even by another test process writing to the same
+    database (delivery notes, codes …)."""
+    return f"{prefix}{_PROCESS}{next(_SEQUENCE)}"
+
+
+def open_receipt(db: Database, lines, *, receiver: str = "receiver", note_no: str | None = None,
+                 note_prices: bool = False) -> str:
+    """An approved PO for ``lines`` [(sku, qty, unit_price)] and a receipt started
+    against it (not counted yet). With ``note_prices`` the note repeats the prices."""
+    from services import receiving
+
+    po = make_approved_po(db, lines)
+    return receiving.start_receipt(
+        db, actor=receiver, po_number=po, delivery_note_no=note_no or unique("DN-"),
+        lines=[{"sku": sku, "qty": qty, **({"unit_price": price} if note_prices else {})}
+               for sku, qty, price in lines])
+
+
+def count_receipt(db: Database, grn: str, *, location: str = "A-01-01",
+                  receiver: str = "receiver", counted: dict | None = None,
+                  damaged: dict | None = None) -> None:
+    """Count every line of an open receipt (``counted``/``damaged`` by line no.,
+    default: the note quantity, nothing damaged), with a lot no., an expiry a year
+    ahead for expiry-tracked items and a certificate for assemblies."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from db.models import Item
+    from services import receiving
+
+    view = receiving.get_receipt(db, grn)
+    with db.read() as session:
+        items = {i.sku: i for i in session.scalars(
+            select(Item).where(Item.sku.in_([ln.sku for ln in view.lines])))}
+    counts = []
+    for ln in view.lines:
+        item = items.get(ln.sku)
+        counts.append({
+            "line_no": ln.line_no,
+            "counted_qty": (counted or {}).get(ln.line_no, ln.note_qty),
+            "damaged_qty": (damaged or {}).get(ln.line_no, 0),
+            "lot_no": ln.lot_no or unique("LOT-"),
+            "expiry_date": clock.today() + timedelta(days=400)
+            if item is not None and item.tracks_expiry else None,
+            "certificate": "CERT-1" if item is not None and item.is_assembly else None,
+            "location": location,
+        })
+    receiving.record_counts(db, actor=receiver, receipt=grn, counts=counts)
+
+
+def receive_goods(db: Database, lines, *, location: str = "A-01-01", receiver: str = "receiver",
+                  checker: str = "keeper", counted: dict | None = None,
+                  damaged: dict | None = None) -> str:
+    """PO -> receipt -> counts -> posted with a co-signer. Returns the GRN number."""
+    from services import receiving
+
+    grn = open_receipt(db, lines, receiver=receiver)
+    count_receipt(db, grn, location=location, receiver=receiver, counted=counted,
+                  damaged=damaged)
+    receiving.post_receipt(db, actor=receiver, receipt=grn, checked_by=checker)
+    return grn
+
+
+def stocktake_to_approval(db: Database, zones, *, period: str, counts: dict | None = None,
+                          counter: str = "keeper", spot: str = "finance2",
+                          reviewer: str = "finance2", until: str = "approved") -> str:
+    """Open a stocktake of ``zones`` and take it to ``until`` (open, counted,
+    submitted, reviewed or approved): every sheet line counted by ``counter`` at
+    ``counts[(sku, location)]`` (default: the book), every line spot-checked by
+    ``spot`` at the same figure, variances explained by the supervisor. Posting is
+    left to the caller (finance, not the approver)."""
+    from sqlalchemy import select
+
+    from db.models import Item, Location, Stocktake, StocktakeLine
+    from services import stocktake as st
+
+    number = st.open_stocktake(db, actor="supervisor", period=period, zones=list(zones))
+    if until == "open":
+        return number
+    with db.read() as session:
+        book = {(sku, code): qty for sku, code, qty in session.execute(
+            select(Item.sku, Location.code, StocktakeLine.book_qty)
+            .join(Item, Item.id == StocktakeLine.item_id)
+            .join(Location, Location.id == StocktakeLine.location_id)
+            .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id)
+            .where(Stocktake.number == number))}
+    figures = {key: Decimal((counts or {}).get(key, qty)) for key, qty in book.items()}
+    rows = [{"sku": s, "location": loc, "qty": q} for (s, loc), q in sorted(figures.items())]
+    if rows:
+        st.record_counts(db, actor=counter, stocktake=number, round="initial", counts=rows)
+        st.record_counts(db, actor=spot, stocktake=number, round="spot", counts=rows)
+    reasons = [{"sku": s, "location": loc, "reason": "counting_error"}
+               for (s, loc), q in sorted(figures.items()) if q != book[(s, loc)]]
+    if reasons:
+        st.set_reasons(db, actor="supervisor", stocktake=number, reasons=reasons)
+    if until == "counted":
+        return number
+    st.submit(db, actor="supervisor", stocktake=number)
+    if until == "submitted":
+        return number
+    st.review(db, actor=reviewer, stocktake=number)
+    if until == "reviewed":
+        return number
+    st.approve(db, actor="manager", stocktake=number)
+    return number

@@ -133,3 +133,17 @@ def test_po_page_create_and_qc_page(app_db):
     at = app_for(db, "qc", page="pages/qc.py").run()
     assert_no_exception(at)
     assert any("Nothing is waiting" in i.value for i in at.info)
+
+
+def test_scanning_a_po_number_selects_that_po(app_db):
+    db = app_db
+    make_approved_po(db, [("OF-100", 5, "25")], number="PO-2026-11-0002")
+    at = app_for(db, "receiver", page="pages/receiving.py").run()
+    first = at.selectbox(key="rcv_po").value
+    second = "PO-2026-11-0001" if first == "PO-2026-11-0002" else "PO-2026-11-0002"
+    at.text_input(key="rcv_po_scan").input(second).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="rcv_po").value == second
+    at.text_input(key="rcv_po_scan").input("PO-NOPE").run()
+    assert any("PO-NOPE" in w.value for w in at.warning)
+    assert at.selectbox(key="rcv_po").value == second       # a miss keeps the choice

@@ -154,3 +154,19 @@ def test_stocktake_screens_open_for_every_role(app_db, username, lang):
         at = app_for(db, username, lang=lang, page=page).run()
         assert_no_exception(at)
         assert not at.error, (page, [e.value for e in at.error])
+
+
+def test_cancelling_shows_the_stocktake_gone_at_once(app_db):
+    db = app_db
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-11", zones=[ZONE])
+    at = app_for(db, "supervisor", page=STOCKTAKE_PAGE).run()
+    assert at.selectbox(key="stocktake_pick").value == number
+    at.text_input(key="cancel_comment").input("wrong zone")
+    button(at, "Cancel this stocktake and unfreeze").click().run()
+    assert_no_exception(at)
+    assert stk.get_stocktake(db, number).status == "cancelled"
+    # the same run shows it: no longer offered, no open-stocktake forms left
+    pick = at.selectbox(key="stocktake_pick") if any(
+        s.key == "stocktake_pick" for s in at.selectbox) else None
+    assert pick is None or all(number not in option for option in pick.options)
+    assert not [b for b in at.button if b.label == "Cancel this stocktake and unfreeze"]

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import track
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -42,16 +44,34 @@ def _wait_healthy(url: str, proc, timeout: float = 60) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """URL of a running app on a freshly seeded demo database."""
+def demo_db_url(tmp_path_factory) -> str:
+    """A freshly seeded demo database (SQLite file) for the app under test."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium is required (REQUIRE_BROWSER=1) but not installed")
         pytest.skip("chromium not installed")
     db_path = tmp_path_factory.mktemp("e2e") / "demo.db"
-    env = {**os.environ, "WAREHOUSE_DB_URL": f"sqlite:///{db_path}"}
-    subprocess.run([sys.executable, "-m", "sample_data.load", "--url", env["WAREHOUSE_DB_URL"]],
-                   cwd=ROOT, env=env, check=True, capture_output=True)
+    url = f"sqlite:///{db_path}"
+    subprocess.run([sys.executable, "-m", "sample_data.load", "--url", url],
+                   cwd=ROOT, env={**os.environ, "WAREHOUSE_DB_URL": url}, check=True,
+                   capture_output=True)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_db_url):
+    """The services on the server's own database file (set-up and checks)."""
+    from db import open_database
+
+    db = open_database(demo_db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db_url):
+    """URL of a running app on a freshly seeded demo database."""
+    env = {**os.environ, "WAREHOUSE_DB_URL": demo_db_url}
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
@@ -86,8 +106,20 @@ def tablet(request, browser):
                                   has_touch=True, device_scale_factor=1, locale="en-US")
     page = context.new_page()
     page.orientation = request.param
+    track(page)                 # count script runs from the first page load on
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:      # what the screen showed when it failed
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
     context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
 
 
 def screenshot(page, name: str) -> Path:

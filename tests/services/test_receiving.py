@@ -598,9 +598,9 @@ def test_demo_sheet_with_problems_to_posted_grn(world):
     books_agree(db)
 
 
-def test_five_hundred_line_note_posts_quickly(sqlite_db):
-    import time
-
+def test_five_hundred_line_note_posts_whole(sqlite_db):
+    """A large note posts in one go with the right quantities (its speed is measured
+    in the benchmark, not here)."""
     from services import catalog
     from tests.factories import build_world
 
@@ -613,9 +613,8 @@ def test_five_hundred_line_note_posts_quickly(sqlite_db):
     receiving.record_counts(db, actor="receiver", receipt=grn, counts=[
         {"line_no": n, "counted_qty": 10 if n % 10 else 9, "damaged_qty": 1 if n % 7 == 0 else 0,
          "location": "A-01-01"} for n in range(1, 501)])
-    started = time.perf_counter()
     view = post(db, grn)
-    elapsed = time.perf_counter() - started
     assert view.status == "posted" and len(view.lines) == 500
-    assert elapsed <= 1.5, elapsed
+    assert sum(line.accepted_qty for line in view.lines) == sum(
+        (9 if n % 10 == 0 else 10) - (1 if n % 7 == 0 else 0) for n in range(1, 501))
     books_agree(db)

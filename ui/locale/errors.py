@@ -26,6 +26,7 @@ MESSAGES = {
     "error.invalid_choice": ("{field}: \"{value}\" is not one of the allowed values.", "{field}：“{value}”不是允许的选项。"),
     "error.unknown_field": ("Unknown field(s): {field}.", "未知字段：{field}。"),
     "error.no_spaces": ("{field} cannot contain spaces.", "{field} 不能包含空格。"),
+    "error.formula_like": ("{field} cannot start with =, +, - or @ (got \"{value}\").", "{field} 不能以 =、+、- 或 @ 开头（当前为“{value}”）。"),
     "error.unknown_role": ("Unknown role: {role}.", "未知角色：{role}。"),
     "error.password_too_short": ("Password must have at least {min} characters.", "密码至少需要 {min} 个字符。"),
     "error.wrong_password": ("The current password is not correct.", "当前密码不正确。"),
