@@ -1,7 +1,6 @@
 """Delivery-sheet reading over the corpus in tests/data/sheets and
 sample_data/delivery_sheets (made by sample_data/make_sheets.py)."""
 import io
-import time
 import tracemalloc
 from datetime import date
 from decimal import Decimal
@@ -167,7 +166,8 @@ def test_defusedxml_is_what_openpyxl_uses():
     assert openpyxl.DEFUSEDXML and functions.iterparse.__module__.startswith("defusedxml")
 
 
-def test_ten_thousand_lines_read_fast():
+def test_ten_thousand_lines_read_whole():
+    """Every line of a large sheet comes back (its speed is a benchmark case)."""
     wb = openpyxl.Workbook(write_only=True)
     ws = wb.create_sheet("送货单")
     ws.append(["送货单号：BIG-1"])
@@ -176,14 +176,6 @@ def test_ten_thousand_lines_read_fast():
         ws.append([f"SKU-{i:05d}", f"配件{i}", "规格", 5, 12.5, 62.5, f"L{i}", date(2027, 1, 1)])
     buffer = io.BytesIO()
     wb.save(buffer)
-    data = buffer.getvalue()
-    started = time.perf_counter()
-    bare = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    for _ in bare.worksheets[0].iter_rows(values_only=True):
-        pass
-    bare_time = time.perf_counter() - started
-    started = time.perf_counter()
-    sheet = read_delivery_sheet(data, "big.xlsx")
-    ours = time.perf_counter() - started
+    sheet = read_delivery_sheet(buffer.getvalue(), "big.xlsx")
     assert len(sheet.lines) == 10_000 and sheet.errors == [] and sheet.note_no == "BIG-1"
-    assert ours <= 3.0 and ours <= 2 * bare_time + 0.2, (ours, bare_time)
+    assert sheet.lines[-1].sku == "SKU-09999" and sheet.lines[-1].qty == D(5)
