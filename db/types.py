@@ -20,6 +20,10 @@ QTY_SCALE = 3      # 0.001 of a unit (litres of coolant, metres of hose)
 MONEY_SCALE = 7    # exact qty(3dp) x unit cost(4dp)
 
 
+# 1, 0.001, 0.0000001, ... by number of places (computed once, used per value).
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(0, 10)}
+
+
 class _ScaledDecimal(TypeDecorator):
     impl = Numeric
     cache_ok = True
@@ -33,7 +37,7 @@ class _ScaledDecimal(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        value = Decimal(value).quantize(Decimal(1).scaleb(-self.scale), ROUND_HALF_UP)
+        value = Decimal(value).quantize(_QUANTUM[self.scale], ROUND_HALF_UP)
         if dialect.name == "sqlite":
             return int(value.scaleb(self.scale))
         return value
@@ -43,7 +47,7 @@ class _ScaledDecimal(TypeDecorator):
             return None
         if dialect.name == "sqlite":
             return Decimal(int(value)).scaleb(-self.scale)
-        return Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
+        return Decimal(value).quantize(_QUANTUM[self.scale])
 
     @property
     def python_type(self):

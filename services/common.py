@@ -6,9 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from db.models import AuditEvent, DocumentSequence, User
 from services import clock
@@ -23,7 +23,11 @@ MAX_QTY = Decimal("1000000000")      # absurd beyond this for one line
 
 
 def load_user(session: Session, username: str | None) -> User:
-    user = session.scalar(select(User).where(User.username == (username or "")))
+    # The user and its roles in one statement (every write starts here).
+    user = session.execute(
+        select(User).options(joinedload(User.roles))
+        .where(User.username == (username or ""))
+    ).unique().scalar_one_or_none()
     if user is None or not user.active:
         raise PermissionDenied("unknown_user", user=username or "")
     return user
@@ -97,7 +101,8 @@ def clean_code(value: Any, field: str, *, max_len: int, required: bool = True,
 
 
 def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> None:
-    session.add(AuditEvent(
+    # A plain INSERT in the caller's transaction (no ORM object to flush).
+    session.execute(insert(AuditEvent.__table__).values(
         at=clock.now(), actor=actor or "", action=action, entity=entity,
         entity_key=str(key), details=_jsonable(details),
     ))
@@ -116,21 +121,18 @@ def _jsonable(value):
 def next_number(session: Session, prefix: str, at: datetime | None = None) -> str:
     """Next document number for the month, e.g. GRN-2026-11-0001.
 
-    An upsert followed by an UPDATE: on PostgreSQL the row lock serialises
-    concurrent writers; on SQLite the database write lock already does."""
+    One upsert (first of the month: 1, else last + 1) returning the number: on
+    PostgreSQL the row lock it takes serialises concurrent writers; on SQLite the
+    database write lock already does."""
     period = clock.period_of(at or clock.now())
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(
-        insert(DocumentSequence)
-        .values(prefix=prefix, period=period, last_no=0)
-        .on_conflict_do_nothing(index_elements=["prefix", "period"])
-    )
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = DocumentSequence.__table__
+    stmt = dialect_insert(table).values(prefix=prefix, period=period, last_no=1)
     number = session.execute(
-        update(DocumentSequence)
-        .where(DocumentSequence.prefix == prefix, DocumentSequence.period == period)
-        .values(last_no=DocumentSequence.last_no + 1)
-        .returning(DocumentSequence.last_no)
+        stmt.on_conflict_do_update(index_elements=["prefix", "period"],
+                                   set_={"last_no": table.c.last_no + 1})
+        .returning(table.c.last_no)
     ).scalar_one()
     return f"{prefix}-{period}-{number:04d}"
 

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -57,7 +57,7 @@ from services.errors import (
     PermissionDenied,
     ValidationError,
 )
-from services.ledger import ISSUE, RETURN, SUPPLIER_RETURN, LedgerWriter
+from services.ledger import ISSUE, RETURN, SUPPLIER_RETURN, LedgerWriter, LotRef
 
 ISSUE_ROLES = ("keeper", "supervisor")
 APPROVER_ROLES = ("supervisor", "manager")
@@ -242,14 +242,12 @@ def _items_by_sku(session: Session, skus: Iterable[str]) -> dict[str, Item]:
     return {i.sku: i for i in session.scalars(select(Item).where(Item.sku.in_(skus)))}
 
 
-def _load_lots(session: Session, item_ids: Iterable[int], *, source: str = GOOD,
-               location_id: int | None = None, for_update: bool = False
-               ) -> dict[int, list[tuple[Lot, Location]]]:
-    """Candidate lots per item (with stock; the domain decides what is issuable),
-    in FIFO order, optionally locked. Uses the (item_id, received_at, id) index."""
+def _lots_query(query, item_ids: Iterable[int], *, source: str = GOOD,
+                location_id: int | None = None):
+    """Candidate lots of the items (with stock; the domain decides what is issuable)
+    in FIFO order, on the (item_id, received_at, id) index."""
     query = (
-        select(Lot, Location)
-        .join(Location, Location.id == Lot.location_id)
+        query.join(Location, Location.id == Lot.location_id)
         .where(Lot.item_id.in_(list(item_ids)), Lot.qty_on_hand > 0)
         .order_by(Lot.item_id, Lot.received_at, Lot.id)
     )
@@ -261,12 +259,66 @@ def _load_lots(session: Session, item_ids: Iterable[int], *, source: str = GOOD,
         query = query.where(Location.kind == "storage")
     if location_id is not None:
         query = query.where(Lot.location_id == location_id)
+    return query
+
+
+def _load_lots(session: Session, item_ids: Iterable[int], *, source: str = GOOD,
+               location_id: int | None = None, for_update: bool = False
+               ) -> dict[int, list[tuple[Lot, Location]]]:
+    """Candidate lots per item (with stock; the domain decides what is issuable),
+    in FIFO order, optionally locked. Uses the (item_id, received_at, id) index."""
+    query = _lots_query(select(Lot, Location), item_ids, source=source,
+                        location_id=location_id)
     if for_update:
         query = query.with_for_update(of=Lot)
     found: dict[int, list[tuple[Lot, Location]]] = defaultdict(list)
     for lot, location in session.execute(query):
         found[lot.item_id].append((lot, location))
     return found
+
+
+@dataclass(frozen=True)
+class _LocationRow:
+    """A lot's location as the ledger's frozen check needs it."""
+
+    id: int
+    code: str
+    zone: str
+    frozen_by_stocktake_id: int | None
+
+
+_ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.unit, Item.active, Item.is_assembly,
+                 Item.requires_old_part, Item.issue_policy, Item.reorder_level)
+_LOT_COLUMNS = (Lot.id, Lot.item_id, Lot.location_id, Lot.lot_no, Lot.expiry_date,
+                Lot.received_at, Lot.unit_cost, Lot.qty_on_hand, Lot.status, Location.code,
+                Location.zone, Location.kind, Location.frozen_by_stocktake_id)
+
+
+def _item_rows(session: Session, skus: Iterable[str]) -> dict[str, Any]:
+    """What an issue needs of its items, by SKU (plain rows, one query)."""
+    skus = list(skus)
+    return {row.sku: row for row in session.execute(
+        select(*_ITEM_COLUMNS).where(Item.sku.in_(skus)))}
+
+
+def _lot_rows(session: Session, item_ids: Iterable[int], *, source: str = GOOD,
+              for_update: bool = False) -> dict[int, list[Any]]:
+    """``_load_lots`` as plain rows (lot and location columns), same filter and order."""
+    query = _lots_query(select(*_LOT_COLUMNS), item_ids, source=source)
+    if for_update:
+        query = query.with_for_update(of=Lot)
+    found: dict[int, list[Any]] = defaultdict(list)
+    for row in session.execute(query):
+        found[row.item_id].append(row)
+    return found
+
+
+def _row_stock(row) -> LotStock:
+    return LotStock(
+        lot_id=row.id, received_at=row.received_at, qty=row.qty_on_hand,
+        unit_cost=row.unit_cost, expiry_date=row.expiry_date, status=row.status,
+        location_kind=row.kind, lot_no=row.lot_no, location=row.code,
+    )
 
 
 def _lot_stock(lot: Lot, location: Location) -> LotStock:
@@ -363,7 +415,7 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
             done = _issue_by_request_id(session, request_id)
             if done is not None:
                 return done
-        items = _items_by_sku(session, (line.sku for line in cleaned))
+        items = _item_rows(session, (line.sku for line in cleaned))
         for line in cleaned:
             item = items.get(line.sku)
             if item is None:
@@ -374,14 +426,14 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         line_tags = _check_old_parts(session, cleaned, items, tags)
 
         db.lock_items(session, [item.id for item in items.values()])
-        lots = _load_lots(session, [item.id for item in items.values()], source=stock,
-                          for_update=True)
+        lots = _lot_rows(session, [item.id for item in items.values()], source=stock,
+                         for_update=True)
         today = clock.today()
-        plans: list[tuple[_Line, Item, list[Allocation], Decimal]] = []
+        plans: list[tuple[_Line, Any, list[Allocation], Decimal]] = []
         first_short: InsufficientStock | None = None
         for line in cleaned:
             item = items[line.sku]
-            stocks = [_lot_stock(lot, loc) for lot, loc in lots.get(item.id, [])]
+            stocks = [_row_stock(row) for row in lots.get(item.id, [])]
             available = available_qty(stocks, today=today, source=stock)
             try:
                 chosen = allocate(stocks, line.qty, policy=item.issue_policy, today=today,
@@ -400,44 +452,89 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         number = next_number(session, "ISS", now)
         writer = LedgerWriter(session, "issue", number, user.id, at=now)
         movement = SUPPLIER_RETURN if purpose == "supplier_return" else ISSUE
-        lot_rows = {lot.id: (lot, loc) for pairs in lots.values() for lot, loc in pairs}
-        issue = Issue(
-            number=number, request_id=request_id, at=now, purpose=purpose,
-            reference=reference, requested_by=requested_by, actor=user,
-            approved_by=approver, partial=first_short is not None, note=note,
-        )
+        # The lots as the ledger sees them (plain rows, written by id on flush).
+        refs: dict[int, tuple[LotRef, Any]] = {}
+        for rows in lots.values():
+            for row in rows:
+                refs[row.id] = (LotRef(row.id, row.item_id, row.location_id, row.unit_cost,
+                                       row.qty_on_hand), row)
+        partial = first_short is not None
         total = ZERO
         low: list[LowStock] = []
+        line_rows: list[dict] = []
+        taken: list[list[tuple[Allocation, LotRef, Any, Decimal]]] = []
         for line_no, (line, item, chosen, available) in enumerate(plans, start=1):
-            issue_line = IssueLine(
-                line_no=line_no, item=item, qty_requested=line.qty,
-                qty=sum((a.qty for a in chosen), ZERO), total_cost=ZERO,
-                old_part_tag=line_tags.get(item.sku, ""),
-            )
-            for seq, a in enumerate(chosen, start=1):
-                lot, loc = lot_rows[a.lot.lot_id]
-                value = writer.take(lot, a.qty, movement, note=reference)
-                issue_line.allocations.append(IssueAllocation(
-                    seq=seq, lot=lot, location=loc, qty=a.qty, unit_cost=lot.unit_cost,
-                    value=value))
-                issue_line.total_cost += value
-            total += issue_line.total_cost
-            issue.lines.append(issue_line)
-            if issue_line.old_part_tag:
-                session.add(OldPart(tag=issue_line.old_part_tag, line=issue_line, item=item,
-                                    received_at=now, received_by_id=user.id))
-            left = available - issue_line.qty
+            qty = sum((a.qty for a in chosen), ZERO)
+            line_total = ZERO
+            picks = []
+            for a in chosen:
+                ref, row = refs[a.lot.lot_id]
+                writer.know_location(_LocationRow(row.location_id, row.code, row.zone,
+                                                  row.frozen_by_stocktake_id))
+                value = writer.take(ref, a.qty, movement, note=reference)
+                picks.append((a, ref, row, value))
+                line_total += value
+            taken.append(picks)
+            total += line_total
+            line_rows.append({
+                "line_no": line_no, "item_id": item.id, "qty_requested": line.qty, "qty": qty,
+                "total_cost": line_total, "old_part_tag": line_tags.get(item.sku, "")})
+            left = available - qty
             if stock == GOOD and item.reorder_level > 0 and left < item.reorder_level:
                 low.append(LowStock(item.sku, item.name, left, item.reorder_level))
-        issue.total_cost = total
-        session.add(issue)
+
+        # The slip, its lines and allocations: one INSERT each (ids by parameter order).
+        issue_table, line_table = Issue.__table__, IssueLine.__table__
+        issue_id = session.execute(insert(issue_table).returning(issue_table.c.id), {
+            "number": number, "request_id": request_id, "at": now, "purpose": purpose,
+            "reference": reference, "requested_by": requested_by, "actor_id": user.id,
+            "approved_by_id": approver.id if approver else None, "total_cost": total,
+            "partial": partial, "note": note}).scalar_one()
+        for row in line_rows:
+            row["issue_id"] = issue_id
+        line_ids = session.execute(
+            insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
+            line_rows).scalars().all()
+        session.execute(insert(IssueAllocation.__table__), [
+            {"issue_line_id": line_id, "seq": seq, "lot_id": ref.id,
+             "location_id": ref.location_id, "qty": a.qty, "unit_cost": ref.unit_cost,
+             "value": value}
+            for line_id, picks in zip(line_ids, taken)
+            for seq, (a, ref, _row, value) in enumerate(picks, start=1)])
+        old_parts = [{"tag": row["old_part_tag"], "issue_line_id": line_id,
+                      "item_id": row["item_id"], "received_at": now, "received_by_id": user.id,
+                      "handed_back_at": None, "handed_back_by_id": None, "handed_to": ""}
+                     for line_id, row in zip(line_ids, line_rows) if row["old_part_tag"]]
+        if old_parts:
+            session.execute(insert(OldPart.__table__), old_parts)
         writer.flush()
         audit(session, actor, "issue.post", "issue", number, purpose=purpose,
               reference=reference, requested_by=requested_by, total_cost=total,
               approved_by=approver.username if approver else None,
-              lines=[{"sku": l.item.sku, "qty": l.qty} for l in issue.lines],
-              partial=issue.partial, request_id=request_id)
-        return _issue_view(issue, low_stock=tuple(low))
+              lines=[{"sku": item.sku, "qty": row["qty"]}
+                     for (_line, item, _chosen, _available), row in zip(plans, line_rows)],
+              partial=partial, request_id=request_id)
+        # The view from what was just written (nothing read back).
+        return IssueView(
+            number=number, at=now, purpose=purpose, reference=reference,
+            requested_by=requested_by, actor=user.username,
+            approved_by=approver.username if approver else "", total_cost=total,
+            partial=partial, request_id=request_id,
+            lines=tuple(
+                IssueLineView(
+                    line_no=row["line_no"], sku=item.sku, name=item.name, unit=item.unit,
+                    qty_requested=row["qty_requested"], qty=row["qty"],
+                    total_cost=row["total_cost"], old_part_tag=row["old_part_tag"],
+                    allocations=tuple(
+                        AllocationView(
+                            lot_id=lot_row.id, lot_no=lot_row.lot_no,
+                            received_at=lot_row.received_at, expiry_date=lot_row.expiry_date,
+                            location=lot_row.code, qty=a.qty, unit_cost=ref.unit_cost,
+                            value=value)
+                        for a, ref, lot_row, value in picks))
+                for (_line, item, _chosen, _available), row, picks
+                in zip(plans, line_rows, taken)),
+            low_stock=tuple(low))
 
     try:
         return db.write(work)

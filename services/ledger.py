@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -43,6 +43,18 @@ ADJUSTMENT = {GAIN, LOSS}
 INTERNAL = {TRANSFER_OUT, TRANSFER_IN, QC_OUT, QC_IN, REJECT_OUT, REJECT_IN}
 
 
+@dataclass(slots=True)
+class LotRef:
+    """What the ledger needs of a lot it writes in bulk (no ORM object): lots read as
+    plain rows (``take``) or created by ``receive_many``."""
+
+    id: int
+    item_id: int
+    location_id: int
+    unit_cost: Decimal
+    qty_on_hand: Decimal
+
+
 @dataclass
 class LedgerWriter:
     """Collects stock changes for one document and writes them on ``flush()``."""
@@ -57,6 +69,8 @@ class LedgerWriter:
     _rows: list[dict] = field(default_factory=list)
     _deltas: dict = field(default_factory=lambda: defaultdict(lambda: [Decimal(0), Decimal(0)]))
     _locations: dict[int, Location] = field(default_factory=dict)
+    # New on-hand quantities of LotRef lots, written on flush() (one UPDATE by id).
+    _ref_qty: dict[int, Decimal] = field(default_factory=dict)
 
     # --- checks -----------------------------------------------------------
     def location(self, location_id: int) -> Location:
@@ -65,6 +79,11 @@ class LedgerWriter:
             loc = self.session.get(Location, location_id)
             self._locations[location_id] = loc
         return loc
+
+    def know_location(self, location) -> None:
+        """Seed the location cache with a row already read (``id``, ``code``, ``zone``,
+        ``frozen_by_stocktake_id``), so the frozen check needs no query."""
+        self._locations.setdefault(location.id, location)
 
     def check_not_frozen(self, location_id: int) -> None:
         loc = self.location(location_id)
@@ -100,12 +119,54 @@ class LedgerWriter:
         self._record(lot, qty, movement_type, note, new_lot=True)
         return lot
 
-    def take(self, lot: Lot, qty: Decimal, movement_type: str = ISSUE, note: str = "") -> Decimal:
+    def receive_many(self, lots: list[dict], movement_type: str = RECEIPT) -> list[LotRef]:
+        """New lots in bulk, as ``receive`` for each: one INSERT (ids returned in the
+        order given), their movements written on ``flush()``. Each dict holds
+        ``receive``'s keyword arguments (``item_id``, ``location_id``, ``qty``,
+        ``unit_cost``; optionally ``lot_no``, ``expiry_date``, ``status``,
+        ``supplier_id``, ``received_at``, ``note``)."""
+        if not lots:
+            return []
+        for location_id in dict.fromkeys(lot["location_id"] for lot in lots):
+            self.check_not_frozen(location_id)
+        rows = [{
+            "item_id": lot["item_id"], "location_id": lot["location_id"],
+            "lot_no": lot.get("lot_no") or "", "expiry_date": lot.get("expiry_date"),
+            "received_at": lot.get("received_at") or self.at, "unit_cost": lot["unit_cost"],
+            "qty_received": lot["qty"], "qty_on_hand": lot["qty"],
+            "status": lot.get("status", "available"), "origin_lot_id": None,
+            "supplier_id": lot.get("supplier_id"), "receipt_number": self.doc_no,
+        } for lot in lots]
+        table = Lot.__table__
+        if self.session.get_bind().dialect.name == "sqlite":
+            # Writers hold the database write lock (BEGIN IMMEDIATE): number the new
+            # lots after the highest id and insert them with one executemany (SQLite
+            # cannot return ids of a batched INSERT in parameter order).
+            first = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
+            ids = list(range(first, first + len(rows)))
+            for lot_id, row in zip(ids, rows):
+                row["id"] = lot_id
+            self.session.execute(insert(table), rows)
+        else:
+            ids = self.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            ).scalars().all()
+        refs = []
+        for lot_id, lot in zip(ids, lots):
+            ref = LotRef(lot_id, lot["item_id"], lot["location_id"], lot["unit_cost"], lot["qty"])
+            self._record(ref, lot["qty"], movement_type, lot.get("note", ""), new_lot=True)
+            refs.append(ref)
+        return refs
+
+    def take(self, lot: Lot | LotRef, qty: Decimal, movement_type: str = ISSUE,
+             note: str = "") -> Decimal:
         """Remove ``qty`` from a lot; returns the value taken (qty x lot cost)."""
         self.check_not_frozen(lot.location_id)
         if qty > lot.qty_on_hand:
             raise ValueError(f"lot {lot.id} has {lot.qty_on_hand}, cannot take {qty}")
         lot.qty_on_hand -= qty
+        if isinstance(lot, LotRef):
+            self._ref_qty[lot.id] = lot.qty_on_hand
         return -self._record(lot, -qty, movement_type, note)
 
     def put(self, lot: Lot, qty: Decimal, movement_type: str = RETURN, note: str = "") -> Decimal:
@@ -158,7 +219,7 @@ class LedgerWriter:
             )
         )
 
-    def _record(self, lot: Lot, qty: Decimal, movement_type: str, note: str,
+    def _record(self, lot: Lot | LotRef, qty: Decimal, movement_type: str, note: str,
                 new_lot: bool = False) -> Decimal:
         value = qty * lot.unit_cost
         self._rows.append({
@@ -176,7 +237,15 @@ class LedgerWriter:
             return 0
         self._check_period_open()
         self.session.flush()  # lots get their ids
-        self.session.execute(insert(Movement), [self._movement_row(r) for r in self._rows])
+        if self._ref_qty:
+            table = Lot.__table__
+            self.session.execute(
+                update(table).where(table.c.id == bindparam("ref_id")),
+                [{"ref_id": lot_id, "qty_on_hand": qty}
+                 for lot_id, qty in sorted(self._ref_qty.items())])
+            self._ref_qty.clear()
+        self.session.execute(insert(Movement.__table__),
+                             [self._movement_row(r) for r in self._rows])
         self._apply_balance_deltas()
         count = len(self._rows)
         self._rows.clear()
@@ -193,7 +262,7 @@ class LedgerWriter:
             raise InvalidState("period_closed", period=period, closed=last_closed)
 
     def _movement_row(self, row: dict) -> dict:
-        lot: Lot = row["lot"]
+        lot: Lot | LotRef = row["lot"]
         return {
             "at": self.at, "type": row["type"], "item_id": lot.item_id, "lot_id": lot.id,
             "location_id": lot.location_id, "qty": row["qty"], "unit_cost": lot.unit_cost,
@@ -211,10 +280,11 @@ class LedgerWriter:
         ]
         if not rows:
             return
-        stmt = dialect_insert(StockBalance)
+        table = StockBalance.__table__
+        stmt = dialect_insert(table)
         stmt = stmt.on_conflict_do_update(
             index_elements=["item_id", "location_id"],
-            set_={"qty": StockBalance.qty + stmt.excluded.qty,
-                  "value": StockBalance.value + stmt.excluded.value},
+            set_={"qty": table.c.qty + stmt.excluded.qty,
+                  "value": table.c.value + stmt.excluded.value},
         )
         self.session.execute(stmt, rows)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from db import Database
 from db.models import (
@@ -53,7 +52,7 @@ from services.errors import (
     ValidationError,
 )
 from services.ledger import QC_IN, QC_OUT, REJECT_IN, REJECT_OUT, SUPPLIER_RETURN, LedgerWriter
-from services.purchasing import RECEIVABLE_STATUSES, refresh_status
+from services.purchasing import RECEIVABLE_STATUSES
 
 RECEIVE_ROLES = ("receiver", "keeper")
 COSIGN_ROLES = ("keeper", "supervisor")
@@ -263,8 +262,12 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
         if order.status not in RECEIVABLE_STATUSES:
             raise InvalidState("po_not_receivable", state=order.status, number=po_number)
         _refuse_duplicate(session, order.supplier_id, note_no, sha)
-        po_lines = {line.item_id: line for line in order.lines}
-        items = _items_for(session, cleaned, [line.item_id for line in order.lines])
+        po_rows = session.execute(
+            select(PurchaseOrderLine.id, PurchaseOrderLine.item_id, PurchaseOrderLine.unit_price)
+            .where(PurchaseOrderLine.order_id == order.id)
+            .order_by(PurchaseOrderLine.line_no)).all()
+        po_lines = {line.item_id: line for line in po_rows}
+        items = _items_for(session, cleaned, [line.item_id for line in po_rows])
         other_pos = _other_po_numbers(session, cleaned, po_number)
         number = next_number(session, "GRN")
         note = DeliveryNote(supplier_id=order.supplier_id, note_no=note_no, file_sha256=sha,
@@ -276,31 +279,37 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
             delivery_note_id=note.id, delivery_note_no=note_no, source_sha256=sha,
             source_filename=filename, status="open", arrived_at=arrived,
             started_by=user.username, started_at=clock.now())
+        session.add(receipt)
+        session.flush()
+        rows = []
         for line_no, line in enumerate(cleaned, start=1):
             item = items.get(line["sku"]) or items.get(("name", line["name"], line["spec"])) \
                 or items.get(("name", line["name"], ""))
             po_line = po_lines.get(item.id) if item is not None else None
-            receipt.lines.append(ReceiptLine(
-                line_no=line_no, sheet_row=line["row"],
-                sku=item.sku if item is not None else line["sku"],
-                item_id=item.id if item is not None else None,
-                po_line_id=po_line.id if po_line is not None else None,
-                name=line["name"] or (item.name if item is not None else ""),
-                spec=line["spec"] or (item.spec if item is not None else ""),
-                po_reference=line["po_number"] if line["po_number"] in other_pos else "",
-                note_qty=line["qty"], note_unit_price=line["unit_price"],
-                note_amount=line["amount"],
-                unit_price=po_line.unit_price if po_line is not None else None,
-                damaged_qty=ZERO, lot_no=line["lot_no"], expiry_date=line["expiry_date"],
-                location_id=item.default_location_id if item is not None else None,
-                flags=[], rejected_reasons={}))
-        session.add(receipt)
+            rows.append({
+                "receipt_id": receipt.id, "line_no": line_no, "sheet_row": line["row"],
+                "sku": item.sku if item is not None else line["sku"],
+                "item_id": item.id if item is not None else None,
+                "po_line_id": po_line.id if po_line is not None else None,
+                "name": line["name"] or (item.name if item is not None else ""),
+                "spec": line["spec"] or (item.spec if item is not None else ""),
+                "po_reference": line["po_number"] if line["po_number"] in other_pos else "",
+                "note_qty": line["qty"], "note_unit_price": line["unit_price"],
+                "note_amount": line["amount"],
+                "unit_price": po_line.unit_price if po_line is not None else None,
+                "damaged_qty": ZERO, "lot_no": line["lot_no"],
+                "expiry_date": line["expiry_date"],
+                "location_id": item.default_location_id if item is not None else None,
+                "certificate": "", "flags": [], "rejected_reasons": {},
+                "qc_passed_qty": ZERO, "qc_failed_qty": ZERO})
+        # The lines in one INSERT (no ORM objects: nothing reads them back here).
+        session.execute(insert(ReceiptLine.__table__), rows)
         if source_file is not None:
             session.add(Attachment(entity="receipt", entity_key=number,
                                    filename=filename or f"{note_no}", sha256=sha,
                                    content=source_file, uploaded_by=user.username,
                                    uploaded_at=clock.now()))
-        session.flush()
+            session.flush()
         audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
               lines=len(cleaned), file=filename, sha256=sha)
         return number
@@ -328,17 +337,23 @@ def _refuse_duplicate(session, supplier_id: int, note_no: str, sha: str | None) 
                         same_file=same_file)
 
 
+# What a receipt needs of its items (plain rows).
+_ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.name_zh, Item.spec, Item.unit,
+                 Item.default_location_id, Item.tracks_expiry, Item.min_shelf_life_days,
+                 Item.is_assembly, Item.full_inspection)
+
+
 def _items_for(session, cleaned: list[dict], po_item_ids: list[int]) -> dict:
     """Items by SKU (one query); lines without a SKU matched by name (+ spec) among
     the PO's items when that match is unique."""
     skus = {line["sku"] for line in cleaned if line["sku"]}
     items: dict = {}
     if skus:
-        for item in session.scalars(select(Item).where(Item.sku.in_(skus))):
+        for item in session.execute(select(*_ITEM_COLUMNS).where(Item.sku.in_(skus))):
             items[item.sku] = item
     if any(not line["sku"] for line in cleaned) and po_item_ids:
         by_name: dict = defaultdict(list)
-        for item in session.scalars(select(Item).where(Item.id.in_(po_item_ids))):
+        for item in session.execute(select(*_ITEM_COLUMNS).where(Item.id.in_(po_item_ids))):
             for name in {item.name, item.name_zh} - {""}:
                 by_name[("name", name, item.spec)].append(item)
                 by_name[("name", name, "")].append(item)
@@ -388,20 +403,26 @@ class _State:
 
 
 def _state(session, receipt: Receipt, order: PurchaseOrder | None = None, *,
-           items: dict[int, Item] | None = None) -> _State:
+           items: dict[int, Item] | None = None, lines: list | None = None,
+           po_lines: list | None = None,
+           approvals: dict[int, dict[str, str]] | None = None) -> _State:
+    """The receipt evaluated by the rules. ``lines``, ``po_lines``, ``items`` and
+    ``approvals`` may be passed in already loaded (posting reads them as rows)."""
     order = order or session.get(PurchaseOrder, receipt.order_id)
-    lines = list(receipt.lines)
+    lines = list(receipt.lines) if lines is None else lines
     item_ids = {line.item_id for line in lines if line.item_id}
     if items is None:
         items = {i.id: i for i in session.scalars(select(Item).where(Item.id.in_(item_ids)))} \
             if item_ids else {}
-    po_lines = {line.id: line for line in order.lines}
-    approvals: dict[int, dict[str, str]] = defaultdict(dict)
-    line_ids = [line.id for line in lines]
-    if line_ids:
-        for approval in session.scalars(select(ReceiptApproval)
-                                        .where(ReceiptApproval.receipt_line_id.in_(line_ids))):
-            approvals[approval.receipt_line_id][approval.flag] = approval.approved_by
+    po_lines = {line.id: line for line in (order.lines if po_lines is None else po_lines)}
+    if approvals is None:
+        approvals = defaultdict(dict)
+        line_ids = [line.id for line in lines]
+        if line_ids:
+            for approval in session.scalars(
+                    select(ReceiptApproval)
+                    .where(ReceiptApproval.receipt_line_id.in_(line_ids))):
+                approvals[approval.receipt_line_id][approval.flag] = approval.approved_by
     closed = order.status in ("closed", "cancelled")
     outstanding = {pid: ZERO if closed else line.qty_ordered - line.qty_received
                    for pid, line in po_lines.items()}
@@ -464,26 +485,33 @@ def _line_view(state: _State, index: int, codes: dict[int, str],
         qc_passed_qty=line.qc_passed_qty or ZERO, qc_failed_qty=line.qc_failed_qty or ZERO)
 
 
-def _view(session, receipt: Receipt, state: _State | None = None) -> ReceiptView:
+def _view(session, receipt: Receipt, state: _State | None = None,
+          posted: "_Posted | None" = None) -> ReceiptView:
+    """The receipt as get_receipt() shows it; ``posted`` is what posting has just
+    written (lots, location codes, returns, discrepancies), so it is not read back."""
     state = state or _state(session, receipt)
     supplier = session.get(Supplier, receipt.supplier_id)
-    location_ids = {line.location_id for line in state.lines if line.location_id}
-    lot_ids = {line.lot_id for line in state.lines if line.lot_id}
-    lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))} \
-        if lot_ids else {}
-    location_ids |= {lot.location_id for lot in lots.values()}
-    codes = dict(session.execute(select(Location.id, Location.code)
-                                 .where(Location.id.in_(location_ids))).all()) \
-        if location_ids else {}
-    returns = tuple(session.scalars(select(SupplierReturn.number)
-                                    .where(SupplierReturn.receipt_id == receipt.id)
-                                    .order_by(SupplierReturn.id)))
-    discrepancies = [
-        {"line_no": d.line_no, "sku": d.sku, "flag": d.flag, "qty": d.qty, "outcome": d.outcome,
-         "approved_by": d.approved_by or ""}
-        for d in session.scalars(select(ReceiptDiscrepancy)
-                                 .where(ReceiptDiscrepancy.receipt_id == receipt.id)
-                                 .order_by(ReceiptDiscrepancy.id))]
+    if posted is not None:
+        lots, codes = posted.lots, posted.codes
+        returns, discrepancies = posted.returns, posted.discrepancies
+    else:
+        location_ids = {line.location_id for line in state.lines if line.location_id}
+        lot_ids = {line.lot_id for line in state.lines if line.lot_id}
+        lots = {lot.id: lot for lot in session.scalars(select(Lot).where(Lot.id.in_(lot_ids)))} \
+            if lot_ids else {}
+        location_ids |= {lot.location_id for lot in lots.values()}
+        codes = dict(session.execute(select(Location.id, Location.code)
+                                     .where(Location.id.in_(location_ids))).all()) \
+            if location_ids else {}
+        returns = tuple(session.scalars(select(SupplierReturn.number)
+                                        .where(SupplierReturn.receipt_id == receipt.id)
+                                        .order_by(SupplierReturn.id)))
+        discrepancies = [
+            {"line_no": d.line_no, "sku": d.sku, "flag": d.flag, "qty": d.qty,
+             "outcome": d.outcome, "approved_by": d.approved_by or ""}
+            for d in session.scalars(select(ReceiptDiscrepancy)
+                                     .where(ReceiptDiscrepancy.receipt_id == receipt.id)
+                                     .order_by(ReceiptDiscrepancy.id))]
     return ReceiptView(
         number=receipt.number, status=receipt.status, po_number=state.order.number,
         supplier=supplier.code, supplier_name=supplier.name,
@@ -545,15 +573,20 @@ def _count_values(values: Mapping[str, Any], row: int) -> dict:
 
 
 def _apply_counts(session, receipt: Receipt, user: User, counts: list[tuple[int, dict]]) -> None:
-    by_no = {line.line_no: line for line in receipt.lines}
+    """Write the counts by line id: one UPDATE per set of columns (usually one)."""
+    table = ReceiptLine.__table__
+    by_no = dict(session.execute(select(table.c.line_no, table.c.id)
+                                 .where(table.c.receipt_id == receipt.id)).all())
     codes = {c["location"] for _, c in counts if c["location"] is not _KEEP}
     locations = {loc.code: loc for loc in session.scalars(
         select(Location).where(Location.code.in_(codes)))} if codes else {}
     now = clock.now()
+    changes: dict[int, dict] = {}
     for line_no, values in counts:
-        line = by_no.get(line_no)
-        if line is None:
+        line_id = by_no.get(line_no)
+        if line_id is None:
             raise NotFound(what="receipt_line", key=f"{receipt.number} #{line_no}")
+        change = changes.setdefault(line_id, {"line_id": line_id})
         if values["location"] is not _KEEP:
             loc = locations.get(values["location"])
             if loc is None or not loc.active:
@@ -561,14 +594,20 @@ def _apply_counts(session, receipt: Receipt, user: User, counts: list[tuple[int,
             if loc.kind == "hold":
                 raise ValidationError("location_not_storage", field="location", row=line_no,
                                       location=loc.code)
-            line.location_id = loc.id
-        line.counted_qty = values["counted_qty"]
-        line.damaged_qty = values["damaged_qty"]
+            change["location_id"] = loc.id
+        change["counted_qty"] = values["counted_qty"]
+        change["damaged_qty"] = values["damaged_qty"]
         for key in ("lot_no", "certificate", "expiry_date"):
             if values[key] is not _KEEP:
-                setattr(line, key, values[key])
-        line.counted_by = user.username
-        line.counted_at = now
+                change[key] = values[key]
+        change["counted_by"] = user.username
+        change["counted_at"] = now
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for change in changes.values():
+        groups[tuple(change)].append(change)
+    statement = update(table).where(table.c.id == bindparam("line_id"))
+    for rows in groups.values():
+        session.execute(statement, rows)
 
 
 def record_count(db: Database, *, actor, receipt, line_no, counted_qty, damaged_qty=0,
@@ -691,19 +730,26 @@ def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=N
         order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.id == rec.order_id)
                                .with_for_update().execution_options(populate_existing=True))
         # Received quantities may have moved since the page was drawn: re-read them
-        # (locked), and hand them to the order so it does not load them again.
-        po_lines = session.scalars(select(PurchaseOrderLine)
-                                   .where(PurchaseOrderLine.order_id == order.id)
-                                   .order_by(PurchaseOrderLine.id).with_for_update()
-                                   .execution_options(populate_existing=True)).all()
-        set_committed_value(order, "lines", sorted(po_lines, key=lambda line: line.line_no))
-        state = _state(session, rec, order)
+        # (locked). Lines, PO lines and items are read as plain rows, once.
+        po_lines = [_Row(row._asdict()) for row in session.execute(
+            select(*_PO_LINE_COLUMNS).where(PurchaseOrderLine.order_id == order.id)
+            .order_by(PurchaseOrderLine.id).with_for_update())]
+        table = ReceiptLine.__table__
+        lines = [_Row(row._asdict()) for row in session.execute(
+            select(table).where(table.c.receipt_id == rec.id).order_by(table.c.line_no))]
+        item_ids = {line.item_id for line in lines if line.item_id}
+        items = {row.id: row for row in session.execute(
+            select(*_ITEM_COLUMNS).where(Item.id.in_(item_ids)))} if item_ids else {}
+        state = _state(session, rec, order, items=items, lines=lines, po_lines=po_lines)
         _refuse_blocked(state)
-        _post(db, session, state, user, checker)
-        session.flush()
-        # The posted receipt as get_receipt() shows it, read in this transaction
-        # (its lines, items and PO lines are already loaded).
-        return _view(session, rec, _state(session, rec, order, items=state.items))
+        posted = _post(db, session, state, user, checker)
+        # The posted receipt as get_receipt() shows it, from what was just written
+        # (outstanding quantities evaluated against the updated PO lines).
+        closed = order.status in ("closed", "cancelled")
+        outstanding = {line.id: ZERO if closed else line.qty_ordered - line.qty_received
+                       for line in po_lines}
+        after = replace(state, results=rules.evaluate(state.inputs, outstanding, clock.today()))
+        return _view(session, rec, after, posted)
 
     result = db.write(work)
     return get_receipt(db, result) if isinstance(result, str) else result
@@ -734,7 +780,36 @@ def _pick_location(session, kind: str, near: Location | None) -> Location | None
     return session.scalar(query.limit(1))
 
 
-def _post(db: Database, session, state: _State, user: User, checker: User) -> None:
+class _Row:
+    """A row read for posting, whose columns posting then changes."""
+
+    def __init__(self, values: dict):
+        self.__dict__.update(values)
+
+
+_PO_LINE_COLUMNS = (PurchaseOrderLine.id, PurchaseOrderLine.line_no,
+                    PurchaseOrderLine.item_id, PurchaseOrderLine.qty_ordered,
+                    PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price)
+
+
+@dataclass(frozen=True)
+class _PostedLot:
+    location_id: int
+    status: str
+    qty_on_hand: Decimal
+
+
+@dataclass
+class _Posted:
+    """What posting wrote, for the view it returns."""
+
+    lots: dict[int, _PostedLot]
+    codes: dict[int, str]
+    returns: tuple
+    discrepancies: list[dict]
+
+
+def _post(db: Database, session, state: _State, user: User, checker: User) -> _Posted:
     rec, order = state.receipt, state.order
     now = clock.now()
     # Where each accepted line goes.
@@ -771,24 +846,31 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> No
     if rejected_any and hold is None:
         raise ValidationError("no_hold_location", field="location")
 
-    # Stock: lock the items in id order, then write the lots and the ledger in bulk.
+    # Stock: lock the items in id order, then write the lots (one INSERT) and the
+    # ledger in bulk.
     db.lock_items(session, [state.lines[i].item_id for i, r in enumerate(state.results)
                             if r.accepted_qty > 0])
     writer = LedgerWriter(session, "GRN", rec.number, user.id, at=now)
-    new_lots: dict[int, Lot] = {}
-    for line, result in zip(state.lines, state.results):
-        if result.accepted_qty <= 0:
-            continue
-        location, status = targets[line.id]
-        po_line = state.po_lines[line.po_line_id]
-        new_lots[line.id] = writer.receive(
-            item_id=line.item_id, location_id=location.id, qty=result.accepted_qty,
-            unit_cost=po_line.unit_price, lot_no=line.lot_no or "", expiry_date=line.expiry_date,
-            status=status, supplier_id=rec.supplier_id, received_at=now,
-            note=f"{order.number} / {rec.delivery_note_no}")
+    for loc in [*locations.values(), quarantine]:
+        if loc is not None:
+            writer.know_location(loc)
+    accepted = [(line, result) for line, result in zip(state.lines, state.results)
+                if result.accepted_qty > 0]
+    note = f"{order.number} / {rec.delivery_note_no}"
+    refs = writer.receive_many([{
+        "item_id": line.item_id, "location_id": targets[line.id][0].id,
+        "qty": result.accepted_qty, "unit_cost": state.po_lines[line.po_line_id].unit_price,
+        "lot_no": line.lot_no or "", "expiry_date": line.expiry_date,
+        "status": targets[line.id][1], "supplier_id": rec.supplier_id, "received_at": now,
+        "note": note} for line, result in accepted])
+    new_lots = {line.id: ref for (line, _result), ref in zip(accepted, refs)}
+    lots = {ref.id: _PostedLot(ref.location_id, targets[line.id][1], ref.qty_on_hand)
+            for (line, _result), ref in zip(accepted, refs)}
     writer.flush()
 
-    discrepancies = []
+    # The lines' results, the PO lines' received quantities and the discrepancies:
+    # one statement each, by primary key.
+    line_rows, discrepancies = [], []
     for line, inp, result in zip(state.lines, state.inputs, state.results):
         line.flags = sorted(result.flags)
         line.accepted_qty = result.accepted_qty
@@ -799,20 +881,35 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> No
         if result.accepted_qty > 0:
             po_line = state.po_lines[line.po_line_id]
             po_line.qty_received = po_line.qty_received + result.accepted_qty
+            po_line.changed = True
+        line_rows.append({
+            "line_id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
+            "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
+            "lot_id": line.lot_id, "location_id": line.location_id})
         approvals = state.approvals.get(line.id, {})
         for row in rules.discrepancy_rows(inp, result):
-            discrepancies.append(ReceiptDiscrepancy(
-                receipt_id=rec.id, line_no=line.line_no, sku=line.sku, flag=row["flag"],
-                qty=row["qty"], outcome=row["outcome"],
-                approved_by=approvals.get(row["flag"]),
-                details={"note_qty": str(line.note_qty), "counted_qty": str(line.counted_qty),
-                         "damaged_qty": str(line.damaged_qty),
-                         "note_unit_price": str(line.note_unit_price or ""),
-                         "po_unit_price": str(line.unit_price or ""),
-                         "expiry_date": str(line.expiry_date or ""),
-                         "po_reference": line.po_reference or ""}))
-    session.add_all(discrepancies)
-    refresh_status(order)
+            discrepancies.append({
+                "receipt_id": rec.id, "line_no": line.line_no, "sku": line.sku,
+                "flag": row["flag"], "qty": row["qty"], "outcome": row["outcome"],
+                "approved_by": approvals.get(row["flag"]),
+                "details": {"note_qty": str(line.note_qty), "counted_qty": str(line.counted_qty),
+                            "damaged_qty": str(line.damaged_qty),
+                            "note_unit_price": str(line.note_unit_price or ""),
+                            "po_unit_price": str(line.unit_price or ""),
+                            "expiry_date": str(line.expiry_date or ""),
+                            "po_reference": line.po_reference or ""}})
+    table = ReceiptLine.__table__
+    session.execute(update(table).where(table.c.id == bindparam("line_id")), line_rows)
+    changed = [{"po_line_id": line.id, "qty_received": line.qty_received}
+               for line in state.po_lines.values() if getattr(line, "changed", False)]
+    if changed:
+        table = PurchaseOrderLine.__table__
+        session.execute(update(table).where(table.c.id == bindparam("po_line_id")), changed)
+    if discrepancies:
+        session.execute(insert(ReceiptDiscrepancy.__table__), discrepancies)
+    order.status = rules.po_status(
+        ((line.qty_ordered, line.qty_received) for line in state.po_lines.values()),
+        order.status)
 
     return_number = None
     if rejected_any:
@@ -827,26 +924,41 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> No
           accepted=sum((r.accepted_qty for r in state.results), ZERO),
           rejected=sum((r.rejected_qty for r in state.results), ZERO),
           return_number=return_number)
+    codes = {loc.id: loc.code for loc in locations.values()}
+    for loc in (quarantine, hold):
+        if loc is not None:
+            codes[loc.id] = loc.code
+    return _Posted(
+        lots=lots, codes=codes, returns=(return_number,) if return_number else (),
+        discrepancies=[{"line_no": d["line_no"], "sku": d["sku"], "flag": d["flag"],
+                        "qty": d["qty"], "outcome": d["outcome"],
+                        "approved_by": d["approved_by"] or ""} for d in discrepancies])
 
 
 def _rejection_return(session, state: _State, hold: Location, user: User, now) -> str:
     rec = state.receipt
     number = next_number(session, "RTS", now)
-    doc = SupplierReturn(number=number, supplier_id=rec.supplier_id, receipt_id=rec.id,
-                         order_id=rec.order_id, hold_location_id=hold.id, source="receiving",
-                         status="open", created_by=user.username, created_at=now)
+    table = SupplierReturn.__table__
+    return_id = session.execute(insert(table).returning(table.c.id), {
+        "number": number, "supplier_id": rec.supplier_id, "receipt_id": rec.id,
+        "order_id": rec.order_id, "hold_location_id": hold.id, "source": "receiving",
+        "status": "open", "created_by": user.username, "created_at": now,
+        "confirmed_by": None, "confirmed_at": None, "note": ""}).scalar_one()
+    lines = []
     for line, result in zip(state.lines, state.results):
         price = line.unit_price if line.unit_price is not None else (line.note_unit_price or ZERO)
         for reason in rules.REJECT_REASONS:
             qty = result.rejected_reasons.get(reason, ZERO)
             if qty > 0:
-                doc.lines.append(SupplierReturnLine(
-                    receipt_line_no=line.line_no, sku=line.sku or "-", item_id=line.item_id,
-                    name=line.name, qty=qty, unit_price=price, amount=qty * price,
-                    reason=reason, lot_no=line.lot_no or ""))
-    session.add(doc)
+                lines.append({
+                    "return_id": return_id, "receipt_line_no": line.line_no,
+                    "sku": line.sku or "-", "item_id": line.item_id, "name": line.name,
+                    "qty": qty, "unit_price": price, "amount": qty * price, "reason": reason,
+                    "lot_no": line.lot_no or "", "lot_id": None})
+    if lines:
+        session.execute(insert(SupplierReturnLine.__table__), lines)
     audit(session, user.username, "supplier_return.create", "supplier_return", number,
-          receipt=rec.number, hold=hold.code, lines=len(doc.lines))
+          receipt=rec.number, hold=hold.code, lines=len(lines))
     return number
 
 

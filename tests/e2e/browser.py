@@ -14,10 +14,12 @@ from playwright.sync_api import Locator, Page, expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 DEMO_PASSWORD = "demo1234"
+TIMEOUT = 60            # seconds: generous, as every wait ends on a condition, not a clock
 QUIET_MS = 300
 APP = '[data-testid="stApp"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 _FINISHED_OK = ForwardMsg.FINISHED_SUCCESSFULLY
+expect.set_options(timeout=TIMEOUT * 1000)      # the machine may be shared and busy
 
 
 def finished_ok(payload) -> bool:
@@ -35,10 +37,11 @@ def finished_ok(payload) -> bool:
 class Runs:
     """Completed script runs of one page, counted from its websocket frames."""
 
-    def __init__(self, page):
+    def __init__(self, page, on_finished: Callable[[], None] | None = None):
         self.finished = 0
         self.finished_at = 0.0          # time.perf_counter() of the last one
         self.socket = None
+        self.on_finished = on_finished
         page.on("websocket", self._opened)
 
     def _opened(self, socket) -> None:
@@ -50,6 +53,8 @@ class Runs:
         if finished_ok(payload):
             self.finished += 1
             self.finished_at = time.perf_counter()
+            if self.on_finished is not None:
+                self.on_finished()
 
 
 def track(page: Page) -> Runs:
@@ -59,7 +64,7 @@ def track(page: Page) -> Runs:
     return page.runs
 
 
-def wait_runs(page: Page, after: int, timeout: float = 30) -> float:
+def wait_runs(page: Page, after: int, timeout: float = TIMEOUT) -> float:
     """Wait until more than ``after`` runs have finished; returns when the last did."""
     runs = page.runs
     deadline = time.perf_counter() + timeout
@@ -79,7 +84,7 @@ def wait_runs(page: Page, after: int, timeout: float = 30) -> float:
     return runs.finished_at
 
 
-def act(page: Page, action: Callable[[], object], timeout: float = 30) -> float:
+def act(page: Page, action: Callable[[], object], timeout: float = TIMEOUT) -> float:
     """Do something that makes Streamlit rerun (a click, Enter in a field, an upload)
     and wait until that rerun — and any st.rerun() it chains — has finished.
     Returns the latency in seconds from the action to the end of the last run."""
@@ -98,7 +103,7 @@ def goto(page: Page, url: str) -> None:
     wait_runs(page, before)
 
 
-def wait_idle(page: Page, timeout: float = 30) -> None:
+def wait_idle(page: Page, timeout: float = TIMEOUT) -> None:
     """Wait until no script run is in progress and none started for QUIET_MS
     (for steps that may or may not cause a rerun)."""
     page.wait_for_selector(APP, state="attached", timeout=timeout * 1000)
@@ -236,7 +241,7 @@ def assert_healthy_screen(page: Page) -> None:
     assert not small, f"buttons under 44px: {small}"
 
 
-def wait_text(page: Page, text: str | re.Pattern, timeout: float = 15) -> Locator:
+def wait_text(page: Page, text: str | re.Pattern, timeout: float = TIMEOUT) -> Locator:
     loc = page.get_by_text(text).filter(visible=True).first
     loc.wait_for(timeout=timeout * 1000)
     return loc

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import track
+from tests.e2e.browser import TIMEOUT, track
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -104,14 +104,18 @@ def tablet(request, browser):
     width, height = TABLET_SIZES[request.param]
     context = browser.new_context(viewport={"width": width, "height": height},
                                   has_touch=True, device_scale_factor=1, locale="en-US")
+    context.set_default_timeout(TIMEOUT * 1000)
     page = context.new_page()
     page.orientation = request.param
     track(page)                 # count script runs from the first page load on
     yield page
     report = getattr(request.node, "rep_call", None)
+    failed = ARTIFACTS / f"FAILED-{request.node.name}.png"
     if report is not None and report.failed:      # what the screen showed when it failed
         ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"))
+        page.screenshot(path=str(failed))
+    elif report is not None and report.passed:
+        failed.unlink(missing_ok=True)            # no stale failure next to passing screens
     context.close()
 
 

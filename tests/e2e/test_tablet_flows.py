@@ -173,7 +173,8 @@ def test_receive_delivery_sheet_with_problem_lines(server, demo_db, tablet, tmp_
     posted = wait_text(page, en("rcv.posted", number=grn))
     view = receiving.get_receipt(db, grn)
     assert view.status == "posted" and view.checked_by == cosigner
-    summary = wait_text(page, en("rcv.posted_summary", accepted=f"{view.accepted_total.normalize():f}",
+    summary = wait_text(page, en("rcv.posted_summary",
+                                 accepted=f"{view.accepted_total.normalize():f}",
                                  rejected=f"{view.rejected_total.normalize():f}"))
     assert view.rejected_total > 0
     if landscape:
@@ -184,6 +185,13 @@ def test_receive_delivery_sheet_with_problem_lines(server, demo_db, tablet, tmp_
         assert [(ln.accepted_qty, ln.rejected_qty) for ln in view.lines] == [(14, 0), (5, 1)]
     for number in view.return_numbers:
         wait_text(page, en("rcv.return_created", number=number))
+    # the posted lines show what was accepted and what was rejected, line by line
+    table = grid_table(page.locator("[data-testid=stDataFrame]").filter(visible=True).last)
+    shown = [(r.get(en("rcv.sku")), r.get(en("rcv.accepted_qty")),
+              r.get(en("rcv.rejected_qty"))) for r in table]
+    assert shown == [(ln.sku, f"{ln.accepted_qty.normalize():f}",
+                      f"{ln.rejected_qty.normalize():f}") for ln in view.lines]
+    assert en("flag.SHORT") in table[0][en("rcv.flags")]        # OF-COR came short
     check(page, "receive-06-posted", scroll_to=summary)
     assert posted.is_visible()
     assert reports.check_consistency(db) == []
@@ -202,6 +210,15 @@ def add_issue_line(page: Page, sku: str, qty: str) -> None:
     type_and_enter(page, by_key(page, "iss_qty").locator("input"), qty)
     click(page, by_key(page, "iss_add").get_by_role("button"))
     wait_text(page, re.compile(rf"^{re.escape(sku)} .*: requested {qty} "))
+
+
+def grid_table(frame) -> list[dict[str, str]]:
+    """The visible rows of an st.dataframe as {column header: cell text}."""
+    frame.scroll_into_view_if_needed()
+    expect(frame.locator('[role="gridcell"]').first).to_be_attached()
+    headers = [(h.text_content() or "").strip()
+               for h in frame.locator('[role="columnheader"]').all()]
+    return [dict(zip(headers, row)) for row in grid_rows(frame)]
 
 
 def grid_rows(frame) -> list[list[str]]:
@@ -245,7 +262,8 @@ def test_issue_fifo_requisition_then_switch_to_chinese(server, demo_db, tablet):
         assert [(r[1], r[4], r[5]) for r in shown] == [
             (a.lot_no, f"{issuing.plain(a.qty)}", f"{a.unit_cost.quantize(Decimal('0.0001'))}")
             for a in line.allocations]
-    wait_text(page, en("issuing.total_cost", total=f"{view.total_cost.quantize(Decimal('0.01')):,}"))
+    total = f"{view.total_cost.quantize(Decimal('0.01')):,}"
+    wait_text(page, en("issuing.total_cost", total=total))
     for sku, qty in lines:
         assert _available(db, sku) == before[sku] - Decimal(qty)
     check(page, "issue-03-posted-lots-and-costs")

@@ -41,7 +41,7 @@ from sqlalchemy import select
 
 from db import Database
 from db.database import create_db_engine
-from db.models import Item, Location, Lot, Movement, Stocktake
+from db.models import Item, Location, Lot, Movement
 from services import clock, issuing, receiving, reports
 from services import stocktake as st
 from services.errors import InsufficientStock, InvalidState, StockFrozen

@@ -10,12 +10,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from db.models import AuditEvent, Base, User
 from services import catalog, clock, issuing, purchasing, receiving, reports, users
