@@ -215,6 +215,8 @@ def import_items_file(db: Database, *, actor, data: bytes, filename: str) -> int
     A file with only Chinese names uses them as the English name too."""
     from services.uploads import read_table, rows_as_dicts
 
+    with db.read() as session:   # refuse before spending any effort on the file
+        require_role(session, actor, *MASTER_DATA_ROLES)
     records, first_row = rows_as_dicts(read_table(data, filename), ITEM_HEADER_ALIASES)
     for record in records:
         if record is not None and not record.get("name") and record.get("name_zh"):

@@ -121,6 +121,7 @@ def set_language(db: Database, *, actor, language) -> None:
 
     def work(session):
         get_or_404(session, User, "user", username=actor).language = language
+        audit(session, actor, "user.language", "user", actor, language=language)
 
     db.write(work)
 

@@ -72,7 +72,6 @@ def _truncate_all(database: Database) -> None:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request, tmp_path, sqlite_template) -> Database:
     """A fresh, empty, migrated database (parametrized over both backends)."""
-    clock.set_now(None)
     if request.param == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(sqlite_template, path)
@@ -83,6 +82,13 @@ def db(request, tmp_path, sqlite_template) -> Database:
         database = request.getfixturevalue("pg_database")
         _truncate_all(database)
         yield database
+
+
+@pytest.fixture(autouse=True)
+def _release_clock():
+    """A test may pin the clock (before or after its database exists); never let
+    it leak into the next test."""
+    yield
     clock.set_now(None)
 
 
