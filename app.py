@@ -15,9 +15,12 @@ apply_tablet_style()
 
 def language_switch() -> None:
     codes = list(LANGUAGES)
+    current = st.session_state["lang"]
+    # Keyed by the current language: when sign-in loads the user's saved language the
+    # control is drawn afresh with it, instead of keeping the login screen's choice.
     choice = st.sidebar.segmented_control(
         t("common.language"), codes, format_func=LANGUAGES.get,
-        default=st.session_state["lang"], key="lang_switch",
+        default=current, key=f"lang_switch_{current}",
     )
     if choice and choice != st.session_state["lang"]:
         st.session_state["lang"] = choice

@@ -65,3 +65,4 @@ def test_switch_user_offers_recent_users_on_a_shared_tablet(app_db):
     _click(at, "Switch user")
     assert "user" not in at.session_state
     assert at.session_state["recent_usernames"] == ["keeper"]   # one-tap sign-in buttons
+

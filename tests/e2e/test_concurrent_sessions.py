@@ -115,7 +115,7 @@ class Tablet:
         return await found.inner_text()
 
 
-async def keeper_flow(tab: Tablet, url: str, start: asyncio.Event, index: int,
+async def keeper_flow(tab: Tablet, url: str, start: asyncio.Barrier, index: int,
                       user: str, lines) -> str:
     await tab.login(url, user)
     await tab.open_page(en("nav.issuing"))
@@ -134,7 +134,7 @@ async def keeper_flow(tab: Tablet, url: str, start: asyncio.Event, index: int,
     return re.search(r"ISS-\d{4}-\d{2}-\d{4}", posted).group(0)
 
 
-async def receiver_flow(tab: Tablet, url: str, start: asyncio.Event, index: int, po: str,
+async def receiver_flow(tab: Tablet, url: str, start: asyncio.Barrier, index: int, po: str,
                         receiver: str, cosigner: str, sku: str, qty: int) -> str:
     page = tab.page
     await tab.login(url, receiver)
@@ -204,8 +204,9 @@ async def _run_all(url: str, pos: list[str]):
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                            headless=True)
         tablets, flows = [], []
-        start = asyncio.Event()
-        for i in range(len(KEEPERS) + len(RECEIPTS)):
+        count = len(KEEPERS) + len(RECEIPTS)
+        start = asyncio.Barrier(count)    # all signed in and on their screen: then go
+        for i in range(count):
             orientation = "landscape" if i % 2 == 0 else "portrait"
             width, height = TABLET_SIZES[orientation]
             context = await browser.new_context(viewport={"width": width, "height": height},
@@ -218,19 +219,9 @@ async def _run_all(url: str, pos: list[str]):
             flows.append(receiver_flow(tablets[len(KEEPERS) + i], url, start, i, pos[i],
                                        receiver, cosigner, sku, qty))
         tasks = [asyncio.ensure_future(f) for f in flows]
-
-        async def release_when_ready():
-            # everyone signed in and on their screen: then all start at once
-            while sum(len(t.latencies) >= 2 for t in tablets) < len(tablets):
-                done = [t for t in tasks if t.done() and t.exception()]
-                if done:
-                    return
-                await asyncio.sleep(0.05)
-            start.set()
-
         began = time.perf_counter()
         try:
-            await asyncio.gather(release_when_ready(), *tasks)
+            await asyncio.gather(*tasks)
         except BaseException:
             ARTIFACTS.mkdir(exist_ok=True)
             for tab in tablets:                  # what each screen showed at the failure
