@@ -23,6 +23,9 @@ RETRYABLE_PG_CODES = {"40001", "40P01"}
 MAX_ATTEMPTS = 8
 
 
+_ITEM_LOCK = text("SELECT pg_advisory_xact_lock(1, :id)")
+
+
 def default_url() -> str:
     url = os.environ.get("WAREHOUSE_DB_URL")
     if url:
@@ -98,7 +101,7 @@ class Database:
         if self.is_sqlite:
             return
         for item_id in sorted(set(item_ids)):
-            session.execute(text("SELECT pg_advisory_xact_lock(1, :id)"), {"id": item_id})
+            session.execute(_ITEM_LOCK, {"id": item_id})
 
     def dispose(self) -> None:
         self.engine.dispose()

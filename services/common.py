@@ -2,11 +2,15 @@
 events, document numbers."""
 from __future__ import annotations
 
+import gc
+import threading
+from contextlib import contextmanager
 from datetime import date, datetime
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -22,12 +26,16 @@ PRICE_PLACES = 4
 MAX_QTY = Decimal("1000000000")      # absurd beyond this for one line
 
 
+# Statements every write runs, built once (their cache keys are memoised too).
+_USER_BY_NAME = (select(User).options(joinedload(User.roles))
+                 .where(User.username == bindparam("username")))
+_AUDIT_INSERT = insert(AuditEvent.__table__)
+
+
 def load_user(session: Session, username: str | None) -> User:
     # The user and its roles in one statement (every write starts here).
-    user = session.execute(
-        select(User).options(joinedload(User.roles))
-        .where(User.username == (username or ""))
-    ).unique().scalar_one_or_none()
+    user = session.execute(_USER_BY_NAME, {"username": username or ""}
+                           ).unique().scalar_one_or_none()
     if user is None or not user.active:
         raise PermissionDenied("unknown_user", user=username or "")
     return user
@@ -102,10 +110,10 @@ def clean_code(value: Any, field: str, *, max_len: int, required: bool = True,
 
 def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> None:
     # A plain INSERT in the caller's transaction (no ORM object to flush).
-    session.execute(insert(AuditEvent.__table__).values(
-        at=clock.now(), actor=actor or "", action=action, entity=entity,
-        entity_key=str(key), details=_jsonable(details),
-    ))
+    session.execute(_AUDIT_INSERT, {
+        "at": clock.now(), "actor": actor or "", "action": action, "entity": entity,
+        "entity_key": str(key), "details": _jsonable(details),
+    })
 
 
 def _jsonable(value):
@@ -125,16 +133,45 @@ def next_number(session: Session, prefix: str, at: datetime | None = None) -> st
     PostgreSQL the row lock it takes serialises concurrent writers; on SQLite the
     database write lock already does."""
     period = clock.period_of(at or clock.now())
-    dialect = session.get_bind().dialect.name
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = DocumentSequence.__table__
-    stmt = dialect_insert(table).values(prefix=prefix, period=period, last_no=1)
-    number = session.execute(
-        stmt.on_conflict_do_update(index_elements=["prefix", "period"],
-                                   set_={"last_no": table.c.last_no + 1})
-        .returning(table.c.last_no)
-    ).scalar_one()
+    statement = _NEXT_NUMBER[session.get_bind().dialect.name]
+    number = session.execute(statement, {"prefix": prefix, "period": period, "last_no": 1}
+                             ).scalar_one()
     return f"{prefix}-{period}-{number:04d}"
+
+
+def _next_number_statement(dialect_insert):
+    table = DocumentSequence.__table__
+    return (dialect_insert(table)
+            .on_conflict_do_update(index_elements=["prefix", "period"],
+                                   set_={"last_no": table.c.last_no + 1})
+            .returning(table.c.last_no))
+
+
+_NEXT_NUMBER = {"postgresql": _next_number_statement(postgresql.insert),
+                "sqlite": _next_number_statement(sqlite.insert)}
+
+
+@lru_cache(maxsize=None)
+def _id_statements(table: Table):
+    return (select(func.max(table.c.id)), insert(table),
+            insert(table).returning(table.c.id, sort_by_parameter_order=True))
+
+
+def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` into ``table`` with one executemany; their new ids, in the
+    order given. SQLite cannot return the ids of a batched INSERT in parameter order,
+    but a write transaction holds the database lock (BEGIN IMMEDIATE), so the rows
+    are numbered after the highest id; PostgreSQL uses INSERT ... RETURNING sorted
+    by parameter order."""
+    if not rows:
+        return []
+    max_id, plain, returning = _id_statements(table)
+    if session.get_bind().dialect.name == "sqlite":
+        first = (session.scalar(max_id) or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        session.execute(plain, [{**row, "id": row_id} for row_id, row in zip(ids, rows)])
+        return ids
+    return list(session.execute(returning, rows).scalars())
 
 
 def get_or_404(session: Session, model, what: str, **where):
@@ -146,3 +183,29 @@ def get_or_404(session: Session, model, what: str, **where):
 
 def unique_sorted(values: Iterable) -> list:
     return sorted(set(values))
+
+
+_gc_pause = {"depth": 0, "was_enabled": False}
+_gc_lock = threading.Lock()
+
+
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector around one bulk document (hundreds of
+    lines). Its short-lived rows and views would otherwise outlive several young
+    collections, be promoted to the oldest generation and trigger a full collection
+    of the whole heap every other document; reference counting still frees them as
+    usual. Nested and concurrent uses share one pause; the collector's previous
+    state is restored when the last one ends."""
+    with _gc_lock:
+        if _gc_pause["depth"] == 0:
+            _gc_pause["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_pause["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pause["depth"] -= 1
+            if _gc_pause["depth"] == 0 and _gc_pause["was_enabled"]:
+                gc.enable()

@@ -12,12 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any, Iterable, Mapping
+from functools import lru_cache
+from collections.abc import Mapping
+from typing import Any, Iterable
 
 import pandas as pd
-from sqlalchemy import exists, func, insert, or_, select
+from sqlalchemy import bindparam, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from db import Database
 from db.models import (
@@ -49,7 +52,15 @@ from domain.allocation import (
     available_qty,
 )
 from services import clock
-from services.common import audit, clean_text, get_or_404, next_number, require_role, to_decimal
+from services.common import (
+    audit,
+    clean_text,
+    get_or_404,
+    insert_returning_ids,
+    next_number,
+    require_role,
+    to_decimal,
+)
 from services.errors import (
     ApprovalRequired,
     InsufficientStock,
@@ -242,13 +253,15 @@ def _items_by_sku(session: Session, skus: Iterable[str]) -> dict[str, Item]:
     return {i.sku: i for i in session.scalars(select(Item).where(Item.sku.in_(skus)))}
 
 
-def _lots_query(query, item_ids: Iterable[int], *, source: str = GOOD,
-                location_id: int | None = None):
+def _lots_query(query, item_ids, *, source: str = GOOD, location_id: int | None = None):
     """Candidate lots of the items (with stock; the domain decides what is issuable)
-    in FIFO order, on the (item_id, received_at, id) index."""
+    in FIFO order, on the (item_id, received_at, id) index. ``item_ids``: ids or an
+    expanding bind parameter."""
+    if not isinstance(item_ids, BindParameter):
+        item_ids = list(item_ids)
     query = (
         query.join(Location, Location.id == Lot.location_id)
-        .where(Lot.item_id.in_(list(item_ids)), Lot.qty_on_hand > 0)
+        .where(Lot.item_id.in_(item_ids), Lot.qty_on_hand > 0)
         .order_by(Lot.item_id, Lot.received_at, Lot.id)
     )
     if source in (GOOD, ANY_AVAILABLE):
@@ -294,23 +307,36 @@ _LOT_COLUMNS = (Lot.id, Lot.item_id, Lot.location_id, Lot.lot_no, Lot.expiry_dat
                 Location.zone, Location.kind, Location.frozen_by_stocktake_id)
 
 
+_ITEMS_BY_SKU = select(*_ITEM_COLUMNS).where(Item.sku.in_(bindparam("skus", expanding=True)))
+
+
 def _item_rows(session: Session, skus: Iterable[str]) -> dict[str, Any]:
     """What an issue needs of its items, by SKU (plain rows, one query)."""
-    skus = list(skus)
-    return {row.sku: row for row in session.execute(
-        select(*_ITEM_COLUMNS).where(Item.sku.in_(skus)))}
+    return {row.sku: row for row in session.execute(_ITEMS_BY_SKU, {"skus": list(skus)})}
+
+
+@lru_cache(maxsize=None)
+def _lot_rows_statement(source: str, for_update: bool):
+    query = _lots_query(select(*_LOT_COLUMNS), bindparam("item_ids", expanding=True),
+                        source=source)
+    return query.with_for_update(of=Lot) if for_update else query
 
 
 def _lot_rows(session: Session, item_ids: Iterable[int], *, source: str = GOOD,
               for_update: bool = False) -> dict[int, list[Any]]:
-    """``_load_lots`` as plain rows (lot and location columns), same filter and order."""
-    query = _lots_query(select(*_LOT_COLUMNS), item_ids, source=source)
-    if for_update:
-        query = query.with_for_update(of=Lot)
+    """``_load_lots`` as plain rows (lot and location columns), same filter and order;
+    the statement is built once per kind."""
     found: dict[int, list[Any]] = defaultdict(list)
-    for row in session.execute(query):
+    for row in session.execute(_lot_rows_statement(source, for_update),
+                               {"item_ids": list(item_ids)}):
         found[row.item_id].append(row)
     return found
+
+
+_ISSUE_INSERT = insert(Issue.__table__).returning(Issue.__table__.c.id)
+_ISSUE_LINE_INSERT = insert(IssueLine.__table__).returning(IssueLine.__table__.c.id)
+_ALLOCATION_INSERT = insert(IssueAllocation.__table__)
+_OLD_PART_INSERT = insert(OldPart.__table__)
 
 
 def _row_stock(row) -> LotStock:
@@ -449,8 +475,8 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
                                                    requested=cleaned[0].qty)
 
         now = clock.now()
-        number = next_number(session, "ISS", now)
-        writer = LedgerWriter(session, "issue", number, user.id, at=now)
+        # The slip's number comes last (see below); the movements get it before flush.
+        writer = LedgerWriter(session, "issue", "", user.id, at=now)
         movement = SUPPLIER_RETURN if purpose == "supplier_return" else ISSUE
         # The lots as the ledger sees them (plain rows, written by id on flush).
         refs: dict[int, tuple[LotRef, Any]] = {}
@@ -483,19 +509,24 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
             if stock == GOOD and item.reorder_level > 0 and left < item.reorder_level:
                 low.append(LowStock(item.sku, item.name, left, item.reorder_level))
 
+        # Stock rows first; then the number: its sequence row stays locked until
+        # commit and serialises every issue, so take it as late as possible.
+        writer.write_stock()
+        number = next_number(session, "ISS", now)
+        writer.doc_no = number
         # The slip, its lines and allocations: one INSERT each (ids by parameter order).
-        issue_table, line_table = Issue.__table__, IssueLine.__table__
-        issue_id = session.execute(insert(issue_table).returning(issue_table.c.id), {
+        issue_id = session.execute(_ISSUE_INSERT, {
             "number": number, "request_id": request_id, "at": now, "purpose": purpose,
             "reference": reference, "requested_by": requested_by, "actor_id": user.id,
             "approved_by_id": approver.id if approver else None, "total_cost": total,
             "partial": partial, "note": note}).scalar_one()
         for row in line_rows:
             row["issue_id"] = issue_id
-        line_ids = session.execute(
-            insert(line_table).returning(line_table.c.id, sort_by_parameter_order=True),
-            line_rows).scalars().all()
-        session.execute(insert(IssueAllocation.__table__), [
+        if len(line_rows) == 1:
+            line_ids = [session.execute(_ISSUE_LINE_INSERT, line_rows[0]).scalar_one()]
+        else:
+            line_ids = insert_returning_ids(session, IssueLine.__table__, line_rows)
+        session.execute(_ALLOCATION_INSERT, [
             {"issue_line_id": line_id, "seq": seq, "lot_id": ref.id,
              "location_id": ref.location_id, "qty": a.qty, "unit_cost": ref.unit_cost,
              "value": value}
@@ -506,7 +537,7 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
                       "handed_back_at": None, "handed_back_by_id": None, "handed_to": ""}
                      for line_id, row in zip(line_ids, line_rows) if row["old_part_tag"]]
         if old_parts:
-            session.execute(insert(OldPart.__table__), old_parts)
+            session.execute(_OLD_PART_INSERT, old_parts)
         writer.flush()
         audit(session, actor, "issue.post", "issue", number, purpose=purpose,
               reference=reference, requested_by=requested_by, total_cost=total,

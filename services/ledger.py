@@ -17,7 +17,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Location, Lot, Movement, StockBalance
+from db.models.reports import ClosedPeriod
 from services import clock
+from services.common import insert_returning_ids
 from services.errors import InvalidState, StockFrozen
 
 # Movement types (signed qty: + into a lot, - out of it).
@@ -41,6 +43,27 @@ INBOUND = {RECEIPT}
 OUTBOUND = {ISSUE, SUPPLIER_RETURN}
 ADJUSTMENT = {GAIN, LOSS}
 INTERNAL = {TRANSFER_OUT, TRANSFER_IN, QC_OUT, QC_IN, REJECT_OUT, REJECT_IN}
+
+
+# The writer's statements, built once (their cache keys are memoised too).
+_LOTS = Lot.__table__
+_LOT_QTY_UPDATE = update(_LOTS).where(_LOTS.c.id == bindparam("ref_id"))
+_MOVEMENT_INSERT = insert(Movement.__table__)
+
+
+def _balance_upsert(dialect_insert):
+    table = StockBalance.__table__
+    stmt = dialect_insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["item_id", "location_id"],
+        set_={"qty": table.c.qty + stmt.excluded.qty,
+              "value": table.c.value + stmt.excluded.value},
+    )
+
+
+_BALANCE_UPSERT = {"postgresql": _balance_upsert(postgresql.insert),
+                   "sqlite": _balance_upsert(sqlite.insert)}
+_LAST_CLOSED = select(func.max(ClosedPeriod.period))
 
 
 @dataclass(slots=True)
@@ -71,6 +94,7 @@ class LedgerWriter:
     _locations: dict[int, Location] = field(default_factory=dict)
     # New on-hand quantities of LotRef lots, written on flush() (one UPDATE by id).
     _ref_qty: dict[int, Decimal] = field(default_factory=dict)
+    _period_open: bool = False
 
     # --- checks -----------------------------------------------------------
     def location(self, location_id: int) -> Location:
@@ -137,20 +161,7 @@ class LedgerWriter:
             "status": lot.get("status", "available"), "origin_lot_id": None,
             "supplier_id": lot.get("supplier_id"), "receipt_number": self.doc_no,
         } for lot in lots]
-        table = Lot.__table__
-        if self.session.get_bind().dialect.name == "sqlite":
-            # Writers hold the database write lock (BEGIN IMMEDIATE): number the new
-            # lots after the highest id and insert them with one executemany (SQLite
-            # cannot return ids of a batched INSERT in parameter order).
-            first = (self.session.scalar(select(func.max(table.c.id))) or 0) + 1
-            ids = list(range(first, first + len(rows)))
-            for lot_id, row in zip(ids, rows):
-                row["id"] = lot_id
-            self.session.execute(insert(table), rows)
-        else:
-            ids = self.session.execute(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-            ).scalars().all()
+        ids = insert_returning_ids(self.session, _LOTS, rows)
         refs = []
         for lot_id, lot in zip(ids, lots):
             ref = LotRef(lot_id, lot["item_id"], lot["location_id"], lot["unit_cost"], lot["qty"])
@@ -231,35 +242,51 @@ class LedgerWriter:
         return value
 
     # --- write ------------------------------------------------------------
+    def write_stock(self) -> None:
+        """Write the stock side collected so far — lots' quantities and the balance
+        changes — but not yet the movements, which carry ``doc_no``: a document can
+        then take its number (a row lock held until commit) after its stock rows, and
+        set ``doc_no`` before ``flush()``, which writes the movements."""
+        if not self._rows:
+            return
+        self._check_period_open()
+        self.session.flush()  # lots get their ids
+        self._write_lot_quantities()
+        self._apply_balance_deltas()
+        self._deltas.clear()
+
     def flush(self) -> int:
         """Write the collected movements and balance changes; returns the count."""
         if not self._rows:
             return 0
         self._check_period_open()
         self.session.flush()  # lots get their ids
-        if self._ref_qty:
-            table = Lot.__table__
-            self.session.execute(
-                update(table).where(table.c.id == bindparam("ref_id")),
-                [{"ref_id": lot_id, "qty_on_hand": qty}
-                 for lot_id, qty in sorted(self._ref_qty.items())])
-            self._ref_qty.clear()
-        self.session.execute(insert(Movement.__table__),
-                             [self._movement_row(r) for r in self._rows])
+        self._write_lot_quantities()
+        self.session.execute(_MOVEMENT_INSERT, [self._movement_row(r) for r in self._rows])
         self._apply_balance_deltas()
         count = len(self._rows)
         self._rows.clear()
         self._deltas.clear()
         return count
 
-    def _check_period_open(self) -> None:
-        """Months closed by finance (月结) are final: nothing may be dated in them."""
-        from db.models.reports import ClosedPeriod
+    def _write_lot_quantities(self) -> None:
+        """New on-hand quantities of the LotRef lots taken from: one UPDATE by id."""
+        if self._ref_qty:
+            self.session.execute(_LOT_QTY_UPDATE,
+                                 [{"ref_id": lot_id, "qty_on_hand": qty}
+                                  for lot_id, qty in sorted(self._ref_qty.items())])
+            self._ref_qty.clear()
 
-        last_closed = self.session.scalar(select(func.max(ClosedPeriod.period)))
+    def _check_period_open(self) -> None:
+        """Months closed by finance (月结) are final: nothing may be dated in them.
+        (Checked once per writer: its date does not change.)"""
+        if self._period_open:
+            return
+        last_closed = self.session.scalar(_LAST_CLOSED)
         period = clock.period_of(self.at)
         if last_closed is not None and period <= last_closed:
             raise InvalidState("period_closed", period=period, closed=last_closed)
+        self._period_open = True
 
     def _movement_row(self, row: dict) -> dict:
         lot: Lot | LotRef = row["lot"]
@@ -271,8 +298,6 @@ class LedgerWriter:
         }
 
     def _apply_balance_deltas(self) -> None:
-        dialect = self.session.get_bind().dialect.name
-        dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         rows = [
             {"item_id": item_id, "location_id": location_id, "qty": qty, "value": value}
             for (item_id, location_id), (qty, value) in sorted(self._deltas.items())
@@ -280,11 +305,4 @@ class LedgerWriter:
         ]
         if not rows:
             return
-        table = StockBalance.__table__
-        stmt = dialect_insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["item_id", "location_id"],
-            set_={"qty": table.c.qty + stmt.excluded.qty,
-                  "value": table.c.value + stmt.excluded.value},
-        )
-        self.session.execute(stmt, rows)
+        self.session.execute(_BALANCE_UPSERT[self.session.get_bind().dialect.name], rows)

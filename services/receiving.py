@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +37,7 @@ from services.common import (
     PRICE_PLACES,
     QTY_PLACES,
     audit,
+    bulk_work,
     clean_text,
     load_user,
     next_number,
@@ -315,7 +317,8 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
         return number
 
     try:
-        return db.write(work)
+        with bulk_work():
+            return db.write(work)
     except IntegrityError:
         # A concurrent start of the same note won the race: name its GRN.
         with db.read() as session:
@@ -641,7 +644,8 @@ def record_counts(db: Database, *, actor, receipt, counts: Iterable[Mapping[str,
                      for n, c in cleaned][:200])
         return len(cleaned)
 
-    return db.write(work)
+    with bulk_work():
+        return db.write(work)
 
 
 def approve_line(db: Database, *, actor, receipt, line_no, flag, note="") -> None:
@@ -731,12 +735,13 @@ def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=N
                                .with_for_update().execution_options(populate_existing=True))
         # Received quantities may have moved since the page was drawn: re-read them
         # (locked). Lines, PO lines and items are read as plain rows, once.
-        po_lines = [_Row(row._asdict()) for row in session.execute(
+        po_lines = session.execute(
             select(*_PO_LINE_COLUMNS).where(PurchaseOrderLine.order_id == order.id)
-            .order_by(PurchaseOrderLine.id).with_for_update())]
-        table = ReceiptLine.__table__
-        lines = [_Row(row._asdict()) for row in session.execute(
-            select(table).where(table.c.receipt_id == rec.id).order_by(table.c.line_no))]
+            .order_by(PurchaseOrderLine.id).with_for_update()).all()
+        result = session.execute(select(*_LINE_COLUMNS).where(ReceiptLine.receipt_id == rec.id)
+                                 .order_by(ReceiptLine.line_no))
+        keys = list(result.keys())
+        lines = [_Row(zip(keys, row)) for row in result]
         item_ids = {line.item_id for line in lines if line.item_id}
         items = {row.id: row for row in session.execute(
             select(*_ITEM_COLUMNS).where(Item.id.in_(item_ids)))} if item_ids else {}
@@ -746,12 +751,14 @@ def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=N
         # The posted receipt as get_receipt() shows it, from what was just written
         # (outstanding quantities evaluated against the updated PO lines).
         closed = order.status in ("closed", "cancelled")
-        outstanding = {line.id: ZERO if closed else line.qty_ordered - line.qty_received
+        outstanding = {line.id: ZERO if closed else
+                       line.qty_ordered - posted.received.get(line.id, line.qty_received)
                        for line in po_lines}
         after = replace(state, results=rules.evaluate(state.inputs, outstanding, clock.today()))
         return _view(session, rec, after, posted)
 
-    result = db.write(work)
+    with bulk_work():
+        result = db.write(work)
     return get_receipt(db, result) if isinstance(result, str) else result
 
 
@@ -771,7 +778,9 @@ def _refuse_blocked(state: _State) -> None:
                           row=first["row"])
 
 
-def _pick_location(session, kind: str, near: Location | None) -> Location | None:
+def _pick_location(session, kind: str, near) -> Location | None:
+    """The first active location of ``kind``, in ``near``'s warehouse if any (``near``:
+    a Location or a row with ``warehouse_id``)."""
     query = select(Location).where(Location.kind == kind, Location.active.is_(True))
     if near is not None:
         query = query.order_by((Location.warehouse_id != near.warehouse_id), Location.code)
@@ -781,15 +790,23 @@ def _pick_location(session, kind: str, near: Location | None) -> Location | None
 
 
 class _Row:
-    """A row read for posting, whose columns posting then changes."""
+    """A receipt line read for posting, whose results posting then sets."""
 
-    def __init__(self, values: dict):
+    def __init__(self, values):
         self.__dict__.update(values)
+        # Set by posting (an open line has none yet).
+        self.flags, self.rejected_reasons = [], {}
+        self.accepted_qty = self.rejected_qty = None
 
 
 _PO_LINE_COLUMNS = (PurchaseOrderLine.id, PurchaseOrderLine.line_no,
                     PurchaseOrderLine.item_id, PurchaseOrderLine.qty_ordered,
                     PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price)
+# What posting and its view need of an open receipt's lines.
+_LINE_COLUMNS = tuple(
+    column for column in ReceiptLine.__table__.c
+    if column.key not in ("receipt_id", "counted_by", "counted_at", "flags",
+                          "rejected_reasons", "accepted_qty", "rejected_qty"))
 
 
 @dataclass(frozen=True)
@@ -807,6 +824,7 @@ class _Posted:
     codes: dict[int, str]
     returns: tuple
     discrepancies: list[dict]
+    received: dict[int, Decimal]      # PO line id -> its received qty now
 
 
 def _post(db: Database, session, state: _State, user: User, checker: User) -> _Posted:
@@ -816,8 +834,11 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
     wanted = {line.location_id or (state.items[line.item_id].default_location_id
                                    if line.item_id in state.items else None)
               for line in state.lines}
-    locations = {loc.id: loc for loc in session.scalars(
-        select(Location).where(Location.id.in_({i for i in wanted if i})))}
+    # The bins as plain rows (every column, so the statement and its order are
+    # the same as loading the Location objects).
+    table = Location.__table__
+    locations = {loc.id: loc for loc in session.execute(
+        select(table).where(table.c.id.in_({i for i in wanted if i})))}
     first_bin = next(iter(locations.values()), None)
     quarantine: Location | None = None
     targets: dict[int, tuple[Location, str]] = {}
@@ -871,6 +892,7 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
     # The lines' results, the PO lines' received quantities and the discrepancies:
     # one statement each, by primary key.
     line_rows, discrepancies = [], []
+    received: dict[int, Decimal] = {}
     for line, inp, result in zip(state.lines, state.inputs, state.results):
         line.flags = sorted(result.flags)
         line.accepted_qty = result.accepted_qty
@@ -880,8 +902,8 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
             line.lot_id = new_lots[line.id].id
         if result.accepted_qty > 0:
             po_line = state.po_lines[line.po_line_id]
-            po_line.qty_received = po_line.qty_received + result.accepted_qty
-            po_line.changed = True
+            received[po_line.id] = received.get(po_line.id, po_line.qty_received) \
+                + result.accepted_qty
         line_rows.append({
             "line_id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
             "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
@@ -900,16 +922,16 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
                             "po_reference": line.po_reference or ""}})
     table = ReceiptLine.__table__
     session.execute(update(table).where(table.c.id == bindparam("line_id")), line_rows)
-    changed = [{"po_line_id": line.id, "qty_received": line.qty_received}
-               for line in state.po_lines.values() if getattr(line, "changed", False)]
-    if changed:
+    if received:
         table = PurchaseOrderLine.__table__
-        session.execute(update(table).where(table.c.id == bindparam("po_line_id")), changed)
+        session.execute(update(table).where(table.c.id == bindparam("po_line_id")),
+                        [{"po_line_id": key, "qty_received": qty}
+                         for key, qty in sorted(received.items())])
     if discrepancies:
         session.execute(insert(ReceiptDiscrepancy.__table__), discrepancies)
     order.status = rules.po_status(
-        ((line.qty_ordered, line.qty_received) for line in state.po_lines.values()),
-        order.status)
+        ((line.qty_ordered, received.get(line.id, line.qty_received))
+         for line in state.po_lines.values()), order.status)
 
     return_number = None
     if rejected_any:
@@ -932,7 +954,8 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
         lots=lots, codes=codes, returns=(return_number,) if return_number else (),
         discrepancies=[{"line_no": d["line_no"], "sku": d["sku"], "flag": d["flag"],
                         "qty": d["qty"], "outcome": d["outcome"],
-                        "approved_by": d["approved_by"] or ""} for d in discrepancies])
+                        "approved_by": d["approved_by"] or ""} for d in discrepancies],
+        received=received)
 
 
 def _rejection_return(session, state: _State, hold: Location, user: User, now) -> str:

@@ -11,6 +11,7 @@ from db.models import StockReturnLine
 
 # pg_advisory_xact_lock(class, key): class 1 is items (Database.lock_items), 2 request ids.
 REQUEST_LOCK_CLASS = 2
+_REQUEST_LOCK = text("SELECT pg_advisory_xact_lock(:cls, hashtext(:key))")
 
 
 def lock_request_id(session: Session, request_id: str) -> None:
@@ -20,8 +21,7 @@ def lock_request_id(session: Session, request_id: str) -> None:
     the database write lock (BEGIN IMMEDIATE) already serialises writers."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    session.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:key))"),
-                    {"cls": REQUEST_LOCK_CLASS, "key": request_id})
+    session.execute(_REQUEST_LOCK, {"cls": REQUEST_LOCK_CLASS, "key": request_id})
 
 
 def returned_by_allocation(session: Session, allocation_ids: Iterable[int]) -> dict[int, Decimal]:

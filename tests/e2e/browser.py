@@ -157,14 +157,32 @@ def choose(page: Page, select: Locator, option: str | re.Pattern, *, rerun: bool
         opt.click()
 
 
-def login(page: Page, url: str, username: str, password: str = DEMO_PASSWORD) -> float:
+def login(page: Page, url: str, username: str, password: str = DEMO_PASSWORD, *,
+          keep_language: bool = False) -> float:
+    """Sign in. The app then speaks the user's saved language (some demo users are
+    Chinese); the flows are written against the English screens, so switch to
+    English unless ``keep_language``."""
     goto(page, url)
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     latency = act(page, page.get_by_role("button", name="Sign in").click)
     expect(page.get_by_role("button", name="Sign in")).to_have_count(0)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(1)
+    if not keep_language:
+        use_english(page)
     return latency
+
+
+def use_english(page: Page) -> None:
+    """Tap "English" in the sidebar if the screen is in Chinese."""
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    if nav.get_by_role("link", name="首页", exact=True).count() == 0:
+        return
+    open_sidebar(page)
+    act(page, page.locator('[data-testid="stSidebar"]').get_by_role(
+        "button", name="English", exact=True).click)
+    expect(nav.get_by_role("link", name="Home", exact=True)).to_have_count(1)
+    close_sidebar(page)
 
 
 def switch_user(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
@@ -176,6 +194,7 @@ def switch_user(page: Page, username: str, password: str = DEMO_PASSWORD) -> Non
     page.get_by_label("Password", exact=True).fill(password)
     act(page, page.get_by_role("button", name="Sign in").click)
     expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(1)
+    use_english(page)
 
 
 def open_page(page: Page, title: str) -> float:
