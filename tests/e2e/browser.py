@@ -179,8 +179,8 @@ def use_english(page: Page) -> None:
     if nav.get_by_role("link", name="首页", exact=True).count() == 0:
         return
     open_sidebar(page)
-    act(page, page.locator('[data-testid="stSidebar"]').get_by_role(
-        "button", name="English", exact=True).click)
+    act(page, page.locator('[data-testid="stSidebar"]').get_by_text(
+        "English", exact=True).first.click)
     expect(nav.get_by_role("link", name="Home", exact=True)).to_have_count(1)
     close_sidebar(page)
 

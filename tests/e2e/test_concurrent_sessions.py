@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 from playwright.async_api import Page, async_playwright, expect
 
-from services import issuing, purchasing, receiving, reports
+from services import issuing, purchasing, receiving, reports, users
 from tests.e2e.browser import DEMO_PASSWORD, IDLE, Runs
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES
 from ui.i18n import translate
@@ -234,6 +234,9 @@ async def _run_all(url: str, pos: list[str]):
 
 def test_ten_tablets_receive_and_issue_at_once(server, demo_db):
     db = demo_db
+    # The flows read the English screens; some demo users have Chinese saved.
+    for user in {u for u, _ in KEEPERS} | {r[0] for r in RECEIPTS}:
+        users.set_language(db, actor=user, language="en")
     pos = []
     for i, (_r, _c, supplier, sku, qty) in enumerate(RECEIPTS):
         po = purchasing.create_purchase_order(
