@@ -58,7 +58,8 @@ def test_switch_user_and_sign_out_on_a_shared_tablet(server, tablet):
 def test_sign_in_keeps_the_users_saved_language(server, tablet, demo_db):
     from services import users
 
-    login(tablet, server, "liwei", keep_language=True)   # saved as 简体中文 in the demo data
+    users.set_language(demo_db, actor="liwei", language="zh")   # other flows may switch it
+    login(tablet, server, "liwei", keep_language=True)
     open_sidebar(tablet)
     tablet.get_by_role("button", name="退出登录").wait_for(timeout=15000)
     assert users.get_user(demo_db, "liwei").language == "zh"
