@@ -753,6 +753,16 @@ def returnable(db: Database, issue_number: str) -> list[dict]:
         return out
 
 
+def _replay(session: Session, request_id: str | None, model, to_view):
+    """The view of the document this request id already produced, or None. The id is
+    locked first, so a racing duplicate waits and then finds the first one's work."""
+    if not request_id:
+        return None
+    q.lock_request_id(session, request_id)
+    done = session.scalar(select(model).where(model.request_id == request_id))
+    return None if done is None else to_view(done, replayed=True)
+
+
 def return_to_stock(db: Database, *, actor, issue_number, sku, qty, request_id=None,
                     note="") -> ReturnView:
     """Unused parts back into the lots they were issued from, at those lots' cost.
@@ -767,11 +777,9 @@ def return_to_stock(db: Database, *, actor, issue_number, sku, qty, request_id=N
 
     def work(session: Session) -> ReturnView:
         user = require_role(session, actor, *ISSUE_ROLES)
-        if request_id:
-            q.lock_request_id(session, request_id)
-            done = session.scalar(select(StockReturn).where(StockReturn.request_id == request_id))
-            if done is not None:
-                return _return_view(done, replayed=True)
+        done = _replay(session, request_id, StockReturn, _return_view)
+        if done is not None:
+            return done
         issue = get_or_404(session, Issue, "issue", number=issue_number)
         item = get_or_404(session, Item, "item", sku=sku)
         db.lock_items(session, [item.id])
@@ -904,11 +912,9 @@ def transfer(db: Database, *, actor, sku, qty, from_location, to_location, reque
 
     def work(session: Session) -> TransferView:
         user = require_role(session, actor, *ISSUE_ROLES)
-        if request_id:
-            q.lock_request_id(session, request_id)
-            done = session.scalar(select(Transfer).where(Transfer.request_id == request_id))
-            if done is not None:
-                return _transfer_view(done, replayed=True)
+        done = _replay(session, request_id, Transfer, _transfer_view)
+        if done is not None:
+            return done
         item = get_or_404(session, Item, "item", sku=sku)
         source_loc = get_or_404(session, Location, "location", code=from_code)
         target_loc = get_or_404(session, Location, "location", code=to_code)
