@@ -95,8 +95,8 @@ class Encoder:
 
 
 class Loader:
-    def __init__(self, db: Database):
-        self.db = db
+    def __init__(self, db: Database, log=print):
+        self.db, self.log = db, log
         self.enc = Encoder(db.dialect)
 
     def insert(self, table: str, columns: list[str], rows: list[tuple]) -> None:
@@ -104,6 +104,7 @@ class Loader:
         sorted build is far faster than two million random B-tree inserts)."""
         if not rows:
             return
+        began = time.perf_counter()
         indexes = list(Base.metadata.tables[table].indexes)
         with self.db.engine.begin() as conn:
             for index in indexes:
@@ -122,9 +123,13 @@ class Loader:
             raw.commit()
         finally:
             raw.close()
+        loaded = time.perf_counter()
         with self.db.engine.begin() as conn:
             for index in indexes:
                 index.create(conn)
+        if len(rows) >= 10_000:
+            self.log(f"  {table}: {len(rows):,} rows in {loaded - began:.1f} s, "
+                     f"{len(indexes)} indexes in {time.perf_counter() - loaded:.1f} s")
 
 
 def _password_hash() -> str:
@@ -135,7 +140,7 @@ def _password_hash() -> str:
 
 def generate(db: Database, scale: Scale, seed: int = 7, log=print) -> dict:
     rng = random.Random(seed)
-    load = Loader(db)
+    load = Loader(db, log)
     enc = load.enc
     now = datetime.now(timezone.utc).replace(microsecond=0)
     start = now - timedelta(days=30 * scale.months)

@@ -23,7 +23,10 @@ RETRYABLE_PG_CODES = {"40001", "40P01"}
 MAX_ATTEMPTS = 8
 
 
-_ITEM_LOCK = text("SELECT pg_advisory_xact_lock(1, :id)")
+# All of a document's item locks in one statement: PostgreSQL evaluates output
+# expressions after ORDER BY (documented for SELECT), so they are taken in ascending id.
+_ITEM_LOCKS = text("SELECT pg_advisory_xact_lock(1, id) "
+                   "FROM unnest(CAST(:ids AS integer[])) AS id ORDER BY id")
 
 
 def default_url() -> str:
@@ -100,8 +103,9 @@ class Database:
         database is already locked by BEGIN IMMEDIATE.)"""
         if self.is_sqlite:
             return
-        for item_id in sorted(set(item_ids)):
-            session.execute(_ITEM_LOCK, {"id": item_id})
+        ids = sorted(set(item_ids))
+        if ids:
+            session.execute(_ITEM_LOCKS, {"ids": ids})
 
     def dispose(self) -> None:
         self.engine.dispose()

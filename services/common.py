@@ -9,8 +9,9 @@ from datetime import date, datetime
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
+from uuid import uuid4
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -108,12 +109,16 @@ def clean_code(value: Any, field: str, *, max_len: int, required: bool = True,
     return code
 
 
-def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> None:
-    # A plain INSERT in the caller's transaction (no ORM object to flush).
-    session.execute(_AUDIT_INSERT, {
-        "at": clock.now(), "actor": actor or "", "action": action, "entity": entity,
-        "entity_key": str(key), "details": _jsonable(details),
-    })
+def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> int:
+    """Record an audit event (a plain INSERT in the caller's transaction); its id."""
+    return session.execute(_AUDIT_INSERT, audit_row(actor, action, entity, key, **details)
+                           ).inserted_primary_key[0]
+
+
+def audit_row(actor: str, action: str, entity: str, key: Any, **details) -> dict:
+    """The audit_event row ``audit`` writes (for a caller that writes it itself)."""
+    return {"at": clock.now(), "actor": actor or "", "action": action, "entity": entity,
+            "entity_key": str(key), "details": _jsonable(details)}
 
 
 def _jsonable(value):
@@ -149,6 +154,62 @@ def _next_number_statement(dialect_insert):
 
 _NEXT_NUMBER = {"postgresql": _next_number_statement(postgresql.insert),
                 "sqlite": _next_number_statement(sqlite.insert)}
+
+
+# --- a number taken last --------------------------------------------------------------
+# A gapless number's sequence row stays locked from numbering to commit, so every
+# document of that prefix waits for it. A busy document (an issue slip) is therefore
+# written under a provisional number, then stamped: numbering, and the number written
+# on the document, its movements and its audit event, in one statement on PostgreSQL.
+# Only that statement and COMMIT run while the row is held.
+_STAMP_POSTGRESQL = """
+WITH seq AS (
+    INSERT INTO document_sequence (prefix, period, last_no) VALUES (:prefix, :period, 1)
+    ON CONFLICT (prefix, period) DO UPDATE SET last_no = document_sequence.last_no + 1
+    RETURNING last_no),
+num AS (
+    SELECT :head || lpad(last_no::text, greatest(4, length(last_no::text)), '0') AS number
+    FROM seq),
+doc AS (UPDATE {table} SET number = num.number FROM num WHERE {table}.id = :doc_id),
+mov AS (UPDATE movement SET doc_no = num.number FROM num WHERE movement.doc_no = :provisional),
+aud AS (UPDATE audit_event SET entity_key = num.number FROM num
+        WHERE audit_event.id = :audit_id)
+SELECT number FROM num
+"""
+_STAMP_TABLES = ("issue",)
+
+
+def provisional_number(prefix: str) -> str:
+    """A unique stand-in for a document's number until ``stamp_number`` (never
+    committed: the stamp replaces it in the same transaction)."""
+    return f"{prefix}-~{uuid4().hex[:16]}"
+
+
+def stamp_number(session: Session, prefix: str, at: datetime, *, table: str, doc_id: int,
+                 provisional: str, audit_id: int) -> str:
+    """Give document ``doc_id`` of ``table`` its gapless number, replacing
+    ``provisional`` on it, on its movements (``doc_no``) and on its audit event."""
+    if table not in _STAMP_TABLES:
+        raise ValueError(f"stamp_number does not know table {table!r}")
+    period = clock.period_of(at)
+    if session.get_bind().dialect.name == "postgresql":
+        return session.execute(text(_STAMP_POSTGRESQL.format(table=table)), {
+            "prefix": prefix, "period": period, "head": f"{prefix}-{period}-",
+            "doc_id": doc_id, "provisional": provisional, "audit_id": audit_id,
+        }).scalar_one()
+    # SQLite: the database lock (BEGIN IMMEDIATE) already serialises writers.
+    number = next_number(session, prefix, at)
+    for statement in _stamp_sqlite(table):
+        session.execute(statement, {"number": number, "doc_id": doc_id,
+                                    "provisional": provisional, "audit_id": audit_id})
+    return number
+
+
+@lru_cache(maxsize=None)
+def _stamp_sqlite(table: str):
+    return (text(f"UPDATE {table} SET number = :number WHERE id = :doc_id"),
+            text("UPDATE movement SET doc_no = :number WHERE doc_no = :provisional"),
+            text("UPDATE audit_event SET entity_key = :number WHERE id = :audit_id"))
 
 
 @lru_cache(maxsize=None)

@@ -8,6 +8,7 @@ items' lots ``FOR UPDATE`` — never ``SKIP LOCKED``, so FIFO order always holds
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, Iterable
 
 import pandas as pd
-from sqlalchemy import bindparam, exists, func, insert, or_, select
+from sqlalchemy import bindparam, exists, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import BindParameter
@@ -25,6 +26,7 @@ from sqlalchemy.sql.elements import BindParameter
 from db import Database
 from db.models import (
     ISSUE_PURPOSES,
+    AuditEvent,
     Issue,
     IssueAllocation,
     IssueLine,
@@ -41,6 +43,7 @@ from db.models import (
     User,
 )
 from db.queries import issuing as q
+from db.types import Money, UTCDateTime
 from domain.allocation import (
     ANY_AVAILABLE,
     BAD,
@@ -54,11 +57,14 @@ from domain.allocation import (
 from services import clock
 from services.common import (
     audit,
+    audit_row,
     clean_text,
     get_or_404,
     insert_returning_ids,
     next_number,
+    provisional_number,
     require_role,
+    stamp_number,
     to_decimal,
 )
 from services.errors import (
@@ -337,6 +343,49 @@ _ISSUE_INSERT = insert(Issue.__table__).returning(Issue.__table__.c.id)
 _ISSUE_LINE_INSERT = insert(IssueLine.__table__).returning(IssueLine.__table__.c.id)
 _ALLOCATION_INSERT = insert(IssueAllocation.__table__)
 _OLD_PART_INSERT = insert(OldPart.__table__)
+_AUDIT_INSERT = insert(AuditEvent.__table__)
+# PostgreSQL: a slip with its lines, allocations, old parts and audit event in one
+# statement (arrays unnested; allocations find their line by line_no).
+_LINE_ARRAYS = ("line_no", "item_id", "qty_requested", "qty", "total_cost", "old_part_tag")
+_ALLOCATION_ARRAYS = ("line_no", "seq", "lot_id", "location_id", "qty", "unit_cost", "value")
+_SLIP_POSTGRESQL = text("""
+WITH doc AS (
+    INSERT INTO issue (number, request_id, at, purpose, reference, requested_by, actor_id,
+                       approved_by_id, total_cost, partial, note)
+    VALUES (:number, :request_id, :at, :purpose, :reference, :requested_by, :actor_id,
+            :approved_by_id, :total_cost, :partial, :note)
+    RETURNING id),
+lines AS (
+    INSERT INTO issue_line (issue_id, line_no, item_id, qty_requested, qty, total_cost,
+                            old_part_tag)
+    SELECT doc.id, l.line_no, l.item_id, l.qty_requested, l.qty, l.total_cost, l.old_part_tag
+    FROM doc, unnest(CAST(:ln_line_no AS integer[]), CAST(:ln_item_id AS integer[]),
+                     CAST(:ln_qty_requested AS numeric[]), CAST(:ln_qty AS numeric[]),
+                     CAST(:ln_total_cost AS numeric[]), CAST(:ln_old_part_tag AS text[]))
+              AS l(line_no, item_id, qty_requested, qty, total_cost, old_part_tag)
+    ORDER BY l.line_no
+    RETURNING id, line_no, item_id, old_part_tag),
+allocations AS (
+    INSERT INTO issue_allocation (issue_line_id, seq, lot_id, location_id, qty, unit_cost, value)
+    SELECT lines.id, a.seq, a.lot_id, a.location_id, a.qty, a.unit_cost, a.value
+    FROM unnest(CAST(:al_line_no AS integer[]), CAST(:al_seq AS integer[]),
+                CAST(:al_lot_id AS integer[]), CAST(:al_location_id AS integer[]),
+                CAST(:al_qty AS numeric[]), CAST(:al_unit_cost AS numeric[]),
+                CAST(:al_value AS numeric[]))
+         AS a(line_no, seq, lot_id, location_id, qty, unit_cost, value)
+    JOIN lines ON lines.line_no = a.line_no
+    ORDER BY a.line_no, a.seq),
+old_parts AS (
+    INSERT INTO old_part (tag, issue_line_id, item_id, received_at, received_by_id, handed_to)
+    SELECT lines.old_part_tag, lines.id, lines.item_id, :at, :actor_id, ''
+    FROM lines WHERE lines.old_part_tag <> ''),
+event AS (
+    INSERT INTO audit_event (at, actor, action, entity, entity_key, details)
+    VALUES (:ev_at, :ev_actor, :ev_action, :ev_entity, :ev_entity_key, CAST(:ev_details AS json))
+    RETURNING id)
+SELECT doc.id AS issue_id, event.id AS audit_id FROM doc, event
+""").bindparams(bindparam("at", type_=UTCDateTime()), bindparam("ev_at", type_=UTCDateTime()),
+                bindparam("total_cost", type_=Money()))
 
 
 def _row_stock(row) -> LotStock:
@@ -475,8 +524,11 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
                                                    requested=cleaned[0].qty)
 
         now = clock.now()
-        # The slip's number comes last (see below); the movements get it before flush.
-        writer = LedgerWriter(session, "issue", "", user.id, at=now)
+        # Everything is written under a provisional number; the real one is stamped
+        # last (services.common.stamp_number): its sequence row, locked until commit,
+        # serialises every issue slip.
+        provisional = provisional_number("ISS")
+        writer = LedgerWriter(session, "issue", provisional, user.id, at=now)
         movement = SUPPLIER_RETURN if purpose == "supplier_return" else ISSUE
         # The lots as the ledger sees them (plain rows, written by id on flush).
         refs: dict[int, tuple[LotRef, Any]] = {}
@@ -509,42 +561,28 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
             if stock == GOOD and item.reorder_level > 0 and left < item.reorder_level:
                 low.append(LowStock(item.sku, item.name, left, item.reorder_level))
 
-        # Stock rows first; then the number: its sequence row stays locked until
-        # commit and serialises every issue, so take it as late as possible.
-        writer.write_stock()
-        number = next_number(session, "ISS", now)
-        writer.doc_no = number
-        # The slip, its lines and allocations: one INSERT each (ids by parameter order).
-        issue_id = session.execute(_ISSUE_INSERT, {
-            "number": number, "request_id": request_id, "at": now, "purpose": purpose,
+        slip = {
+            "number": provisional, "request_id": request_id, "at": now, "purpose": purpose,
             "reference": reference, "requested_by": requested_by, "actor_id": user.id,
             "approved_by_id": approver.id if approver else None, "total_cost": total,
-            "partial": partial, "note": note}).scalar_one()
-        for row in line_rows:
-            row["issue_id"] = issue_id
-        if len(line_rows) == 1:
-            line_ids = [session.execute(_ISSUE_LINE_INSERT, line_rows[0]).scalar_one()]
-        else:
-            line_ids = insert_returning_ids(session, IssueLine.__table__, line_rows)
-        session.execute(_ALLOCATION_INSERT, [
-            {"issue_line_id": line_id, "seq": seq, "lot_id": ref.id,
+            "partial": partial, "note": note}
+        event = audit_row(
+            actor, "issue.post", "issue", provisional, purpose=purpose, reference=reference,
+            requested_by=requested_by, total_cost=total,
+            approved_by=approver.username if approver else None,
+            lines=[{"sku": item.sku, "qty": row["qty"]}
+                   for (_line, item, _chosen, _available), row in zip(plans, line_rows)],
+            partial=partial, request_id=request_id)
+        allocations = [
+            {"line_no": row["line_no"], "seq": seq, "lot_id": ref.id,
              "location_id": ref.location_id, "qty": a.qty, "unit_cost": ref.unit_cost,
              "value": value}
-            for line_id, picks in zip(line_ids, taken)
-            for seq, (a, ref, _row, value) in enumerate(picks, start=1)])
-        old_parts = [{"tag": row["old_part_tag"], "issue_line_id": line_id,
-                      "item_id": row["item_id"], "received_at": now, "received_by_id": user.id,
-                      "handed_back_at": None, "handed_back_by_id": None, "handed_to": ""}
-                     for line_id, row in zip(line_ids, line_rows) if row["old_part_tag"]]
-        if old_parts:
-            session.execute(_OLD_PART_INSERT, old_parts)
+            for row, picks in zip(line_rows, taken)
+            for seq, (a, ref, _row, value) in enumerate(picks, start=1)]
+        issue_id, audit_id = _write_slip(session, slip, line_rows, allocations, event)
         writer.flush()
-        audit(session, actor, "issue.post", "issue", number, purpose=purpose,
-              reference=reference, requested_by=requested_by, total_cost=total,
-              approved_by=approver.username if approver else None,
-              lines=[{"sku": item.sku, "qty": row["qty"]}
-                     for (_line, item, _chosen, _available), row in zip(plans, line_rows)],
-              partial=partial, request_id=request_id)
+        number = stamp_number(session, "ISS", now, table="issue", doc_id=issue_id,
+                              provisional=provisional, audit_id=audit_id)
         # The view from what was just written (nothing read back).
         return IssueView(
             number=number, at=now, purpose=purpose, reference=reference,
@@ -578,6 +616,39 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
             if done is not None:
                 return done
         raise
+
+
+def _write_slip(session: Session, slip: dict, lines: list[dict], allocations: list[dict],
+                event: dict) -> tuple[int, int]:
+    """Insert the slip, its lines, allocations (keyed by line_no), old parts and its
+    audit event; returns (issue id, audit event id). PostgreSQL: one statement."""
+    if session.get_bind().dialect.name == "postgresql":
+        row = session.execute(_SLIP_POSTGRESQL, {
+            **slip,
+            **{f"ln_{key}": [line[key] for line in lines] for key in _LINE_ARRAYS},
+            **{f"al_{key}": [a[key] for a in allocations] for key in _ALLOCATION_ARRAYS},
+            **{f"ev_{key}": value for key, value in event.items() if key != "details"},
+            "ev_details": json.dumps(event["details"]),
+        }).one()
+        return row.issue_id, row.audit_id
+    issue_id = session.execute(_ISSUE_INSERT, slip).scalar_one()
+    rows = [{**line, "issue_id": issue_id} for line in lines]
+    if len(rows) == 1:
+        line_ids = [session.execute(_ISSUE_LINE_INSERT, rows[0]).scalar_one()]
+    else:
+        line_ids = insert_returning_ids(session, IssueLine.__table__, rows)
+    by_line_no = {line["line_no"]: line_id for line, line_id in zip(lines, line_ids)}
+    session.execute(_ALLOCATION_INSERT, [
+        {**{k: v for k, v in a.items() if k != "line_no"},
+         "issue_line_id": by_line_no[a["line_no"]]} for a in allocations])
+    old_parts = [{"tag": line["old_part_tag"], "issue_line_id": line_id,
+                  "item_id": line["item_id"], "received_at": slip["at"],
+                  "received_by_id": slip["actor_id"], "handed_back_at": None,
+                  "handed_back_by_id": None, "handed_to": ""}
+                 for line, line_id in zip(lines, line_ids) if line["old_part_tag"]]
+    if old_parts:
+        session.execute(_OLD_PART_INSERT, old_parts)
+    return issue_id, session.execute(_AUDIT_INSERT, event).inserted_primary_key[0]
 
 
 def _clean_tags(old_part_tags) -> dict[str, str]:

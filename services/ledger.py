@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import Location, Lot, Movement, StockBalance
 from db.models.reports import ClosedPeriod
+from db.types import UTCDateTime
 from services import clock
 from services.common import insert_returning_ids
 from services.errors import InvalidState, StockFrozen
@@ -64,6 +65,35 @@ def _balance_upsert(dialect_insert):
 _BALANCE_UPSERT = {"postgresql": _balance_upsert(postgresql.insert),
                    "sqlite": _balance_upsert(sqlite.insert)}
 _LAST_CLOSED = select(func.max(ClosedPeriod.period))
+# PostgreSQL: LedgerWriter.flush as one statement. Lot quantities are set (locked
+# rows, ascending id), balances upserted (one row per item-location, ascending),
+# movements inserted in the order recorded; it returns the last closed month.
+_MOVEMENT_ARRAYS = ("type", "item_id", "lot_id", "location_id", "qty", "unit_cost", "value",
+                    "note")
+_FLUSH_POSTGRESQL = text("""
+WITH lot_qty AS (
+    UPDATE lot SET qty_on_hand = v.qty
+    FROM unnest(CAST(:lot_ids AS integer[]), CAST(:lot_qtys AS numeric[])) AS v(id, qty)
+    WHERE lot.id = v.id),
+balance AS (
+    INSERT INTO stock_balance (item_id, location_id, qty, value)
+    SELECT * FROM unnest(CAST(:bal_item_id AS integer[]), CAST(:bal_location_id AS integer[]),
+                         CAST(:bal_qty AS numeric[]), CAST(:bal_value AS numeric[]))
+    ON CONFLICT (item_id, location_id) DO UPDATE
+    SET qty = stock_balance.qty + excluded.qty, value = stock_balance.value + excluded.value),
+moves AS (
+    INSERT INTO movement (at, type, item_id, lot_id, location_id, qty, unit_cost, value,
+                          doc_type, doc_no, actor_id, note)
+    SELECT :at, m.type, m.item_id, m.lot_id, m.location_id, m.qty, m.unit_cost, m.value,
+           :doc_type, :doc_no, :actor_id, m.note
+    FROM unnest(CAST(:mv_type AS text[]), CAST(:mv_item_id AS integer[]),
+                CAST(:mv_lot_id AS integer[]), CAST(:mv_location_id AS integer[]),
+                CAST(:mv_qty AS numeric[]), CAST(:mv_unit_cost AS numeric[]),
+                CAST(:mv_value AS numeric[]), CAST(:mv_note AS text[]))
+         WITH ORDINALITY AS m(type, item_id, lot_id, location_id, qty, unit_cost, value, note, n)
+    ORDER BY m.n)
+SELECT max(period) FROM closed_period
+""").bindparams(bindparam("at", type_=UTCDateTime()))
 
 
 @dataclass(slots=True)
@@ -242,32 +272,40 @@ class LedgerWriter:
         return value
 
     # --- write ------------------------------------------------------------
-    def write_stock(self) -> None:
-        """Write the stock side collected so far — lots' quantities and the balance
-        changes — but not yet the movements, which carry ``doc_no``: a document can
-        then take its number (a row lock held until commit) after its stock rows, and
-        set ``doc_no`` before ``flush()``, which writes the movements."""
-        if not self._rows:
-            return
-        self._check_period_open()
-        self.session.flush()  # lots get their ids
-        self._write_lot_quantities()
-        self._apply_balance_deltas()
-        self._deltas.clear()
-
     def flush(self) -> int:
         """Write the collected movements and balance changes; returns the count."""
         if not self._rows:
             return 0
-        self._check_period_open()
         self.session.flush()  # lots get their ids
-        self._write_lot_quantities()
-        self.session.execute(_MOVEMENT_INSERT, [self._movement_row(r) for r in self._rows])
-        self._apply_balance_deltas()
+        if self.session.get_bind().dialect.name == "postgresql":
+            self._flush_postgresql()
+        else:
+            self._check_period_open()
+            self._write_lot_quantities()
+            self.session.execute(_MOVEMENT_INSERT, [self._movement_row(r) for r in self._rows])
+            self._apply_balance_deltas()
         count = len(self._rows)
         self._rows.clear()
         self._deltas.clear()
         return count
+
+    def _flush_postgresql(self) -> None:
+        """Lots, movements and balances in one statement (arrays unnested), which
+        also reads the last closed month: a busy writer saves three round trips. A
+        closed month raises here and the caller's transaction rolls everything back."""
+        lots = sorted(self._ref_qty.items())
+        balances = self._balance_rows()
+        moves = [self._movement_row(r) for r in self._rows]
+        last_closed = self.session.execute(_FLUSH_POSTGRESQL, {
+            "lot_ids": [lot_id for lot_id, _ in lots], "lot_qtys": [q for _, q in lots],
+            **{f"bal_{key}": [row[key] for row in balances]
+               for key in ("item_id", "location_id", "qty", "value")},
+            **{f"mv_{key}": [row[key] for row in moves] for key in _MOVEMENT_ARRAYS},
+            "at": self.at, "doc_type": self.doc_type, "doc_no": self.doc_no,
+            "actor_id": self.actor_id,
+        }).scalar_one()
+        self._ref_qty.clear()
+        self._require_open(last_closed)
 
     def _write_lot_quantities(self) -> None:
         """New on-hand quantities of the LotRef lots taken from: one UPDATE by id."""
@@ -278,11 +316,12 @@ class LedgerWriter:
             self._ref_qty.clear()
 
     def _check_period_open(self) -> None:
-        """Months closed by finance (月结) are final: nothing may be dated in them.
-        (Checked once per writer: its date does not change.)"""
-        if self._period_open:
-            return
-        last_closed = self.session.scalar(_LAST_CLOSED)
+        # Checked once per writer: its date does not change.
+        if not self._period_open:
+            self._require_open(self.session.scalar(_LAST_CLOSED))
+
+    def _require_open(self, last_closed: str | None) -> None:
+        """Months closed by finance (月结) are final: nothing may be dated in them."""
         period = clock.period_of(self.at)
         if last_closed is not None and period <= last_closed:
             raise InvalidState("period_closed", period=period, closed=last_closed)
@@ -297,12 +336,15 @@ class LedgerWriter:
             "actor_id": self.actor_id, "note": row["note"][:200],
         }
 
-    def _apply_balance_deltas(self) -> None:
-        rows = [
+    def _balance_rows(self) -> list[dict]:
+        return [
             {"item_id": item_id, "location_id": location_id, "qty": qty, "value": value}
             for (item_id, location_id), (qty, value) in sorted(self._deltas.items())
             if qty != 0 or value != 0
         ]
+
+    def _apply_balance_deltas(self) -> None:
+        rows = self._balance_rows()
         if not rows:
             return
         self.session.execute(_BALANCE_UPSERT[self.session.get_bind().dialect.name], rows)

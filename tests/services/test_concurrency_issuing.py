@@ -7,14 +7,15 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import threading
+import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from db import Database
 from db.database import create_db_engine
-from db.models import Issue, IssueAllocation, IssueLine, Lot
+from db.models import Issue, IssueAllocation, IssueLine, Lot, Movement
 from services import issuing, reports
 from services.errors import InsufficientStock
 from tests.factories import build_world, stock_lot, utc
@@ -90,7 +91,13 @@ def test_pg_twenty_tablets_ten_units(pg, round_no, caplog):
     losses = [r for r in results if isinstance(r, InsufficientStock)]
     assert len(wins) == 10 and len(losses) == 10, results
     assert all(l.params["available"] == 0 and l.params["sku"] == "OF-100" for l in losses)
-    assert len({w.number for w in wins}) == 10
+    # Gapless: the ten winners hold numbers 1..10 of the month, stamped everywhere.
+    period = wins[0].number[4:11]
+    assert sorted(w.number for w in wins) == [f"ISS-{period}-{n:04d}" for n in range(1, 11)]
+    with pg.read() as session:
+        assert sorted(session.scalars(select(Movement.doc_no).distinct()
+                                      .where(Movement.doc_type == "issue"))) == sorted(
+            w.number for w in wins)
     assert all(q == 0 for q in lots_on_hand(pg))
     order = consumed_in_order(pg)
     assert [received for received, _ in order] == sorted(received for received, _ in order)
@@ -182,3 +189,31 @@ def test_sqlite_processes_issue_the_last_units_once(sqlite_db):
     order = consumed_in_order(sqlite_db)
     assert [received for received, _ in order] == sorted(received for received, _ in order)
     assert reports.check_consistency(sqlite_db) == []
+
+
+def test_pg_item_locks_are_taken_in_ascending_id_order(pg):
+    """One statement takes all of a document's item locks, lowest id first: a writer
+    blocked on item 5 holds 2 and not yet 9, whatever order it was given."""
+    blocker = pg.engine.connect()
+    blocker_tx = blocker.begin()
+    blocker.execute(text("SELECT pg_advisory_xact_lock(1, 5)"))
+    thread = threading.Thread(target=pg.write, args=(lambda s: pg.lock_items(s, [9, 5, 2]),))
+    thread.start()
+    try:
+        with pg.engine.connect() as conn:
+            held: list = []
+            for _ in range(500):
+                rows = conn.execute(text(
+                    "SELECT objid, granted FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND classid = 1 AND pid <> :blocker ORDER BY objid"),
+                    {"blocker": blocker.connection.dbapi_connection.info.backend_pid}).all()
+                held = [tuple(r) for r in rows]
+                if (5, False) in held:
+                    break
+                time.sleep(0.01)
+            assert held == [(2, True), (5, False)]
+    finally:
+        blocker_tx.commit()
+        blocker.close()
+    thread.join(30)
+    assert not thread.is_alive()

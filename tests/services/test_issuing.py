@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
-from db.models import AuditEvent, Issue, Location, Lot, Movement
+from db.models import AuditEvent, DocumentSequence, Issue, Location, Lot, Movement
 from services import clock, issuing, reports
 from services.errors import (
     ApprovalRequired,
@@ -73,6 +73,31 @@ def test_fifo_across_three_lots_with_different_costs(w):
     again = issuing.get_issue(db, view.number)
     assert again.lines[0].allocations == line.allocations
     assert again.total_cost == Decimal("98.5")
+
+
+def test_number_is_stamped_on_slip_movements_and_audit_past_9999(w):
+    """The slip is written under a provisional number and stamped last: nothing may
+    keep the stand-in, and numbers past 9,999 in a month keep all their digits."""
+    db = w.db
+    three_lots(db)
+    first = issuing.issue_stock(db, actor="keeper", lines=[{"sku": "OF-100", "qty": 1}],
+                                requested_by="Li")
+    db.write(lambda session: session.execute(
+        update(DocumentSequence).where(DocumentSequence.prefix == "ISS")
+        .values(last_no=9999)))
+    second = issuing.issue_stock(db, actor="keeper", lines=[{"sku": "OF-100", "qty": 2}],
+                                 requested_by="Li")
+    assert (first.number, second.number) == ("ISS-2026-11-0001", "ISS-2026-11-10000")
+    with db.read() as session:
+        assert session.scalars(select(Issue.number).order_by(Issue.id)).all() == [
+            first.number, second.number]
+        doc_nos = session.scalars(select(Movement.doc_no).where(Movement.doc_type == "issue")
+                                  .distinct()).all()
+        assert sorted(doc_nos) == sorted([first.number, second.number])
+        keys = session.scalars(select(AuditEvent.entity_key)
+                               .where(AuditEvent.action == "issue.post")).all()
+        assert sorted(keys) == sorted([first.number, second.number])
+    assert issuing.get_issue(db, second.number).lines[0].qty == 2
 
 
 def test_multi_line_requisition_and_repeated_sku_is_summed(w):
