@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 from uuid import uuid4
 
-from sqlalchemy import Table, bindparam, func, insert, select, text
+from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 
@@ -210,29 +210,6 @@ def _stamp_sqlite(table: str):
     return (text(f"UPDATE {table} SET number = :number WHERE id = :doc_id"),
             text("UPDATE movement SET doc_no = :number WHERE doc_no = :provisional"),
             text("UPDATE audit_event SET entity_key = :number WHERE id = :audit_id"))
-
-
-@lru_cache(maxsize=None)
-def _id_statements(table: Table):
-    return (select(func.max(table.c.id)), insert(table),
-            insert(table).returning(table.c.id, sort_by_parameter_order=True))
-
-
-def insert_returning_ids(session: Session, table: Table, rows: list[dict]) -> list[int]:
-    """Insert ``rows`` into ``table`` with one executemany; their new ids, in the
-    order given. SQLite cannot return the ids of a batched INSERT in parameter order,
-    but a write transaction holds the database lock (BEGIN IMMEDIATE), so the rows
-    are numbered after the highest id; PostgreSQL uses INSERT ... RETURNING sorted
-    by parameter order."""
-    if not rows:
-        return []
-    max_id, plain, returning = _id_statements(table)
-    if session.get_bind().dialect.name == "sqlite":
-        first = (session.scalar(max_id) or 0) + 1
-        ids = list(range(first, first + len(rows)))
-        session.execute(plain, [{**row, "id": row_id} for row_id, row in zip(ids, rows)])
-        return ids
-    return list(session.execute(returning, rows).scalars())
 
 
 def get_or_404(session: Session, model, what: str, **where):

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.elements import BindParameter
 
 from db import Database
+from db.bulk import insert_returning_ids
 from db.models import (
     ISSUE_PURPOSES,
     AuditEvent,
@@ -60,7 +61,6 @@ from services.common import (
     audit_row,
     clean_text,
     get_or_404,
-    insert_returning_ids,
     next_number,
     provisional_number,
     require_role,

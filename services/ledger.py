@@ -16,11 +16,11 @@ from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from db.bulk import insert_returning_ids
 from db.models import Location, Lot, Movement, StockBalance
 from db.models.reports import ClosedPeriod
 from db.types import UTCDateTime
 from services import clock
-from services.common import insert_returning_ids
 from services.errors import InvalidState, StockFrozen
 
 # Movement types (signed qty: + into a lot, - out of it).

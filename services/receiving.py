@@ -10,10 +10,11 @@ from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from db import Database
+from db.bulk import insert_rows, update_rows
 from db.models import (
     Attachment,
     DeliveryNote,
@@ -305,7 +306,7 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                 "certificate": "", "flags": [], "rejected_reasons": {},
                 "qc_passed_qty": ZERO, "qc_failed_qty": ZERO})
         # The lines in one INSERT (no ORM objects: nothing reads them back here).
-        session.execute(insert(ReceiptLine.__table__), rows)
+        insert_rows(session, ReceiptLine.__table__, rows)
         if source_file is not None:
             session.add(Attachment(entity="receipt", entity_key=number,
                                    filename=filename or f"{note_no}", sha256=sha,
@@ -589,7 +590,7 @@ def _apply_counts(session, receipt: Receipt, user: User, counts: list[tuple[int,
         line_id = by_no.get(line_no)
         if line_id is None:
             raise NotFound(what="receipt_line", key=f"{receipt.number} #{line_no}")
-        change = changes.setdefault(line_id, {"line_id": line_id})
+        change = changes.setdefault(line_id, {"id": line_id})
         if values["location"] is not _KEEP:
             loc = locations.get(values["location"])
             if loc is None or not loc.active:
@@ -608,9 +609,8 @@ def _apply_counts(session, receipt: Receipt, user: User, counts: list[tuple[int,
     groups: dict[tuple, list[dict]] = defaultdict(list)
     for change in changes.values():
         groups[tuple(change)].append(change)
-    statement = update(table).where(table.c.id == bindparam("line_id"))
     for rows in groups.values():
-        session.execute(statement, rows)
+        update_rows(session, table, rows)
 
 
 def record_count(db: Database, *, actor, receipt, line_no, counted_qty, damaged_qty=0,
@@ -905,7 +905,7 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
             received[po_line.id] = received.get(po_line.id, po_line.qty_received) \
                 + result.accepted_qty
         line_rows.append({
-            "line_id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
+            "id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
             "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
             "lot_id": line.lot_id, "location_id": line.location_id})
         approvals = state.approvals.get(line.id, {})
@@ -920,15 +920,10 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
                             "po_unit_price": str(line.unit_price or ""),
                             "expiry_date": str(line.expiry_date or ""),
                             "po_reference": line.po_reference or ""}})
-    table = ReceiptLine.__table__
-    session.execute(update(table).where(table.c.id == bindparam("line_id")), line_rows)
-    if received:
-        table = PurchaseOrderLine.__table__
-        session.execute(update(table).where(table.c.id == bindparam("po_line_id")),
-                        [{"po_line_id": key, "qty_received": qty}
-                         for key, qty in sorted(received.items())])
-    if discrepancies:
-        session.execute(insert(ReceiptDiscrepancy.__table__), discrepancies)
+    update_rows(session, ReceiptLine.__table__, line_rows)
+    update_rows(session, PurchaseOrderLine.__table__,
+                [{"id": key, "qty_received": qty} for key, qty in sorted(received.items())])
+    insert_rows(session, ReceiptDiscrepancy.__table__, discrepancies)
     order.status = rules.po_status(
         ((line.qty_ordered, received.get(line.id, line.qty_received))
          for line in state.po_lines.values()), order.status)

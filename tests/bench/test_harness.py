@@ -60,3 +60,18 @@ def test_harness_writes_every_case(tiny_dataset, tmp_path):
             record["median_s"] / record["floor_s"], rel=0.01)
     assert by_name["books_check"]["rows"] == 0       # no consistency problems
     assert by_name["issue_fifo_3_lots"]["spans_ok"]       # each timed issue took 3 lots
+
+
+def test_targets_are_judged_on_the_database_they_are_set_for():
+    """The issue's targets are SQLite's unless noted: on PostgreSQL those figures are
+    shown for comparison, and only the PostgreSQL cases decide the run."""
+    slow = harness.Result("receive_post_500", [0.2, 0.21], 1.5, 500, floor=[0.03],
+                          target_ratio=4.0, run_db="postgresql")
+    pg = harness.Result("pg_concurrent_distinct_8w", [3.0], 2.4, 480, target_db="postgresql",
+                        run_db="postgresql")
+    assert slow.passed is False and not slow.applies
+    assert pg.passed is False and pg.applies
+    table = harness.format_table([slow, pg])
+    assert "info (over the sqlite target)" in table.splitlines()[2]
+    assert table.splitlines()[3].rstrip().endswith("FAIL")
+    assert slow.record()["target_applies"] is False and slow.record()["ratio_to_floor"] > 4
