@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from db.bulk import insert_returning_ids
+from db.bulk import insert_returning_ids, insert_rows, update_rows
 from db.models import Location, Lot, Movement, StockBalance
 from db.models.reports import ClosedPeriod
 from db.types import UTCDateTime
@@ -48,8 +48,6 @@ INTERNAL = {TRANSFER_OUT, TRANSFER_IN, QC_OUT, QC_IN, REJECT_OUT, REJECT_IN}
 
 # The writer's statements, built once (their cache keys are memoised too).
 _LOTS = Lot.__table__
-_LOT_QTY_UPDATE = update(_LOTS).where(_LOTS.c.id == bindparam("ref_id"))
-_MOVEMENT_INSERT = insert(Movement.__table__)
 
 
 def _balance_upsert(dialect_insert):
@@ -282,7 +280,8 @@ class LedgerWriter:
         else:
             self._check_period_open()
             self._write_lot_quantities()
-            self.session.execute(_MOVEMENT_INSERT, [self._movement_row(r) for r in self._rows])
+            insert_rows(self.session, Movement.__table__,
+                        [self._movement_row(r) for r in self._rows])
             self._apply_balance_deltas()
         count = len(self._rows)
         self._rows.clear()
@@ -309,11 +308,9 @@ class LedgerWriter:
 
     def _write_lot_quantities(self) -> None:
         """New on-hand quantities of the LotRef lots taken from: one UPDATE by id."""
-        if self._ref_qty:
-            self.session.execute(_LOT_QTY_UPDATE,
-                                 [{"ref_id": lot_id, "qty_on_hand": qty}
-                                  for lot_id, qty in sorted(self._ref_qty.items())])
-            self._ref_qty.clear()
+        update_rows(self.session, _LOTS, [{"id": lot_id, "qty_on_hand": qty}
+                                          for lot_id, qty in sorted(self._ref_qty.items())])
+        self._ref_qty.clear()
 
     def _check_period_open(self) -> None:
         # Checked once per writer: its date does not change.
