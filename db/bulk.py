@@ -95,8 +95,19 @@ def _arrays(session: Session, table: Table, columns, rows: list[dict]) -> dict[s
     arrays = {}
     for name, process in zip(columns, _processors(session, table, columns)):
         values = [row[name] for row in rows]
-        arrays[name] = [process(v) for v in values] if process else values
+        arrays[name] = _processed(values, process) if process else values
     return arrays
+
+
+def _processed(values: list, process) -> list:
+    # A document's rows often share one object (its time, its cost, a status):
+    # process each run of the same object once.
+    out, last, last_out = [], _processed, None
+    for value in values:
+        if value is not last:
+            last, last_out = value, process(value)
+        out.append(last_out)
+    return out
 
 
 def _tuples(session: Session, table: Table, columns, rows: list[dict]) -> list[tuple]:
