@@ -513,8 +513,11 @@ def _run(factory, backend):
     TOTALS.clear()
     machine = type(f"LedgerMachine_{backend}", (LedgerMachine,),
                    {"fresh_database": staticmethod(factory)})
+    # The CI budget replays the same sequences every run (a small random budget could
+    # miss successful issues by chance); a soak budget draws new ones each time.
     run_state_machine_as_test(machine, settings=settings(
         max_examples=examples, stateful_step_count=steps, deadline=None,
+        derandomize=not (EXAMPLES or STEPS),
         suppress_health_check=list(HealthCheck), database=None, print_blob=True,
         phases=[p for p in Phase if SHRINK or p not in (Phase.shrink, Phase.explain)]))
     print(f"\nfuzzed {backend}: " + ", ".join(f"{k}={v}" for k, v in sorted(TOTALS.items())))
