@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from decimal import Decimal, ROUND_HALF_UP
+from functools import lru_cache
 
 from sqlalchemy import BigInteger, DateTime, Numeric
 from sqlalchemy.types import TypeDecorator
@@ -35,55 +36,21 @@ class _ScaledDecimal(TypeDecorator):
         return dialect.type_descriptor(Numeric(24, self.scale, asdecimal=True))
 
     def process_bind_param(self, value, dialect):
-        return self._to_db(dialect.name == "sqlite")(value)
+        return _to_db(self.scale, dialect.name == "sqlite")(value)
 
     def process_result_value(self, value, dialect):
-        return self._from_db(dialect.name == "sqlite")(value)
+        return _from_db(self.scale, dialect.name == "sqlite")(value)
 
-    # Statements call the per-dialect processors below directly: a multi-line
+    # Statements call the per-dialect converters below directly: a multi-line
     # document binds thousands of these values, and the generic TypeDecorator path
     # costs three Python calls and a dialect test per value.
     def bind_processor(self, dialect):
-        return _chain(self._to_db(dialect.name == "sqlite"),
+        return _chain(_to_db(self.scale, dialect.name == "sqlite"),
                       self.load_dialect_impl(dialect).bind_processor(dialect))
 
     def result_processor(self, dialect, coltype):
-        inner = self.load_dialect_impl(dialect).result_processor(dialect, coltype)
-        outer = self._from_db(dialect.name == "sqlite")
-        if inner is None:
-            return outer
-        return lambda value: outer(inner(value))
-
-    def _to_db(self, sqlite: bool):
-        quantum, scale = _QUANTUM[self.scale], self.scale
-
-        def scaled_int(value):
-            if value is None:
-                return None
-            if value.__class__ is not Decimal:
-                value = Decimal(value)
-            # The same rounding as quantize(quantum) first, in one operation.
-            return int(value.scaleb(scale).to_integral_value(ROUND_HALF_UP))
-
-        def exact(value):
-            if value is None:
-                return None
-            if value.__class__ is not Decimal:
-                value = Decimal(value)
-            return value.quantize(quantum, ROUND_HALF_UP)
-
-        return scaled_int if sqlite else exact
-
-    def _from_db(self, sqlite: bool):
-        quantum, scale = _QUANTUM[self.scale], -self.scale
-
-        def from_scaled_int(value):
-            return None if value is None else Decimal(int(value)).scaleb(scale)
-
-        def from_numeric(value):
-            return None if value is None else Decimal(value).quantize(quantum)
-
-        return from_scaled_int if sqlite else from_numeric
+        return _chain(self.load_dialect_impl(dialect).result_processor(dialect, coltype),
+                      _from_db(self.scale, dialect.name == "sqlite"))
 
     @property
     def python_type(self):
@@ -91,9 +58,45 @@ class _ScaledDecimal(TypeDecorator):
 
 
 def _chain(first, then):
-    if then is None:
-        return first
+    """``then(first(value))``, either step possibly absent (None)."""
+    if first is None or then is None:
+        return first or then
     return lambda value: then(first(value))
+
+
+@lru_cache(maxsize=None)
+def _to_db(scale: int, sqlite: bool):
+    quantum = _QUANTUM[scale]
+
+    def scaled_int(value):
+        if value is None:
+            return None
+        if value.__class__ is not Decimal:
+            value = Decimal(value)
+        # The same rounding as quantize(quantum) first, in one operation.
+        return int(value.scaleb(scale).to_integral_value(ROUND_HALF_UP))
+
+    def exact(value):
+        if value is None:
+            return None
+        if value.__class__ is not Decimal:
+            value = Decimal(value)
+        return value.quantize(quantum, ROUND_HALF_UP)
+
+    return scaled_int if sqlite else exact
+
+
+@lru_cache(maxsize=None)
+def _from_db(scale: int, sqlite: bool):
+    quantum = _QUANTUM[scale]
+
+    def from_scaled_int(value):
+        return None if value is None else Decimal(int(value)).scaleb(-scale)
+
+    def from_numeric(value):
+        return None if value is None else Decimal(value).quantize(quantum)
+
+    return from_scaled_int if sqlite else from_numeric
 
 
 class Quantity(_ScaledDecimal):

@@ -111,8 +111,12 @@ def clean_code(value: Any, field: str, *, max_len: int, required: bool = True,
 
 def audit(session: Session, actor: str, action: str, entity: str, key: Any, **details) -> int:
     """Record an audit event (a plain INSERT in the caller's transaction); its id."""
-    return session.execute(_AUDIT_INSERT, audit_row(actor, action, entity, key, **details)
-                           ).inserted_primary_key[0]
+    return insert_audit_row(session, audit_row(actor, action, entity, key, **details))
+
+
+def insert_audit_row(session: Session, row: dict) -> int:
+    """Write an ``audit_row``; its id."""
+    return session.execute(_AUDIT_INSERT, row).inserted_primary_key[0]
 
 
 def audit_row(actor: str, action: str, entity: str, key: Any, **details) -> dict:
@@ -192,17 +196,23 @@ def stamp_number(session: Session, prefix: str, at: datetime, *, table: str, doc
     if table not in _STAMP_TABLES:
         raise ValueError(f"stamp_number does not know table {table!r}")
     period = clock.period_of(at)
+    where = {"doc_id": doc_id, "provisional": provisional, "audit_id": audit_id}
     if session.get_bind().dialect.name == "postgresql":
-        return session.execute(text(_STAMP_POSTGRESQL.format(table=table)), {
-            "prefix": prefix, "period": period, "head": f"{prefix}-{period}-",
-            "doc_id": doc_id, "provisional": provisional, "audit_id": audit_id,
+        return session.execute(_stamp_postgresql(table), {
+            "prefix": prefix, "period": period, "head": f"{prefix}-{period}-", **where,
         }).scalar_one()
     # SQLite: the database lock (BEGIN IMMEDIATE) already serialises writers.
     number = next_number(session, prefix, at)
     for statement in _stamp_sqlite(table):
-        session.execute(statement, {"number": number, "doc_id": doc_id,
-                                    "provisional": provisional, "audit_id": audit_id})
+        session.execute(statement, {"number": number, **where})
     return number
+
+
+# Built once per table (a statement built per call would be re-keyed for the
+# compiled cache on every issue slip).
+@lru_cache(maxsize=None)
+def _stamp_postgresql(table: str):
+    return text(_STAMP_POSTGRESQL.format(table=table))
 
 
 @lru_cache(maxsize=None)

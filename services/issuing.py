@@ -27,7 +27,6 @@ from db import Database
 from db.bulk import insert_returning_ids
 from db.models import (
     ISSUE_PURPOSES,
-    AuditEvent,
     Issue,
     IssueAllocation,
     IssueLine,
@@ -61,6 +60,7 @@ from services.common import (
     audit_row,
     clean_text,
     get_or_404,
+    insert_audit_row,
     next_number,
     provisional_number,
     require_role,
@@ -343,7 +343,6 @@ _ISSUE_INSERT = insert(Issue.__table__).returning(Issue.__table__.c.id)
 _ISSUE_LINE_INSERT = insert(IssueLine.__table__).returning(IssueLine.__table__.c.id)
 _ALLOCATION_INSERT = insert(IssueAllocation.__table__)
 _OLD_PART_INSERT = insert(OldPart.__table__)
-_AUDIT_INSERT = insert(AuditEvent.__table__)
 # PostgreSQL: a slip with its lines, allocations, old parts and audit event in one
 # statement (arrays unnested; allocations find their line by line_no).
 _LINE_ARRAYS = ("line_no", "item_id", "qty_requested", "qty", "total_cost", "old_part_tag")
@@ -648,7 +647,7 @@ def _write_slip(session: Session, slip: dict, lines: list[dict], allocations: li
                  for line, line_id in zip(lines, line_ids) if line["old_part_tag"]]
     if old_parts:
         session.execute(_OLD_PART_INSERT, old_parts)
-    return issue_id, session.execute(_AUDIT_INSERT, event).inserted_primary_key[0]
+    return issue_id, insert_audit_row(session, event)
 
 
 def _clean_tags(old_part_tags) -> dict[str, str]:

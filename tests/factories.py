@@ -342,3 +342,15 @@ def stocktake_to_approval(db: Database, zones, *, period: str, counts: dict | No
         return number
     st.approve(db, actor="manager", stocktake=number)
     return number
+
+
+def every_row(db: Database) -> dict[str, list]:
+    """Every row of every table, sorted: equal before and after means nothing was
+    written (the test databases are small)."""
+    from sqlalchemy import select
+
+    from db.models import Base
+
+    with db.engine.connect() as conn:
+        return {t.name: sorted(map(repr, conn.execute(select(t)).all()))
+                for t in Base.metadata.sorted_tables}

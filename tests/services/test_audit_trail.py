@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from db.models import AuditEvent, Base
+from db.models import AuditEvent
 from services import catalog, clock, issuing, purchasing, receiving, reports, users
 from services import stocktake as st
 from services.errors import InvalidState, ServiceError
 from tests.factories import (
     build_world,
     count_receipt,
+    every_row,
     open_receipt,
     stock_lot,
     stocktake_to_approval,
@@ -37,12 +38,6 @@ def w(db):
     build_world(db)
     yield db
     clock.set_now(None)
-
-
-def snapshot(db) -> dict[str, list]:
-    with db.engine.connect() as conn:
-        return {t.name: sorted(map(repr, conn.execute(select(t)).all()))
-                for t in Base.metadata.sorted_tables}
 
 
 def events(db) -> list[AuditEvent]:
@@ -158,7 +153,7 @@ def test_every_write_leaves_who_when_what(w):
 
 def _refused_without_change(db, attempts):
     """Each attempt raises InvalidState (or a documented no-op) and changes nothing."""
-    before = snapshot(db)
+    before = every_row(db)
     for name, call in attempts:
         try:
             call()
@@ -169,7 +164,7 @@ def _refused_without_change(db, attempts):
         else:
             if not name.startswith("noop:"):
                 pytest.fail(f"{name}: a posted document was changed")
-        assert snapshot(db) == before, f"{name} changed the database"
+        assert every_row(db) == before, f"{name} changed the database"
 
 
 def test_posted_receipt_cannot_be_changed(w):
@@ -243,14 +238,14 @@ def test_issues_are_corrected_by_new_documents_only(w):
     ret = issuing.return_to_stock(db, actor="keeper", issue_number=issue.number, sku="OF-100",
                                   qty=4)
     assert ret.number != issue.number and issuing.get_issue(db, issue.number) == issue
-    before = snapshot(db)
+    before = every_row(db)
     again = issuing.issue_stock(db, actor="keeper", lines=[{"sku": "OF-100", "qty": 4}],
                                 requested_by="Bay", request_id="REQ-IMM-1")
     assert again.replayed and again.number == issue.number
     with pytest.raises(ServiceError):
         issuing.return_to_stock(db, actor="keeper", issue_number=issue.number, sku="OF-100",
                                 qty=1)
-    assert snapshot(db) == before
+    assert every_row(db) == before
 
 
 def test_closed_month_takes_no_backdated_movement(w):
@@ -260,12 +255,12 @@ def test_closed_month_takes_no_backdated_movement(w):
     clock.set_now(NOW)
     reports.close_month(db, actor="finance", period="2026-10")
     clock.set_now(utc(2026, 10, 20, 2))          # a clock set back into the closed month
-    before = snapshot(db)
+    before = every_row(db)
     with pytest.raises(InvalidState) as err:
         issuing.issue_stock(db, actor="keeper", lines=[{"sku": "OF-100", "qty": 1}],
                             requested_by="Bay")
     assert err.value.code == "period_closed"
-    assert snapshot(db) == before
+    assert every_row(db) == before
     clock.set_now(NOW)
     with pytest.raises(InvalidState):
         reports.close_month(db, actor="finance", period="2026-10")

@@ -29,13 +29,14 @@ from sqlalchemy.orm import Session
 
 from db import Database
 from db.database import create_db_engine
-from db.models import Base, Issue, IssueAllocation, IssueLine, Item, Lot, Movement, Receipt
+from db.models import Issue, IssueAllocation, IssueLine, Item, Lot, Movement, Receipt
 from services import clock, issuing, receiving, reports
 from services import stocktake as st
 from services.errors import InvalidState
 from tests.factories import (
     build_world,
     count_receipt,
+    every_row,
     open_receipt,
     receive_goods,
     stock_lot,
@@ -55,12 +56,6 @@ def world(db):
     build_world(db)
     yield db
     clock.set_now(None)
-
-
-def snapshot(db) -> dict[str, list]:
-    with db.engine.connect() as conn:
-        return {t.name: sorted(map(repr, conn.execute(select(t)).all()))
-                for t in Base.metadata.sorted_tables}
 
 
 # --- (a) an exception between any two writes -------------------------------------------
@@ -114,18 +109,18 @@ def crash_everywhere(db, monkeypatch, action):
     transaction until it runs through; after each fault nothing may have changed.
     Returns (faults injected, the result of the run that went through)."""
     injector = Injector(monkeypatch)
-    before = snapshot(db)
+    before = every_row(db)
     for at in range(1, 500):
         injector.arm(at)
         try:
             result = action()
         except InjectedFault:
-            assert snapshot(db) == before, f"fault at call {at} left rows behind"
+            assert every_row(db) == before, f"fault at call {at} left rows behind"
             continue
         assert not injector.fired
         injector.armed_at = None
         assert at > 3, "the posting made suspiciously few database calls"
-        assert snapshot(db) != before
+        assert every_row(db) != before
         assert reports.check_consistency(db) == []
         print(f"\n{at - 1} faults injected, each left nothing behind")
         return at - 1, result
@@ -184,20 +179,13 @@ def test_ledger_writer_flush_failure_after_the_first_document_part(world, monkey
     stock_lot(db, "BP-200", "A-01-02", 4, "40")
     number = stocktake_to_approval(db, ["A Parts"], period="2026-10", counts={
         ("OF-100", "A-01-01"): 8, ("BP-200", "A-01-02"): 5})
-    before = snapshot(db)
-    original, calls = LedgerWriter.flush, []
-
-    def flush(self):
-        calls.append(self.doc_no)
-        if len(calls) == 2:
-            raise InjectedFault("second document")
-        return original(self)
-
-    monkeypatch.setattr(LedgerWriter, "flush", flush)
+    before = every_row(db)
+    original = LedgerWriter.flush
+    calls = _fail_ledger_flush(monkeypatch, 2, InjectedFault("second document"))
     with pytest.raises(InjectedFault):
         st.post(db, actor="finance", stocktake=number)
     assert calls[0].startswith("SL-") and calls[1].startswith("SG-")
-    assert snapshot(db) == before
+    assert every_row(db) == before
     assert st.get_stocktake(db, number).status == "approved"
     monkeypatch.setattr(LedgerWriter, "flush", original)
     st.post(db, actor="finance", stocktake=number)
@@ -320,6 +308,23 @@ def test_pg_connection_terminated_mid_transaction_is_retried_once(world, caplog)
     assert reports.check_consistency(db) == []
 
 
+def _fail_ledger_flush(monkeypatch, nth: int, error: Exception) -> list[str]:
+    """Make the ``nth`` LedgerWriter.flush raise ``error`` (the others run); the
+    returned list collects the doc_no of every flush."""
+    from services.ledger import LedgerWriter
+
+    original, calls = LedgerWriter.flush, []
+
+    def flush(self):
+        calls.append(self.doc_no)
+        if len(calls) == nth:
+            raise error
+        return original(self)
+
+    monkeypatch.setattr(LedgerWriter, "flush", flush)
+    return calls
+
+
 def _lost_connection(statement: str) -> OperationalError:
     return OperationalError(statement, {}, Exception("server closed the connection unexpectedly"),
                             connection_invalidated=True)
@@ -327,19 +332,9 @@ def _lost_connection(statement: str) -> OperationalError:
 
 def test_connection_lost_before_commit_is_retried_transparently(world, monkeypatch):
     """Works the same on both databases: the first attempt dies in the ledger write."""
-    from services.ledger import LedgerWriter
-
     db = world
     stock_lot(db, "OF-100", "A-01-01", 10, "2.5")
-    original, calls = LedgerWriter.flush, []
-
-    def flush(self):
-        calls.append(self.doc_no)
-        if len(calls) == 1:
-            raise _lost_connection("INSERT INTO movement")
-        return original(self)
-
-    monkeypatch.setattr(LedgerWriter, "flush", flush)
+    calls = _fail_ledger_flush(monkeypatch, 1, _lost_connection("INSERT INTO movement"))
     view = issuing.issue_stock(db, actor="keeper", lines=[{"sku": "OF-100", "qty": 3}],
                                requested_by="Bay")
     # Each attempt writes under its own stand-in; the one that died took no number.
@@ -392,7 +387,7 @@ def test_reply_lost_after_commit_is_reported_and_retry_never_posts_twice(world, 
     with pytest.raises(OperationalError):
         actions[document]()
     monkeypatch.setattr(Session, "commit", original_commit)
-    after_first = snapshot(db)
+    after_first = every_row(db)
     if document == "stocktake":
         with pytest.raises(InvalidState) as err:
             actions[document]()
@@ -400,7 +395,7 @@ def test_reply_lost_after_commit_is_reported_and_retry_never_posts_twice(world, 
     else:
         result = actions[document]()
         assert getattr(result, "replayed", True) or result.status == "posted"
-    assert snapshot(db) == after_first, "the retry posted again"
+    assert every_row(db) == after_first, "the retry posted again"
     assert reports.check_consistency(db) == []
 
 

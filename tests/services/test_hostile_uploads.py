@@ -23,15 +23,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
-from db.models import Base
 from services import catalog, export, purchasing, receiving, reports
 from services import stocktake as st
 from services.uploads import read_table
 from services.errors import ServiceError, ValidationError
 from ui.i18n import error_text, translate
-from tests.factories import build_world, make_approved_po
+from tests.factories import build_world, every_row, make_approved_po
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 sys.path.insert(0, str(HOSTILE))
@@ -67,12 +65,6 @@ def _committed() -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def hostile_files() -> dict[str, bytes]:
     return {**_committed(), **corpus.large_files()}
-
-
-def snapshot(db) -> dict[str, list]:
-    with db.engine.connect() as conn:
-        return {t.name: sorted(map(repr, conn.execute(select(t)).all()))
-                for t in Base.metadata.sorted_tables}
 
 
 def _peak_kb() -> int:
@@ -120,7 +112,7 @@ def test_every_hostile_file_at_every_entry_point_is_refused_cheaply(sqlite_db, h
     build_world(db)
     url = db.engine.url.render_as_string(hide_password=False)
     db.dispose()
-    before = snapshot(db)
+    before = every_row(db)
     report, problems = [], []
     for name, data in hostile_files.items():
         for entry in ENTRY_POINTS:
@@ -142,14 +134,14 @@ def test_every_hostile_file_at_every_entry_point_is_refused_cheaply(sqlite_db, h
     for row in report:
         print("  ", *row)
     assert problems == []
-    assert snapshot(db) == before, "a refused upload wrote something"
+    assert every_row(db) == before, "a refused upload wrote something"
 
 
 @pytest.mark.parametrize("entry", ["catalog.import_items_file",
                                    "purchasing.import_purchase_orders"])
 def test_refused_imports_write_nothing(world, hostile_files, entry):
     db = world.db
-    before = snapshot(db)
+    before = every_row(db)
     for name, data in hostile_files.items():
         if name in READABLE or name.startswith(("rows_", "columns_", "giant", "zip")):
             continue            # the big ones are covered above; keep this one quick
@@ -157,7 +149,7 @@ def test_refused_imports_write_nothing(world, hostile_files, entry):
             ENTRY_POINTS[entry](db, data, name)
         assert err.value.params.get("field") == "file", (name, err.value)
         assert has(f"error.{err.value.code}") and error_text(err.value, "en")
-    assert snapshot(db) == before
+    assert every_row(db) == before
 
 
 def test_a_sheet_declaring_a_wrong_size_is_read_whole(world):
@@ -207,7 +199,7 @@ def _assert_row_errors(err, rows_expected: set[int]):
 
 def test_injected_codes_are_refused_row_by_row_and_nothing_is_written(world):
     db = world.db
-    before = snapshot(db)
+    before = every_row(db)
     rows = [["sku", "name"]] + [[text, "Part"] for text in corpus.INJECTIONS]
     for name, data in _files(rows).items():
         with pytest.raises(ValidationError) as err:
@@ -230,7 +222,7 @@ def test_injected_codes_are_refused_row_by_row_and_nothing_is_written(world):
                      lambda: catalog.create_location(db, actor="admin", code=text, zone="Z")):
             with pytest.raises(ValidationError):
                 call()
-    assert snapshot(db) == before
+    assert every_row(db) == before
 
 
 def _assert_export_escaped(data: bytes, texts: set[str], numbers: dict[str, float]):
@@ -330,11 +322,11 @@ def test_count_sheet_injection_never_reaches_the_counts(world):
 
     stock_lot(db, "OF-100", "A-01-01", 3, "2.5")
     number = st.open_stocktake(db, actor="supervisor", period="2030-01", zones=["A Parts"])
-    before = snapshot(db)
+    before = every_row(db)
     upload = st.read_count_sheet(_csv(rows), "count.csv")
     with pytest.raises(ValidationError) as err:
         st.record_counts(db, actor="keeper", stocktake=number, round="initial",
                          counts=upload.lines)
     codes = {e["code"] for e in err.value.params.get("errors", [err.value.params])}
     assert codes <= {"count_unknown_sku", "not_on_sheet"}
-    assert snapshot(db) == before
+    assert every_row(db) == before

@@ -25,6 +25,7 @@ from tests.factories import (
     add_users,
     build_world,
     count_receipt,
+    every_row,
     make_approved_po,
     open_receipt,
     receive_goods,
@@ -378,23 +379,16 @@ def _row_counts(db) -> dict[str, int]:
                 for t in Base.metadata.sorted_tables}
 
 
-def _everything(db) -> dict[str, list]:
-    """Every row of every table (the matrix databases are small)."""
-    with db.engine.connect() as conn:
-        return {t.name: sorted(map(repr, conn.execute(select(t)).all()))
-                for t in Base.metadata.sorted_tables}
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_role_matrix(pinned, case):
     db = pinned
     build_world(db)
     context = case.setup(db)
-    before = _everything(db)
+    before = every_row(db)
     for role in sorted(EVERYONE - case.allowed):
         with pytest.raises(PermissionDenied):
             case.call(db, role, context)
-    assert _everything(db) == before, "a refused call wrote something"
+    assert every_row(db) == before, "a refused call wrote something"
 
     substitutes = dict(case.users)
     for role in sorted(case.allowed):
