@@ -283,3 +283,15 @@ def pack_unit_cells(sku: str, cell, row: int) -> list[dict]:
         rows.append({"sku": sku, "unit": unit.strip(), "factor": _factor(factor.strip(), row),
                      "supplier": supplier.strip().upper() or None, "row": row})
     return rows
+
+
+def convert_quantity(db: Database, *, sku: str, text: str, supplier: str | None = None,
+                     field: str = "qty") -> Decimal:
+    """A quantity as typed for ``sku`` ("3 箱 + 5 个", "24", "2 CTN") in its stock unit,
+    with ``supplier``'s own pack sizes when given. Screens show it before confirming."""
+    with db.read() as session:
+        item = get_or_404(session, Item, "item", sku=sku)
+        supplier_id = _supplier_id(session, supplier)
+        factors = factors_in(session, [item.id], supplier_id)[item.id]
+        return quantity_in_stock_unit(unit_book_in(session), item.unit, factors, text,
+                                      field=field)

@@ -35,6 +35,10 @@ MESSAGES = {
     "units.remove": ("Remove", "删除"),
     "success.pack_unit_saved": ("Pack unit saved.", "包装单位已保存。"),
     "success.pack_unit_removed": ("Pack unit removed.", "包装单位已删除。"),
+    "units.qty_hint": ("e.g. 3 箱 + 5 个, or a number of stock units",
+                       "例如 3 箱 + 5 个，或库存单位数量"),
+    "units.import_help": ("Pack units column (optional): \"箱=12; 件=4; BOSCH:箱=10\" (a supplier code before the colon).",
+                          "包装单位列（可选）：“箱=12; 件=4; BOSCH:箱=10”（冒号前为供应商编码）。"),
     "units.conversion": ("= {qty} {unit}", "= {qty} {unit}"),
     "units.in_packs": ("{packs} {pack} + {loose} {unit}", "{packs} {pack} + {loose} {unit}"),
 }
