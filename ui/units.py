@@ -110,3 +110,11 @@ def quantity_in_packs(db, *, label: str, sku: str, key: str, supplier: str | Non
     item = catalog.get_item(db, sku)
     st.caption(t("units.conversion", qty=fmt_qty(qty), unit=unit_label(db, item["unit"])))
     return qty
+
+
+def both_units(db, stock_qty, stock_unit: str, pack_unit: str | None, factor) -> str:
+    """"60 个 (5 箱)" for a line ordered in boxes; "60 个" otherwise."""
+    plain = f"{fmt_qty(stock_qty)} {unit_label(db, stock_unit)}"
+    if not pack_unit:
+        return plain
+    return f"{plain} ({packs_text(db, stock_qty, stock_unit, pack_unit, factor)})"

@@ -16,6 +16,10 @@ def app_db(sqlite_db):
     return sqlite_db
 
 
+def _table_with(at, column):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
 def _open_item(at, sku):
     at.selectbox(key="item_edit_sku").select(sku).run()
     assert_no_exception(at)
@@ -55,3 +59,23 @@ def test_chinese_item_screen_shows_units_by_chinese_name(app_db, monkeypatch):
     assert units_shown == {"个", "瓶"}           # never "pcs" or "bottle" on a zh screen
     assert "库存单位：瓶" in [m.value for m in at.markdown]
     assert list(at.dataframe[-1].value["包装单位"]) == ["桶"]
+
+
+def test_purchase_order_in_boxes_shows_both_units(app_db, monkeypatch):
+    from services import purchasing
+
+    catalog.set_pack_unit(app_db, actor="admin", sku="OF-100", unit="箱", factor=12)
+    number = purchasing.create_purchase_order(app_db, actor="purchasing", supplier="SUP1", lines=[
+        {"sku": "OF-100", "qty": 5, "unit": "箱", "unit_price": "120.00"}])
+    at = app_for(app_db, "purchasing", page="pages/purchase_orders.py").run()
+    assert_no_exception(at)
+    assert at.selectbox(key="po_pick").value == number
+    line = _table_with(at, "Unit price").iloc[0]
+    assert line["Ordered"] == "60 pcs (5 box)"
+    assert line["Outstanding"] == "60 pcs (5 box)"
+    assert line["Unit price"] == "10 / pcs (120 / box)"
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+    at = app_for(app_db, "purchasing", lang="zh", page="pages/purchase_orders.py").run()
+    assert_no_exception(at)
+    line = _table_with(at, "单价").iloc[0]
+    assert line["订购数量"] == "60 个 (5 箱)"

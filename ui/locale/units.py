@@ -39,6 +39,8 @@ MESSAGES = {
                        "例如 3 箱 + 5 个，或库存单位数量"),
     "units.import_help": ("Pack units column (optional): \"箱=12; 件=4; BOSCH:箱=10\" (a supplier code before the colon).",
                           "包装单位列（可选）：“箱=12; 件=4; BOSCH:箱=10”（冒号前为供应商编码）。"),
+    "units.po_unit_hint": ("Unit (optional): order in a pack unit the item knows (e.g. 箱); the price is then per that unit.",
+                           "单位（可选）：可按配件已定义的包装单位订购（如 箱），单价即为该单位的价格。"),
     "units.conversion": ("= {qty} {unit}", "= {qty} {unit}"),
     "units.in_packs": ("{packs} {pack} + {loose} {unit}", "{packs} {pack} + {loose} {unit}"),
 }
