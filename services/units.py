@@ -295,3 +295,21 @@ def convert_quantity(db: Database, *, sku: str, text: str, supplier: str | None 
         factors = factors_in(session, [item.id], supplier_id)[item.id]
         return quantity_in_stock_unit(unit_book_in(session), item.unit, factors, text,
                                       field=field)
+
+
+def pack_units_for(db: Database, skus: Iterable[str]) -> dict[str, list[PackUnit]]:
+    """Pack units of many items at once (count sheets list them beside the stock unit)."""
+    wanted = list(dict.fromkeys(skus))
+    result: dict[str, list[PackUnit]] = {sku: [] for sku in wanted}
+    if not wanted:
+        return result
+    with db.read() as session:
+        rows = session.execute(
+            select(Item.sku, Item.unit, ItemPackUnit.unit, ItemPackUnit.factor, Supplier.code)
+            .join(ItemPackUnit, ItemPackUnit.item_id == Item.id)
+            .outerjoin(Supplier, Supplier.id == ItemPackUnit.supplier_id)
+            .where(Item.sku.in_(wanted))
+            .order_by(Item.sku, Supplier.code.is_not(None), Supplier.code, ItemPackUnit.unit))
+        for sku, stock_unit, unit, factor, supplier in rows:
+            result[sku].append(PackUnit(sku, unit, factor, supplier, stock_unit))
+    return result

@@ -92,29 +92,91 @@ def pack_unit_editor(db, sku: str, suppliers: list[str]) -> None:
                 st.rerun()
 
 
-# --- entering quantities in packs -----------------------------------------------------------
-def quantity_in_packs(db, *, label: str, sku: str, key: str, supplier: str | None = None,
-                      default: str = "") -> Decimal | None:
-    """A quantity typed as "3 箱 + 5 个" (or a plain number of stock units) for ``sku``;
-    shows the conversion to the stock unit before anything is confirmed. Returns the
-    stock quantity, or None while the text is empty or not understood."""
-    text = st.text_input(label, value=default, key=key,
-                         placeholder=t("units.qty_hint"))
-    if not text.strip():
-        return None
-    try:
-        qty = units.convert_quantity(db, sku=sku, text=text, supplier=supplier)
-    except ServiceError as exc:
-        st.error(error_text(exc), icon=":material/error:")
-        return None
-    item = catalog.get_item(db, sku)
-    st.caption(t("units.conversion", qty=fmt_qty(qty), unit=unit_label(db, item["unit"])))
-    return qty
-
-
 def both_units(db, stock_qty, stock_unit: str, pack_unit: str | None, factor) -> str:
     """"60 个 (5 箱)" for a line ordered in boxes; "60 个" otherwise."""
     plain = f"{fmt_qty(stock_qty)} {unit_label(db, stock_unit)}"
     if not pack_unit:
         return plain
     return f"{plain} ({packs_text(db, stock_qty, stock_unit, pack_unit, factor)})"
+
+
+def localize_units(db, result):
+    """A report's result with unit codes replaced by names in the user's language: a
+    DataFrame's "unit" column, or a mapping's "unit" value (a new object; cached
+    results are never changed)."""
+    if isinstance(result, pd.DataFrame) and "unit" in result.columns:
+        return with_unit_names(db, result)
+    if isinstance(result, dict) and isinstance(result.get("unit"), str):
+        return {**result, "unit": unit_label(db, result["unit"])}
+    return result
+
+
+def pack_units_column(db, skus) -> list[str]:
+    """Per SKU: its pack units as counters read them, "箱 = 12 个; 箱 = 10 个 (SUP1)"."""
+    packs = units.pack_units_for(db, skus)
+    return ["; ".join(
+        f"{unit_label(db, p.unit)} = {fmt_qty(p.factor)} {unit_label(db, p.stock_unit)}"
+        + (f" ({p.supplier})" if p.supplier else "") for p in packs.get(sku, []))
+        for sku in skus]
+
+
+def has_unit(text: str | None) -> bool:
+    """Whether a typed quantity names a unit ("3 箱 + 5 个") rather than a plain number."""
+    value = (text or "").strip().replace(",", "")
+    try:
+        Decimal(value)
+        return False
+    except ArithmeticError:
+        return bool(value)
+
+
+def convert_typed(db, sku: str | None, text: str | None, supplier: str | None = None):
+    """(stock quantity, None) for a quantity typed in packs; (None, error text) when it
+    is not understood; (None, None) for a plain number or nothing to convert."""
+    if not sku or not has_unit(text):
+        return None, None
+    try:
+        return units.convert_quantity(db, sku=sku, text=text, supplier=supplier), None
+    except ServiceError as exc:
+        return None, error_text(exc)
+
+
+def show_conversion(db, sku: str | None, text: str | None, where=None,
+                    supplier: str | None = None):
+    """Under a quantity typed in packs: "= 41 个", or why it is not understood. Returns
+    the stock quantity (None when there is nothing to convert or it failed)."""
+    where = where or st
+    qty, problem = convert_typed(db, sku, text, supplier)
+    if problem:
+        where.error(problem, icon=":material/error:")
+    elif qty is not None:
+        unit = unit_label(db, catalog.get_item(db, sku)["unit"])
+        where.caption(t("units.conversion", qty=fmt_qty(qty), unit=unit))
+    return qty
+
+
+def confirm_pack_count(db, save) -> None:
+    """A count typed in packs ("3 箱 + 5 个", kept in session state by the count form)
+    is shown converted to the stock unit and saved only when confirmed:
+    ``save(pending, stock_qty)``."""
+    pending = st.session_state.get("count_in_packs")
+    if not pending:
+        return
+    sku = (pending["sku"] or "").strip().upper()
+    qty, problem = convert_typed(db, sku, pending["typed"])
+    with st.container(border=True):
+        if problem:
+            st.error(problem, icon=":material/error:")
+        else:
+            unit = unit_label(db, catalog.get_item(db, sku)["unit"])
+            st.markdown(t("units.count_confirm", location=pending["location"], sku=sku,
+                          typed=pending["typed"], qty=fmt_qty(qty), unit=unit))
+        left, right = st.columns(2)
+        if not problem and left.button(t("units.confirm_count"), type="primary",
+                                       width="stretch", key="count_packs_ok"):
+            if run_action(lambda: save({**pending, "sku": sku}, qty), "stocktake.count_saved"):
+                st.session_state.pop("count_in_packs", None)
+                st.rerun()
+        if right.button(t("common.cancel"), width="stretch", key="count_packs_cancel"):
+            st.session_state.pop("count_in_packs", None)
+            st.rerun()

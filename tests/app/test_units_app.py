@@ -79,3 +79,83 @@ def test_purchase_order_in_boxes_shows_both_units(app_db, monkeypatch):
     assert_no_exception(at)
     line = _table_with(at, "单价").iloc[0]
     assert line["订购数量"] == "60 个 (5 箱)"
+
+
+REPORT_PAGES = ["pages/report_stock.py", "pages/report_monthly.py", "pages/report_reorder.py",
+                "pages/report_stock_card.py"]
+
+
+@pytest.mark.parametrize("page", REPORT_PAGES)
+def test_chinese_reports_show_units_by_chinese_name(page, sqlite_db, monkeypatch):
+    from services import clock
+    from tests.factories import REPORT_TZ, report_scenario, utc
+
+    monkeypatch.setenv("WAREHOUSE_TZ", REPORT_TZ)
+    build_world(sqlite_db)
+    report_scenario(sqlite_db)
+    clock.set_now(utc(2026, 2, 15, 2))
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+    at = app_for(sqlite_db, "supervisor", lang="zh", page=page).run()
+    assert_no_exception(at)
+    shown = [set(d.value["单位"]) for d in at.dataframe if "单位" in d.value.columns]
+    if page != "pages/report_stock_card.py":
+        assert shown, "the report shows a unit column"
+    for units_shown in shown:
+        assert units_shown <= {"个", "瓶", "套"}, units_shown
+
+
+def test_keeper_issues_in_boxes_and_sees_the_conversion_first(app_db):
+    from services import issuing
+    from tests.factories import stock_lot, utc
+
+    stock_lot(app_db, "OF-100", "A-01-01", 30, "10", lot_no="L1", received_at=utc(2026, 3, 1))
+    catalog.set_pack_unit(app_db, actor="admin", sku="OF-100", unit="箱", factor=12)
+    at = app_for(app_db, "keeper", page="pages/issuing.py").run()
+    at.text_input(key="iss_requested_by").input("Mechanic Li")
+    at.text_input(key="iss_scan").input("OF-100").run()
+    at.text_input(key="iss_qty").input("2 箱").run()
+    assert "= 24 pcs" in [c.value for c in at.caption]
+    at.text_input(key="iss_qty").input("2 桶").run()
+    assert any('"桶"' in e.value for e in at.error)
+    at.text_input(key="iss_qty").input("1 箱 + 3 个").run()
+    at.button(key="iss_add").click().run()
+    assert_no_exception(at)
+    assert at.session_state["iss_lines"] == [{"sku": "OF-100", "qty": "15"}]
+    at.button(key="iss_confirm").click().run()
+    assert_no_exception(at)
+    number = at.session_state["iss_last"].number
+    assert issuing.get_issue(app_db, number).total_cost == Decimal(150)
+
+
+def _counted(stk, db, number):
+    return [(e["sku"], e["location"], e["qty"])
+            for e in stk.count_entries(db, number, "AX Auxiliary", "initial")
+            if e["qty"] is not None]
+
+
+def test_a_count_in_packs_and_pieces_is_confirmed_in_the_stock_unit(sqlite_db):
+    from services import clock
+    from services import stocktake as stk
+    from tests.factories import build_stocktake_world
+    from tests.services.test_stocktake import COUNT_DAY
+
+    build_stocktake_world(sqlite_db)
+    clock.set_now(COUNT_DAY)
+    catalog.set_pack_unit(sqlite_db, actor="admin", sku="OF-100", unit="箱", factor=12)
+    number = stk.open_stocktake(sqlite_db, actor="supervisor", period="2026-03",
+                                zones=["AX Auxiliary"])
+    at = app_for(sqlite_db, "keeper", page="pages/stocktake.py").run()
+    at.text_input(key="count_location").input("AX-01")
+    at.text_input(key="count_sku").input("of-100")
+    at.text_input(key="count_qty").input("3 箱 + 5 个")
+    next(b for b in at.button if b.label == "Save count").click().run()
+    assert_no_exception(at)
+    assert _counted(stk, sqlite_db, number) == []        # not saved before confirming
+    assert any("3 箱 + 5 个 = **41 pcs**" in m.value for m in at.markdown)
+    at.button(key="count_packs_ok").click().run()
+    assert_no_exception(at)
+    assert _counted(stk, sqlite_db, number) == [("OF-100", "AX-01", Decimal(41))]
+    # the count sheet lists the pack unit beside the stock unit
+    sheet = next(d.value for d in at.dataframe if "Pack units" in d.value.columns)
+    packs = dict(zip(sheet["SKU"], sheet["Pack units"]))
+    assert packs["OF-100"] == "box = 12 pcs" and packs["BP-200"] == ""

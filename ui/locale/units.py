@@ -41,6 +41,10 @@ MESSAGES = {
                           "包装单位列（可选）：“箱=12; 件=4; BOSCH:箱=10”（冒号前为供应商编码）。"),
     "units.po_unit_hint": ("Unit (optional): order in a pack unit the item knows (e.g. 箱); the price is then per that unit.",
                            "单位（可选）：可按配件已定义的包装单位订购（如 箱），单价即为该单位的价格。"),
+    "units.count_confirm": ("{location} · {sku}: {typed} = **{qty} {unit}**. Save this count?",
+                            "{location} · {sku}：{typed} = **{qty} {unit}**。保存该盘点数？"),
+    "units.confirm_count": ("Save count", "保存盘点数"),
+    "stcol.pack_units": ("Pack units", "包装单位"),
     "units.conversion": ("= {qty} {unit}", "= {qty} {unit}"),
     "units.in_packs": ("{packs} {pack} + {loose} {unit}", "{packs} {pack} + {loose} {unit}"),
 }
