@@ -176,7 +176,7 @@ class ReceiptLine(Base):
     qc_failed_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     # Units: note_qty and the counts above are in the item's stock unit; the sheet's
     # unit as written, its code when known, and its factor (kept once posted).
-    unit_text: Mapped[str] = mapped_column(String(20), default="")
+    unit_text: Mapped[str] = mapped_column(String(20), default="", server_default="")
     unit: Mapped[str | None] = mapped_column(String(20))
     unit_factor: Mapped[Decimal | None] = mapped_column(Quantity())
     note_qty_in_unit: Mapped[Decimal | None] = mapped_column(Quantity())
