@@ -35,6 +35,8 @@ OPEN_STATUSES = ("approved", "partially_received")
 RECEIVABLE_STATUSES = ("approved", "partially_received", "received")
 MAX_PRICE = Decimal("100000000")
 MAX_LINES = 2000
+# A unit column (单位) makes the line's quantity and price per that pack unit.
+PO_IMPORT_WITH_UNIT = {**PO_IMPORT_COLUMNS, "unit": ("单位", "计量单位", "unit", "uom")}
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def import_purchase_orders(db: Database, *, actor, data: bytes, filename: str) -
     date; zh or en headers). Rows with the same supplier and PO no. make one PO (no
     PO no.: one PO per supplier). All or nothing; errors name row and column."""
     records, sheet_errors, letters = read_records(
-        data, filename, PO_IMPORT_COLUMNS, required=("sku", "qty"), one_of=("sku",))
+        data, filename, PO_IMPORT_WITH_UNIT, required=("sku", "qty"), one_of=("sku",))
     errors = [{"row": e.row, "code": e.message, "params": {**e.params, "column": e.column}}
               for e in sheet_errors if e.severity == "error"]
     groups: dict[tuple[str, str], dict] = {}
@@ -244,6 +246,7 @@ def import_purchase_orders(db: Database, *, actor, data: bytes, filename: str) -
             group["lines"].append({
                 "sku": to_text(values.get("sku")),
                 "qty": _number_text(qty), "unit_price": _number_text(price),
+                "unit": to_text(values.get("unit")),
             })
             group["rows"].append(row)
         except ValidationError as exc:

@@ -150,3 +150,20 @@ def test_purchase_order_in_an_unknown_unit_is_refused(world):
             {"sku": "OF-100", "qty": 5, "unit": "桶", "unit_price": "120.00"}])
     assert (err.value.code, err.value.params["unit"]) == ("unknown_unit", "桶")
     assert purchasing.list_purchase_orders(world.db) == []
+
+
+def test_purchase_order_import_with_a_unit_column(world):
+    db = world.db
+    catalog.set_pack_unit(db, actor="admin", sku="OF-100", unit="箱", factor=12)
+    data = ("供应商,采购单号,配件编码,数量,单位,单价\n"
+            "SUP1,PO-U-1,OF-100,5,箱,120\n"
+            "SUP1,PO-U-1,BP-200,4,,180\n").encode("gbk")
+    assert purchasing.import_purchase_orders(db, actor="purchasing", data=data,
+                                             filename="po.csv") == ["PO-U-1"]
+    boxes, plain = purchasing.get_purchase_order(db, "PO-U-1").lines
+    assert (boxes.ordered, boxes.order_unit, boxes.amount) == (Decimal(60), "box", Decimal(600))
+    assert (plain.ordered, plain.order_unit) == (Decimal(4), None)
+    english = b"supplier,sku,qty,unit price\nSUP1,OF-100,3,25\n"
+    number, = purchasing.import_purchase_orders(db, actor="purchasing", data=english,
+                                                filename="po.csv")
+    assert purchasing.get_purchase_order(db, number).lines[0].order_unit is None
