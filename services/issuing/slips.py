@@ -1,28 +1,26 @@
 """Issue slips (出库单): preview, FIFO issue, approval, old-part checks, slip lists."""
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import bindparam, exists, func, insert, or_, select, text
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from db import Database
-from db.bulk import insert_returning_ids
 from db.models import Issue, IssueAllocation, IssueLine, Item, OldPart, User
 from db.queries import issuing as q
-from db.types import Money, UTCDateTime
+from db.writes.issuing import store_issue_slip
 from domain.allocation import GOOD, Allocation, ShortStock, allocate, available_qty
 from services import clock
 from services.common import (
     audit_row,
     clean_text,
-    insert_audit_row,
     provisional_number,
     require_role,
     stamp_number,
@@ -38,54 +36,6 @@ from services.ledger import ISSUE, SUPPLIER_RETURN, LedgerWriter, LotRef
 
 from services.issuing.common import APPROVER_ROLES, ISSUE_ROLES, ZERO, _Line, _LocationRow, _clean_lines, _clean_purpose, _clean_request_id, _day_bounds, _item_rows, _items_by_sku, _load_lots, _lot_rows, _lot_stock, _row_stock, _short
 from services.issuing.views import AllocationView, IssueLineView, IssuePreview, IssueView, LowStock, PreviewLine, _allocation_view
-
-
-_ISSUE_INSERT = insert(Issue.__table__).returning(Issue.__table__.c.id)
-_ISSUE_LINE_INSERT = insert(IssueLine.__table__).returning(IssueLine.__table__.c.id)
-_ALLOCATION_INSERT = insert(IssueAllocation.__table__)
-_OLD_PART_INSERT = insert(OldPart.__table__)
-# PostgreSQL: a slip with its lines, allocations, old parts and audit event in one
-# statement (arrays unnested; allocations find their line by line_no).
-_LINE_ARRAYS = ("line_no", "item_id", "qty_requested", "qty", "total_cost", "old_part_tag")
-_ALLOCATION_ARRAYS = ("line_no", "seq", "lot_id", "location_id", "qty", "unit_cost", "value")
-_SLIP_POSTGRESQL = text("""
-WITH doc AS (
-    INSERT INTO issue (number, request_id, at, purpose, reference, requested_by, actor_id,
-                       approved_by_id, total_cost, partial, note)
-    VALUES (:number, :request_id, :at, :purpose, :reference, :requested_by, :actor_id,
-            :approved_by_id, :total_cost, :partial, :note)
-    RETURNING id),
-lines AS (
-    INSERT INTO issue_line (issue_id, line_no, item_id, qty_requested, qty, total_cost,
-                            old_part_tag)
-    SELECT doc.id, l.line_no, l.item_id, l.qty_requested, l.qty, l.total_cost, l.old_part_tag
-    FROM doc, unnest(CAST(:ln_line_no AS integer[]), CAST(:ln_item_id AS integer[]),
-                     CAST(:ln_qty_requested AS numeric[]), CAST(:ln_qty AS numeric[]),
-                     CAST(:ln_total_cost AS numeric[]), CAST(:ln_old_part_tag AS text[]))
-              AS l(line_no, item_id, qty_requested, qty, total_cost, old_part_tag)
-    ORDER BY l.line_no
-    RETURNING id, line_no, item_id, old_part_tag),
-allocations AS (
-    INSERT INTO issue_allocation (issue_line_id, seq, lot_id, location_id, qty, unit_cost, value)
-    SELECT lines.id, a.seq, a.lot_id, a.location_id, a.qty, a.unit_cost, a.value
-    FROM unnest(CAST(:al_line_no AS integer[]), CAST(:al_seq AS integer[]),
-                CAST(:al_lot_id AS integer[]), CAST(:al_location_id AS integer[]),
-                CAST(:al_qty AS numeric[]), CAST(:al_unit_cost AS numeric[]),
-                CAST(:al_value AS numeric[]))
-         AS a(line_no, seq, lot_id, location_id, qty, unit_cost, value)
-    JOIN lines ON lines.line_no = a.line_no
-    ORDER BY a.line_no, a.seq),
-old_parts AS (
-    INSERT INTO old_part (tag, issue_line_id, item_id, received_at, received_by_id, handed_to)
-    SELECT lines.old_part_tag, lines.id, lines.item_id, :at, :actor_id, ''
-    FROM lines WHERE lines.old_part_tag <> ''),
-event AS (
-    INSERT INTO audit_event (at, actor, action, entity, entity_key, details)
-    VALUES (:ev_at, :ev_actor, :ev_action, :ev_entity, :ev_entity_key, CAST(:ev_details AS json))
-    RETURNING id)
-SELECT doc.id AS issue_id, event.id AS audit_id FROM doc, event
-""").bindparams(bindparam("at", type_=UTCDateTime()), bindparam("ev_at", type_=UTCDateTime()),
-                bindparam("total_cost", type_=Money()))
 
 
 def preview_issue(db: Database, *, lines, purpose="workshop", stock=GOOD) -> IssuePreview:
@@ -141,11 +91,7 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
     request_id = _clean_request_id(request_id)
     approved_by = clean_text(approved_by, "approved_by", max_len=40).lower() or None
     tags = _clean_tags(old_part_tags)
-    if approved_by and approver_password is not None:
-        from services.users import authenticate
-
-        if authenticate(db, approved_by, approver_password) is None:
-            raise ValidationError("approver_password_wrong", field="approver_password")
+    _check_approver_password(db, approved_by, approver_password)
 
     def work(session: Session) -> IssueView:
         user = require_role(session, actor, *ISSUE_ROLES)
@@ -155,38 +101,14 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
             if done is not None:
                 return done
         items = _item_rows(session, (line.sku for line in cleaned))
-        for line in cleaned:
-            item = items.get(line.sku)
-            if item is None:
-                raise ValidationError("unknown_sku", field="sku", sku=line.sku, row=line.row)
-            if not item.active:
-                raise ValidationError("item_inactive", field="sku", sku=line.sku, row=line.row)
+        _check_items(cleaned, items)
         approver = _check_approval(session, user, cleaned, items, approved_by)
         line_tags = _check_old_parts(session, cleaned, items, tags)
 
         db.lock_items(session, [item.id for item in items.values()])
         lots = _lot_rows(session, [item.id for item in items.values()], source=stock,
                          for_update=True)
-        today = clock.today()
-        plans: list[tuple[_Line, Any, list[Allocation], Decimal]] = []
-        first_short: InsufficientStock | None = None
-        for line in cleaned:
-            item = items[line.sku]
-            stocks = [_row_stock(row) for row in lots.get(item.id, [])]
-            available = available_qty(stocks, today=today, source=stock)
-            try:
-                chosen = allocate(stocks, line.qty, policy=item.issue_policy, today=today,
-                                  allow_partial=allow_partial, source=stock)
-            except ShortStock as exc:
-                raise _short(item, line, exc) from None
-            if sum((a.qty for a in chosen), ZERO) < line.qty and first_short is None:
-                first_short = _short(item, line, ShortStock(available, line.qty))
-            if chosen:
-                plans.append((line, item, chosen, available))
-        if not plans:
-            raise first_short or InsufficientStock(sku=cleaned[0].sku, available=ZERO,
-                                                   requested=cleaned[0].qty)
-
+        plans, first_short = _plan_allocations(cleaned, items, lots, stock, allow_partial)
         now = clock.now()
         # Everything is written under a provisional number; the real one is stamped
         # last (services.common.stamp_number): its sequence row, locked until commit,
@@ -194,81 +116,156 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         provisional = provisional_number("ISS")
         writer = LedgerWriter(session, "issue", provisional, user.id, at=now)
         movement = SUPPLIER_RETURN if purpose == "supplier_return" else ISSUE
-        # The lots as the ledger sees them (plain rows, written by id on flush).
-        refs: dict[int, tuple[LotRef, Any]] = {}
-        for rows in lots.values():
-            for row in rows:
-                refs[row.id] = (LotRef(row.id, row.item_id, row.location_id, row.unit_cost,
-                                       row.qty_on_hand), row)
+        booked = _book_lots(writer, plans, _lot_refs(lots), line_tags, movement, reference,
+                            stock)
         partial = first_short is not None
-        total = ZERO
-        low: list[LowStock] = []
-        line_rows: list[dict] = []
-        taken: list[list[tuple[Allocation, LotRef, Any, Decimal]]] = []
-        for line_no, (line, item, chosen, available) in enumerate(plans, start=1):
-            qty = sum((a.qty for a in chosen), ZERO)
-            line_total = ZERO
-            picks = []
-            for a in chosen:
-                ref, row = refs[a.lot.lot_id]
-                writer.know_location(_LocationRow(row.location_id, row.code, row.zone,
-                                                  row.frozen_by_stocktake_id))
-                value = writer.take(ref, a.qty, movement, note=reference)
-                picks.append((a, ref, row, value))
-                line_total += value
-            taken.append(picks)
-            total += line_total
-            line_rows.append({
-                "line_no": line_no, "item_id": item.id, "qty_requested": line.qty, "qty": qty,
-                "total_cost": line_total, "old_part_tag": line_tags.get(item.sku, "")})
-            left = available - qty
-            if stock == GOOD and item.reorder_level > 0 and left < item.reorder_level:
-                low.append(LowStock(item.sku, item.name, left, item.reorder_level))
-
         slip = {
             "number": provisional, "request_id": request_id, "at": now, "purpose": purpose,
             "reference": reference, "requested_by": requested_by, "actor_id": user.id,
-            "approved_by_id": approver.id if approver else None, "total_cost": total,
+            "approved_by_id": approver.id if approver else None, "total_cost": booked.total,
             "partial": partial, "note": note}
-        event = audit_row(
-            actor, "issue.post", "issue", provisional, purpose=purpose, reference=reference,
-            requested_by=requested_by, total_cost=total,
-            approved_by=approver.username if approver else None,
-            lines=[{"sku": item.sku, "qty": row["qty"]}
-                   for (_line, item, _chosen, _available), row in zip(plans, line_rows)],
-            partial=partial, request_id=request_id)
-        allocations = [
-            {"line_no": row["line_no"], "seq": seq, "lot_id": ref.id,
-             "location_id": ref.location_id, "qty": a.qty, "unit_cost": ref.unit_cost,
-             "value": value}
-            for row, picks in zip(line_rows, taken)
-            for seq, (a, ref, _row, value) in enumerate(picks, start=1)]
-        issue_id, audit_id = _write_slip(session, slip, line_rows, allocations, event)
+        issue_id, audit_id = store_issue_slip(session, slip, booked.line_rows,
+                                              _allocation_rows(booked),
+                                              _slip_event(actor, slip, approver, plans, booked))
         writer.flush()
         number = stamp_number(session, "ISS", now, table="issue", doc_id=issue_id,
                               provisional=provisional, audit_id=audit_id)
-        # The view from what was just written (nothing read back).
-        return IssueView(
-            number=number, at=now, purpose=purpose, reference=reference,
-            requested_by=requested_by, actor=user.username,
-            approved_by=approver.username if approver else "", total_cost=total,
-            partial=partial, request_id=request_id,
-            lines=tuple(
-                IssueLineView(
-                    line_no=row["line_no"], sku=item.sku, name=item.name, unit=item.unit,
-                    qty_requested=row["qty_requested"], qty=row["qty"],
-                    total_cost=row["total_cost"], old_part_tag=row["old_part_tag"],
-                    allocations=tuple(
-                        AllocationView(
-                            lot_id=lot_row.id, lot_no=lot_row.lot_no,
-                            received_at=lot_row.received_at, expiry_date=lot_row.expiry_date,
-                            location=lot_row.code, qty=a.qty, unit_cost=ref.unit_cost,
-                            value=value)
-                        for a, ref, lot_row, value in picks))
-                for (_line, item, _chosen, _available), row, picks
-                in zip(plans, line_rows, taken)),
-            low_stock=tuple(low))
+        return _issued_view(slip, number, user, approver, plans, booked)
 
+    return _write_once(db, work, request_id)
+
+
+def _check_approver_password(db: Database, approved_by, approver_password) -> None:
+    if approved_by and approver_password is not None:
+        from services.users import authenticate
+
+        if authenticate(db, approved_by, approver_password) is None:
+            raise ValidationError("approver_password_wrong", field="approver_password")
+
+
+def _check_items(cleaned: list[_Line], items: dict) -> None:
+    for line in cleaned:
+        item = items.get(line.sku)
+        if item is None:
+            raise ValidationError("unknown_sku", field="sku", sku=line.sku, row=line.row)
+        if not item.active:
+            raise ValidationError("item_inactive", field="sku", sku=line.sku, row=line.row)
+
+
+def _plan_allocations(cleaned: list[_Line], items: dict, lots: dict, stock: str,
+                      allow_partial: bool):
+    """Per line the lots to take (FIFO/FEFO) and the qty available; with the first
+    short line's error when ``allow_partial`` let it through short."""
+    today = clock.today()
+    plans: list[tuple[_Line, Any, list[Allocation], Decimal]] = []
+    first_short: InsufficientStock | None = None
+    for line in cleaned:
+        item = items[line.sku]
+        stocks = [_row_stock(row) for row in lots.get(item.id, [])]
+        available = available_qty(stocks, today=today, source=stock)
+        try:
+            chosen = allocate(stocks, line.qty, policy=item.issue_policy, today=today,
+                              allow_partial=allow_partial, source=stock)
+        except ShortStock as exc:
+            raise _short(item, line, exc) from None
+        if sum((a.qty for a in chosen), ZERO) < line.qty and first_short is None:
+            first_short = _short(item, line, ShortStock(available, line.qty))
+        if chosen:
+            plans.append((line, item, chosen, available))
+    if not plans:
+        raise first_short or InsufficientStock(sku=cleaned[0].sku, available=ZERO,
+                                               requested=cleaned[0].qty)
+    return plans, first_short
+
+
+def _lot_refs(lots: dict) -> dict[int, tuple[LotRef, Any]]:
+    """The lots as the ledger sees them (plain rows, written by id on flush)."""
+    return {row.id: (LotRef(row.id, row.item_id, row.location_id, row.unit_cost,
+                            row.qty_on_hand), row)
+            for rows in lots.values() for row in rows}
+
+
+@dataclass
+class _Booked:
+    """What the ledger took for a slip: its line rows, per line the lots taken
+    (allocation, lot ref, lot row, value), the total cost and the items now low."""
+
+    line_rows: list[dict] = field(default_factory=list)
+    taken: list[list[tuple[Allocation, LotRef, Any, Decimal]]] = field(default_factory=list)
+    total: Decimal = ZERO
+    low: list[LowStock] = field(default_factory=list)
+
+
+def _book_lots(writer: LedgerWriter, plans, refs: dict, line_tags: dict, movement: str,
+               reference: str, stock: str) -> _Booked:
+    booked = _Booked()
+    for line_no, (line, item, chosen, available) in enumerate(plans, start=1):
+        qty = sum((a.qty for a in chosen), ZERO)
+        line_total = ZERO
+        picks = []
+        for a in chosen:
+            ref, row = refs[a.lot.lot_id]
+            writer.know_location(_LocationRow(row.location_id, row.code, row.zone,
+                                              row.frozen_by_stocktake_id))
+            value = writer.take(ref, a.qty, movement, note=reference)
+            picks.append((a, ref, row, value))
+            line_total += value
+        booked.taken.append(picks)
+        booked.total += line_total
+        booked.line_rows.append({
+            "line_no": line_no, "item_id": item.id, "qty_requested": line.qty, "qty": qty,
+            "total_cost": line_total, "old_part_tag": line_tags.get(item.sku, "")})
+        left = available - qty
+        if stock == GOOD and item.reorder_level > 0 and left < item.reorder_level:
+            booked.low.append(LowStock(item.sku, item.name, left, item.reorder_level))
+    return booked
+
+
+def _slip_event(actor, slip: dict, approver, plans, booked: _Booked) -> dict:
+    return audit_row(
+        actor, "issue.post", "issue", slip["number"], purpose=slip["purpose"],
+        reference=slip["reference"], requested_by=slip["requested_by"],
+        total_cost=booked.total, approved_by=approver.username if approver else None,
+        lines=[{"sku": item.sku, "qty": row["qty"]}
+               for (_line, item, _chosen, _available), row in zip(plans, booked.line_rows)],
+        partial=slip["partial"], request_id=slip["request_id"])
+
+
+def _allocation_rows(booked: _Booked) -> list[dict]:
+    return [
+        {"line_no": row["line_no"], "seq": seq, "lot_id": ref.id,
+         "location_id": ref.location_id, "qty": a.qty, "unit_cost": ref.unit_cost,
+         "value": value}
+        for row, picks in zip(booked.line_rows, booked.taken)
+        for seq, (a, ref, _row, value) in enumerate(picks, start=1)]
+
+
+def _issued_view(slip: dict, number: str, user, approver, plans, booked: _Booked
+                 ) -> IssueView:
+    """The view from what was just written (nothing read back)."""
+    return IssueView(
+        number=number, at=slip["at"], purpose=slip["purpose"], reference=slip["reference"],
+        requested_by=slip["requested_by"], actor=user.username,
+        approved_by=approver.username if approver else "", total_cost=booked.total,
+        partial=slip["partial"], request_id=slip["request_id"],
+        lines=tuple(
+            IssueLineView(
+                line_no=row["line_no"], sku=item.sku, name=item.name, unit=item.unit,
+                qty_requested=row["qty_requested"], qty=row["qty"],
+                total_cost=row["total_cost"], old_part_tag=row["old_part_tag"],
+                allocations=tuple(
+                    AllocationView(
+                        lot_id=lot_row.id, lot_no=lot_row.lot_no,
+                        received_at=lot_row.received_at, expiry_date=lot_row.expiry_date,
+                        location=lot_row.code, qty=a.qty, unit_cost=ref.unit_cost,
+                        value=value)
+                    for a, ref, lot_row, value in picks))
+            for (_line, item, _chosen, _available), row, picks
+            in zip(plans, booked.line_rows, booked.taken)),
+        low_stock=tuple(booked.low))
+
+
+def _write_once(db: Database, work, request_id: str | None) -> IssueView:
     try:
         return db.write(work)
     except IntegrityError:
@@ -280,39 +277,6 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
             if done is not None:
                 return done
         raise
-
-
-def _write_slip(session: Session, slip: dict, lines: list[dict], allocations: list[dict],
-                event: dict) -> tuple[int, int]:
-    """Insert the slip, its lines, allocations (keyed by line_no), old parts and its
-    audit event; returns (issue id, audit event id). PostgreSQL: one statement."""
-    if session.get_bind().dialect.name == "postgresql":
-        row = session.execute(_SLIP_POSTGRESQL, {
-            **slip,
-            **{f"ln_{key}": [line[key] for line in lines] for key in _LINE_ARRAYS},
-            **{f"al_{key}": [a[key] for a in allocations] for key in _ALLOCATION_ARRAYS},
-            **{f"ev_{key}": value for key, value in event.items() if key != "details"},
-            "ev_details": json.dumps(event["details"]),
-        }).one()
-        return row.issue_id, row.audit_id
-    issue_id = session.execute(_ISSUE_INSERT, slip).scalar_one()
-    rows = [{**line, "issue_id": issue_id} for line in lines]
-    if len(rows) == 1:
-        line_ids = [session.execute(_ISSUE_LINE_INSERT, rows[0]).scalar_one()]
-    else:
-        line_ids = insert_returning_ids(session, IssueLine.__table__, rows)
-    by_line_no = {line["line_no"]: line_id for line, line_id in zip(lines, line_ids)}
-    session.execute(_ALLOCATION_INSERT, [
-        {**{k: v for k, v in a.items() if k != "line_no"},
-         "issue_line_id": by_line_no[a["line_no"]]} for a in allocations])
-    old_parts = [{"tag": line["old_part_tag"], "issue_line_id": line_id,
-                  "item_id": line["item_id"], "received_at": slip["at"],
-                  "received_by_id": slip["actor_id"], "handed_back_at": None,
-                  "handed_back_by_id": None, "handed_to": ""}
-                 for line, line_id in zip(lines, line_ids) if line["old_part_tag"]]
-    if old_parts:
-        session.execute(_OLD_PART_INSERT, old_parts)
-    return issue_id, insert_audit_row(session, event)
 
 
 def _clean_tags(old_part_tags) -> dict[str, str]:

@@ -143,104 +143,15 @@ _LINE_COLUMNS = tuple(
 def _post(db: Database, session, state: _State, user: User, checker: User) -> _Posted:
     rec, order = state.receipt, state.order
     now = clock.now()
-    # Where each accepted line goes.
-    wanted = {line.location_id or (state.items[line.item_id].default_location_id
-                                   if line.item_id in state.items else None)
-              for line in state.lines}
-    # The bins as plain rows (every column, so the statement and its order are
-    # the same as loading the Location objects).
-    table = Location.__table__
-    locations = {loc.id: loc for loc in session.execute(
-        select(table).where(table.c.id.in_({i for i in wanted if i})))}
+    locations, quarantine, targets = _place_lines(session, state)
     first_bin = next(iter(locations.values()), None)
-    quarantine: Location | None = None
-    targets: dict[int, tuple[Location, str]] = {}
-    for line, result in zip(state.lines, state.results):
-        if result.accepted_qty <= 0:
-            continue
-        item = state.items[line.item_id]
-        bin_id = line.location_id or item.default_location_id
-        if bin_id is None:
-            raise ValidationError("location_required", field="location", row=line.line_no,
-                                  sku=line.sku)
-        if line.location_id is None:
-            line.location_id = bin_id
-        chosen = locations[bin_id]
-        if item.full_inspection and chosen.kind != "quarantine":
-            quarantine = quarantine or _pick_location(session, "quarantine", chosen)
-            if quarantine is None:
-                raise ValidationError("no_quarantine_location", field="location",
-                                      row=line.line_no)
-            targets[line.id] = (quarantine, "quarantine")
-        else:
-            status = "quarantine" if chosen.kind == "quarantine" else "available"
-            targets[line.id] = (chosen, status)
     rejected_any = any(r.rejected_qty > 0 for r in state.results)
     hold = _pick_location(session, "hold", first_bin) if rejected_any else None
     if rejected_any and hold is None:
         raise ValidationError("no_hold_location", field="location")
-
-    # Stock: lock the items in id order, then write the lots (one INSERT) and the
-    # ledger in bulk.
-    db.lock_items(session, [state.lines[i].item_id for i, r in enumerate(state.results)
-                            if r.accepted_qty > 0])
-    writer = LedgerWriter(session, "GRN", rec.number, user.id, at=now)
-    for loc in [*locations.values(), quarantine]:
-        if loc is not None:
-            writer.know_location(loc)
-    accepted = [(line, result) for line, result in zip(state.lines, state.results)
-                if result.accepted_qty > 0]
-    note = f"{order.number} / {rec.delivery_note_no}"
-    refs = writer.receive_many([{
-        "item_id": line.item_id, "location_id": targets[line.id][0].id,
-        "qty": result.accepted_qty, "unit_cost": state.po_lines[line.po_line_id].unit_price,
-        "lot_no": line.lot_no or "", "expiry_date": line.expiry_date,
-        "status": targets[line.id][1], "supplier_id": rec.supplier_id, "received_at": now,
-        "note": note} for line, result in accepted])
-    new_lots = {line.id: ref for (line, _result), ref in zip(accepted, refs)}
-    lots = {ref.id: _PostedLot(ref.location_id, targets[line.id][1], ref.qty_on_hand)
-            for (line, _result), ref in zip(accepted, refs)}
-    writer.flush()
-
-    # The lines' results, the PO lines' received quantities and the discrepancies:
-    # one statement each, by primary key.
-    line_rows, discrepancies = [], []
-    received: dict[int, Decimal] = {}
-    for line, inp, result in zip(state.lines, state.inputs, state.results):
-        line.flags = sorted(result.flags)
-        line.accepted_qty = result.accepted_qty
-        line.rejected_qty = result.rejected_qty
-        line.rejected_reasons = {k: str(v) for k, v in result.rejected_reasons.items()}
-        if line.id in new_lots:
-            line.lot_id = new_lots[line.id].id
-        if result.accepted_qty > 0:
-            po_line = state.po_lines[line.po_line_id]
-            received[po_line.id] = received.get(po_line.id, po_line.qty_received) \
-                + result.accepted_qty
-        line_rows.append({
-            "id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
-            "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
-            "lot_id": line.lot_id, "location_id": line.location_id})
-        approvals = state.approvals.get(line.id, {})
-        for row in rules.discrepancy_rows(inp, result):
-            discrepancies.append({
-                "receipt_id": rec.id, "line_no": line.line_no, "sku": line.sku,
-                "flag": row["flag"], "qty": row["qty"], "outcome": row["outcome"],
-                "approved_by": approvals.get(row["flag"]),
-                "details": {"note_qty": str(line.note_qty), "counted_qty": str(line.counted_qty),
-                            "damaged_qty": str(line.damaged_qty),
-                            "note_unit_price": str(line.note_unit_price or ""),
-                            "po_unit_price": str(line.unit_price or ""),
-                            "expiry_date": str(line.expiry_date or ""),
-                            "po_reference": line.po_reference or ""}})
-    update_rows(session, ReceiptLine.__table__, line_rows)
-    update_rows(session, PurchaseOrderLine.__table__,
-                [{"id": key, "qty_received": qty} for key, qty in sorted(received.items())])
-    insert_rows(session, ReceiptDiscrepancy.__table__, discrepancies)
-    order.status = rules.po_status(
-        ((line.qty_ordered, received.get(line.id, line.qty_received))
-         for line in state.po_lines.values()), order.status)
-
+    new_lots, lots = _book_lots(db, session, state, user, now,
+                                [*locations.values(), quarantine], targets)
+    discrepancies, received = _record_results(session, state, new_lots)
     return_number = None
     if rejected_any:
         return_number = _rejection_return(session, state, hold, user, now)
@@ -264,3 +175,115 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
                         "qty": d["qty"], "outcome": d["outcome"],
                         "approved_by": d["approved_by"] or ""} for d in discrepancies],
         received=received)
+
+
+def _place_lines(session, state: _State):
+    """Where each accepted line goes: its bin, or quarantine for fully inspected items.
+    Returns the bins (by id), the quarantine location (if used) and per line id the
+    (location, lot status)."""
+    wanted = {line.location_id or (state.items[line.item_id].default_location_id
+                                   if line.item_id in state.items else None)
+              for line in state.lines}
+    # The bins as plain rows (every column, so the statement and its order are
+    # the same as loading the Location objects).
+    table = Location.__table__
+    locations = {loc.id: loc for loc in session.execute(
+        select(table).where(table.c.id.in_({i for i in wanted if i})))}
+    quarantine: Location | None = None
+    targets: dict[int, tuple[Location, str]] = {}
+    for line, result in zip(state.lines, state.results):
+        if result.accepted_qty <= 0:
+            continue
+        item = state.items[line.item_id]
+        bin_id = line.location_id or item.default_location_id
+        if bin_id is None:
+            raise ValidationError("location_required", field="location", row=line.line_no,
+                                  sku=line.sku)
+        if line.location_id is None:
+            line.location_id = bin_id
+        chosen = locations[bin_id]
+        if item.full_inspection and chosen.kind != "quarantine":
+            quarantine = quarantine or _pick_location(session, "quarantine", chosen)
+            if quarantine is None:
+                raise ValidationError("no_quarantine_location", field="location",
+                                      row=line.line_no)
+            targets[line.id] = (quarantine, "quarantine")
+        else:
+            status = "quarantine" if chosen.kind == "quarantine" else "available"
+            targets[line.id] = (chosen, status)
+    return locations, quarantine, targets
+
+
+def _book_lots(db: Database, session, state: _State, user: User, now, known: list,
+               targets: dict):
+    """Stock: lock the items in id order, then write the lots (one INSERT) and the
+    ledger in bulk. Returns the new lot per line id and the posted lots by lot id."""
+    rec = state.receipt
+    db.lock_items(session, [state.lines[i].item_id for i, r in enumerate(state.results)
+                            if r.accepted_qty > 0])
+    writer = LedgerWriter(session, "GRN", rec.number, user.id, at=now)
+    for loc in known:
+        if loc is not None:
+            writer.know_location(loc)
+    accepted = [(line, result) for line, result in zip(state.lines, state.results)
+                if result.accepted_qty > 0]
+    note = f"{state.order.number} / {rec.delivery_note_no}"
+    refs = writer.receive_many([{
+        "item_id": line.item_id, "location_id": targets[line.id][0].id,
+        "qty": result.accepted_qty, "unit_cost": state.po_lines[line.po_line_id].unit_price,
+        "lot_no": line.lot_no or "", "expiry_date": line.expiry_date,
+        "status": targets[line.id][1], "supplier_id": rec.supplier_id, "received_at": now,
+        "note": note} for line, result in accepted])
+    new_lots = {line.id: ref for (line, _result), ref in zip(accepted, refs)}
+    lots = {ref.id: _PostedLot(ref.location_id, targets[line.id][1], ref.qty_on_hand)
+            for (line, _result), ref in zip(accepted, refs)}
+    writer.flush()
+    return new_lots, lots
+
+
+def _record_results(session, state: _State, new_lots: dict):
+    """The lines' results, the PO lines' received quantities and the discrepancies:
+    one statement each, by primary key. Returns the discrepancies and the PO lines'
+    new received quantities."""
+    line_rows, discrepancies = [], []
+    received: dict[int, Decimal] = {}
+    for line, inp, result in zip(state.lines, state.inputs, state.results):
+        line.flags = sorted(result.flags)
+        line.accepted_qty = result.accepted_qty
+        line.rejected_qty = result.rejected_qty
+        line.rejected_reasons = {k: str(v) for k, v in result.rejected_reasons.items()}
+        if line.id in new_lots:
+            line.lot_id = new_lots[line.id].id
+        if result.accepted_qty > 0:
+            po_line = state.po_lines[line.po_line_id]
+            received[po_line.id] = received.get(po_line.id, po_line.qty_received) \
+                + result.accepted_qty
+        line_rows.append({
+            "id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
+            "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
+            "lot_id": line.lot_id, "location_id": line.location_id})
+        approvals = state.approvals.get(line.id, {})
+        discrepancies += [_discrepancy_row(state.receipt, line, row, approvals)
+                          for row in rules.discrepancy_rows(inp, result)]
+    update_rows(session, ReceiptLine.__table__, line_rows)
+    update_rows(session, PurchaseOrderLine.__table__,
+                [{"id": key, "qty_received": qty} for key, qty in sorted(received.items())])
+    insert_rows(session, ReceiptDiscrepancy.__table__, discrepancies)
+    order = state.order
+    order.status = rules.po_status(
+        ((line.qty_ordered, received.get(line.id, line.qty_received))
+         for line in state.po_lines.values()), order.status)
+    return discrepancies, received
+
+
+def _discrepancy_row(rec, line, row: dict, approvals: dict) -> dict:
+    return {
+        "receipt_id": rec.id, "line_no": line.line_no, "sku": line.sku,
+        "flag": row["flag"], "qty": row["qty"], "outcome": row["outcome"],
+        "approved_by": approvals.get(row["flag"]),
+        "details": {"note_qty": str(line.note_qty), "counted_qty": str(line.counted_qty),
+                    "damaged_qty": str(line.damaged_qty),
+                    "note_unit_price": str(line.note_unit_price or ""),
+                    "po_unit_price": str(line.unit_price or ""),
+                    "expiry_date": str(line.expiry_date or ""),
+                    "po_reference": line.po_reference or ""}}

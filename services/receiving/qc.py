@@ -58,18 +58,7 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
         here = session.get(Location, lot.location_id)
         return_number = None
         if passed > 0:
-            if location:
-                target = session.scalar(select(Location).where(Location.code == location))
-                if target is None or not target.active:
-                    raise NotFound(what="location", key=location)
-            else:
-                target = session.get(Location, line.location_id) if line.location_id else None
-                if target is None or target.kind == "quarantine":
-                    item = session.get(Item, line.item_id)
-                    target = session.get(Location, item.default_location_id) \
-                        if item.default_location_id else None
-            if target is None or target.kind != "storage":
-                raise ValidationError("location_required", field="location", row=line_no)
+            target = _release_target(session, line, location, line_no)
             writer.move(lot, passed, target.id, status="available", out_type=QC_OUT,
                         in_type=QC_IN, note="qc passed")
         if failed > 0:
@@ -79,17 +68,7 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
             held = writer.move(lot, failed, hold.id, status="hold", out_type=REJECT_OUT,
                                in_type=REJECT_IN, note="qc failed")
             writer.flush()
-            return_number = next_number(session, "RTS")
-            doc = SupplierReturn(number=return_number, supplier_id=rec.supplier_id,
-                                 receipt_id=rec.id, order_id=rec.order_id,
-                                 hold_location_id=hold.id, source="qc", status="open",
-                                 created_by=user.username, created_at=clock.now())
-            doc.lines.append(SupplierReturnLine(
-                receipt_line_no=line.line_no, sku=line.sku, item_id=line.item_id,
-                name=line.name, qty=failed, unit_price=lot.unit_cost,
-                amount=failed * lot.unit_cost, reason=rules.R_QC_FAILED, lot_no=lot.lot_no,
-                lot_id=held.id))
-            session.add(doc)
+            return_number = _failed_return(session, rec, line, lot, held, hold, failed, user)
         writer.flush()
         line.qc_passed_qty = (line.qc_passed_qty or ZERO) + passed
         line.qc_failed_qty = (line.qc_failed_qty or ZERO) + failed
@@ -98,6 +77,41 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
         return {"passed": passed, "failed": failed, "return_number": return_number}
 
     return db.write(work)
+
+
+def _release_target(session, line: ReceiptLine, location: str | None, row) -> Location:
+    """Where passed goods go: ``location`` if given, else the bin chosen at count time
+    (or the item's default bin); always a storage bin."""
+    if location:
+        target = session.scalar(select(Location).where(Location.code == location))
+        if target is None or not target.active:
+            raise NotFound(what="location", key=location)
+    else:
+        target = session.get(Location, line.location_id) if line.location_id else None
+        if target is None or target.kind == "quarantine":
+            item = session.get(Item, line.item_id)
+            target = session.get(Location, item.default_location_id) \
+                if item.default_location_id else None
+    if target is None or target.kind != "storage":
+        raise ValidationError("location_required", field="location", row=row)
+    return target
+
+
+def _failed_return(session, rec: Receipt, line: ReceiptLine, lot: Lot, held, hold: Location,
+                   failed, user) -> str:
+    """The return-to-supplier document for goods that failed QC; its number."""
+    return_number = next_number(session, "RTS")
+    doc = SupplierReturn(number=return_number, supplier_id=rec.supplier_id,
+                         receipt_id=rec.id, order_id=rec.order_id,
+                         hold_location_id=hold.id, source="qc", status="open",
+                         created_by=user.username, created_at=clock.now())
+    doc.lines.append(SupplierReturnLine(
+        receipt_line_no=line.line_no, sku=line.sku, item_id=line.item_id,
+        name=line.name, qty=failed, unit_price=lot.unit_cost,
+        amount=failed * lot.unit_cost, reason=rules.R_QC_FAILED, lot_no=lot.lot_no,
+        lot_id=held.id))
+    session.add(doc)
+    return return_number
 
 
 def quarantine_lines(db: Database) -> list[dict]:

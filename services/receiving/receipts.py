@@ -61,21 +61,12 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
     cleaned = _clean_lines(lines)
-    sha = None
-    if source_file is not None:
-        if len(source_file) > delivery_sheet.MAX_FILE_BYTES:
-            raise ValidationError("file_too_large", field="file",
-                                  limit_mb=delivery_sheet.MAX_FILE_BYTES // (1024 * 1024))
-        sha = hashlib.sha256(source_file).hexdigest()
+    sha = _file_sha(source_file)
     arrived = arrived_at or clock.now()
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
-        order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == po_number))
-        if order is None:
-            raise NotFound(what="purchase_order", key=po_number)
-        if order.status not in RECEIVABLE_STATUSES:
-            raise InvalidState("po_not_receivable", state=order.status, number=po_number)
+        order = _receivable_order(session, po_number)
         _refuse_duplicate(session, order.supplier_id, note_no, sha)
         po_rows = session.execute(
             select(PurchaseOrderLine.id, PurchaseOrderLine.item_id, PurchaseOrderLine.unit_price)
@@ -96,29 +87,10 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
             started_by=user.username, started_at=clock.now())
         session.add(receipt)
         session.flush()
-        rows = []
-        for line_no, line in enumerate(cleaned, start=1):
-            item = items.get(line["sku"]) or items.get(("name", line["name"], line["spec"])) \
-                or items.get(("name", line["name"], ""))
-            po_line = po_lines.get(item.id) if item is not None else None
-            rows.append({
-                "receipt_id": receipt.id, "line_no": line_no, "sheet_row": line["row"],
-                "sku": item.sku if item is not None else line["sku"],
-                "item_id": item.id if item is not None else None,
-                "po_line_id": po_line.id if po_line is not None else None,
-                "name": line["name"] or (item.name if item is not None else ""),
-                "spec": line["spec"] or (item.spec if item is not None else ""),
-                "po_reference": line["po_number"] if line["po_number"] in other_pos else "",
-                "note_qty": line["qty"], "note_unit_price": line["unit_price"],
-                "note_amount": line["amount"],
-                "unit_price": po_line.unit_price if po_line is not None else None,
-                "damaged_qty": ZERO, "lot_no": line["lot_no"],
-                "expiry_date": line["expiry_date"],
-                "location_id": item.default_location_id if item is not None else None,
-                "certificate": "", "flags": [], "rejected_reasons": {},
-                "qc_passed_qty": ZERO, "qc_failed_qty": ZERO})
         # The lines in one INSERT (no ORM objects: nothing reads them back here).
-        insert_rows(session, ReceiptLine.__table__, rows)
+        insert_rows(session, ReceiptLine.__table__, [
+            _receipt_line_row(receipt.id, line_no, line, items, po_lines, other_pos)
+            for line_no, line in enumerate(cleaned, start=1)])
         if source_file is not None:
             session.add(Attachment(entity="receipt", entity_key=number,
                                    filename=filename or f"{note_no}", sha256=sha,
@@ -139,6 +111,49 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                                          .where(PurchaseOrder.number == po_number))
             _refuse_duplicate(session, supplier_id, note_no, sha)
         raise
+
+
+def _file_sha(source_file: bytes | None) -> str | None:
+    if source_file is None:
+        return None
+    if len(source_file) > delivery_sheet.MAX_FILE_BYTES:
+        raise ValidationError("file_too_large", field="file",
+                              limit_mb=delivery_sheet.MAX_FILE_BYTES // (1024 * 1024))
+    return hashlib.sha256(source_file).hexdigest()
+
+
+def _receivable_order(session, po_number: str) -> PurchaseOrder:
+    order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == po_number))
+    if order is None:
+        raise NotFound(what="purchase_order", key=po_number)
+    if order.status not in RECEIVABLE_STATUSES:
+        raise InvalidState("po_not_receivable", state=order.status, number=po_number)
+    return order
+
+
+def _receipt_line_row(receipt_id: int, line_no: int, line: dict, items: dict,
+                      po_lines: dict, other_pos: set) -> dict:
+    """A sheet line as a receipt line: matched to its item (by SKU, else name and
+    spec) and to that item's PO line."""
+    item = items.get(line["sku"]) or items.get(("name", line["name"], line["spec"])) \
+        or items.get(("name", line["name"], ""))
+    po_line = po_lines.get(item.id) if item is not None else None
+    return {
+        "receipt_id": receipt_id, "line_no": line_no, "sheet_row": line["row"],
+        "sku": item.sku if item is not None else line["sku"],
+        "item_id": item.id if item is not None else None,
+        "po_line_id": po_line.id if po_line is not None else None,
+        "name": line["name"] or (item.name if item is not None else ""),
+        "spec": line["spec"] or (item.spec if item is not None else ""),
+        "po_reference": line["po_number"] if line["po_number"] in other_pos else "",
+        "note_qty": line["qty"], "note_unit_price": line["unit_price"],
+        "note_amount": line["amount"],
+        "unit_price": po_line.unit_price if po_line is not None else None,
+        "damaged_qty": ZERO, "lot_no": line["lot_no"],
+        "expiry_date": line["expiry_date"],
+        "location_id": item.default_location_id if item is not None else None,
+        "certificate": "", "flags": [], "rejected_reasons": {},
+        "qc_passed_qty": ZERO, "qc_failed_qty": ZERO}
 
 
 def _refuse_duplicate(session, supplier_id: int, note_no: str, sha: str | None) -> None:

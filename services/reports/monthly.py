@@ -6,12 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from db import Database
 from db.models import ClosedPeriod
 from db.queries import reports as q
+from db.writes.periods import hold_stock_writers
 from domain import reports as calc
 from services import clock
 from services.common import audit, require_role
@@ -158,9 +158,8 @@ def close_month(db: Database, *, actor, period: str) -> dict[str, Any]:
         if blocker is not None:
             code, params = blocker
             raise ValidationError(code, field="period", **params)
-        if session.get_bind().dialect.name == "postgresql":
-            # Wait for in-flight stock writers, and keep new ones out until commit.
-            session.execute(text("LOCK TABLE movement IN SHARE MODE"))
+        # Wait for in-flight stock writers, and keep new ones out until commit.
+        hold_stock_writers(session)
         figures = _month_figures(session, period)
         watermark = q.max_movement_id(session)
         closing_qty = sum((f.closing_qty for f in figures.values()), ZERO)

@@ -142,99 +142,128 @@ def record_counts(db: Database, *, actor, stocktake, round, counts, counted_by=N
     _raise_errors(errors)
     if not parsed:
         raise ValidationError("required", field="qty")
-    qty_col, by_col, at_col = ROUND_COLUMNS[round]
 
     def work(session):
         user = require_role(session, actor, *(SPOT_ROLES if round == "spot" else COUNT_ROLES))
         st = _load(session, stocktake, for_update=True)
         _require_status(st, "open")
         counter = _counter(session, user, counted_by, round)
-        skus = {p[1] for p in parsed}
-        codes = {p[2] for p in parsed}
-        items = dict(session.execute(select(Item.sku, Item.id).where(Item.sku.in_(skus))).all())
-        locations = {code: (loc_id, zone) for code, loc_id, zone in session.execute(
-            select(Location.code, Location.id, Location.zone).where(Location.code.in_(codes)))}
-        lines = {
-            (l.item_id, l.location_id): l
-            for l in session.execute(
-                select(StocktakeLine.id, StocktakeLine.item_id, StocktakeLine.location_id,
-                       StocktakeLine.zone, StocktakeLine.initial_by, StocktakeLine.recount_qty,
-                       StocktakeLine.counted_qty)
-                .where(StocktakeLine.stocktake_id == st.id,
-                       StocktakeLine.item_id.in_(set(items.values()) or {0}),
-                       StocktakeLine.location_id.in_({v[0] for v in locations.values()} or {0}))
-            )
-        }
-        row_errors: list[dict] = []
-        accepted: list[tuple] = []   # (row, key, zone, qty, line or None)
-        seen: set = set()
-
-        def fail(row, code, **params):
-            row_errors.append({"row": row, "code": code, "params": {"row": row, **params}})
-
-        for row, sku, code, qty in parsed:
-            if sku not in items:
-                fail(row, "count_unknown_sku", field="sku", sku=sku)
-                continue
-            if code not in locations:
-                fail(row, "count_unknown_location", field="location", location=code)
-                continue
-            loc_id, zone = locations[code]
-            if zone not in st.zones:
-                fail(row, "location_not_in_stocktake", field="location", location=code, zone=zone)
-                continue
-            key = (items[sku], loc_id)
-            if key in seen:
-                fail(row, "duplicate_count", field="sku", sku=sku, location=code)
-                continue
-            seen.add(key)
-            line = lines.get(key)
-            if line is None and not (allow_new and round in ("initial", "spot")):
-                fail(row, "not_on_sheet", field="sku", sku=sku, location=code)
-                continue
-            if line is not None and round == "recount" and line.initial_by == counter:
-                fail(row, "recount_same_counter", field="counted_by", sku=sku, location=code,
-                     user=counter)
-                continue
-            if line is not None and round == "spot" and line.counted_qty is None:
-                fail(row, "spot_before_count", field="sku", sku=sku, location=code)
-                continue
-            accepted.append((row, key, zone, qty, line))
-        _raise_errors(row_errors)
-
+        items, locations, lines = _count_targets(session, st, parsed)
+        accepted = _check_counts(parsed, items, locations, lines, st, round, counter,
+                                 allow_new)
         now = clock.now()
-        new_keys = [(key, zone) for _row, key, zone, _qty, line in accepted if line is None]
-        new_ids = {}
-        if new_keys:
-            new_lines = [StocktakeLine(stocktake_id=st.id, item_id=k[0], location_id=k[1],
-                                       zone=zone, book_qty=ZERO, book_value=ZERO, found=True)
-                         for k, zone in new_keys]
-            session.add_all(new_lines)
-            session.flush()
-            new_ids = {(l.item_id, l.location_id): l.id for l in new_lines}
-        count_rows, line_updates = [], []
-        for _row, key, _zone, qty, line in accepted:
-            line_id = line.id if line is not None else new_ids[key]
-            count_rows.append({"stocktake_id": st.id, "line_id": line_id, "round": round,
-                               "qty": qty, "counted_by": counter, "entered_by": actor, "at": now})
-            values = {"id": line_id, qty_col: qty, by_col: counter, at_col: now}
-            if round == "initial":
-                recount = line.recount_qty if line is not None else None
-                values["counted_qty"] = rules.final_count(qty, recount)
-            elif round == "recount":
-                values["counted_qty"] = qty
-                values["needs_recount"] = False
-            line_updates.append(values)
+        new_ids = _add_found_lines(session, st, accepted)
+        count_rows, line_updates = _count_rows(st, accepted, new_ids, round, counter, actor,
+                                               now)
         session.execute(insert(StocktakeCount), count_rows)
         _bulk_update_lines(session, line_updates)
         forced: list[str] = []
         if round == "spot":
             forced = _force_recounts(session, st, {zone for _r, _k, zone, _q, _l in accepted}, now)
         audit(session, actor, f"stocktake.count.{round}", "stocktake", st.number,
-              counted_by=counter, lines=len(accepted), added=len(new_keys), recount_zones=forced)
-        return {"recorded": len(accepted), "added": len(new_keys), "recount_zones": forced}
+              counted_by=counter, lines=len(accepted), added=len(new_ids),
+              recount_zones=forced)
+        return {"recorded": len(accepted), "added": len(new_ids), "recount_zones": forced}
 
     return db.write(work)
+
+
+def _count_targets(session, st: Stocktake, parsed: list[tuple]):
+    """The counted SKUs' ids, the locations' (id, zone) by code, and the stocktake's
+    lines for them by (item id, location id)."""
+    skus = {p[1] for p in parsed}
+    codes = {p[2] for p in parsed}
+    items = dict(session.execute(select(Item.sku, Item.id).where(Item.sku.in_(skus))).all())
+    locations = {code: (loc_id, zone) for code, loc_id, zone in session.execute(
+        select(Location.code, Location.id, Location.zone).where(Location.code.in_(codes)))}
+    lines = {
+        (l.item_id, l.location_id): l
+        for l in session.execute(
+            select(StocktakeLine.id, StocktakeLine.item_id, StocktakeLine.location_id,
+                   StocktakeLine.zone, StocktakeLine.initial_by, StocktakeLine.recount_qty,
+                   StocktakeLine.counted_qty)
+            .where(StocktakeLine.stocktake_id == st.id,
+                   StocktakeLine.item_id.in_(set(items.values()) or {0}),
+                   StocktakeLine.location_id.in_({v[0] for v in locations.values()} or {0}))
+        )
+    }
+    return items, locations, lines
+
+
+def _check_counts(parsed, items, locations, lines, st: Stocktake, round: str, counter: str,
+                  allow_new: bool) -> list[tuple]:
+    """The counts that may be recorded, as (row, key, zone, qty, line or None); every
+    refused row is reported at once."""
+    row_errors: list[dict] = []
+    accepted: list[tuple] = []
+    seen: set = set()
+
+    def fail(row, code, **params):
+        row_errors.append({"row": row, "code": code, "params": {"row": row, **params}})
+
+    for row, sku, code, qty in parsed:
+        if sku not in items:
+            fail(row, "count_unknown_sku", field="sku", sku=sku)
+            continue
+        if code not in locations:
+            fail(row, "count_unknown_location", field="location", location=code)
+            continue
+        loc_id, zone = locations[code]
+        if zone not in st.zones:
+            fail(row, "location_not_in_stocktake", field="location", location=code, zone=zone)
+            continue
+        key = (items[sku], loc_id)
+        if key in seen:
+            fail(row, "duplicate_count", field="sku", sku=sku, location=code)
+            continue
+        seen.add(key)
+        line = lines.get(key)
+        if line is None and not (allow_new and round in ("initial", "spot")):
+            fail(row, "not_on_sheet", field="sku", sku=sku, location=code)
+            continue
+        if line is not None and round == "recount" and line.initial_by == counter:
+            fail(row, "recount_same_counter", field="counted_by", sku=sku, location=code,
+                 user=counter)
+            continue
+        if line is not None and round == "spot" and line.counted_qty is None:
+            fail(row, "spot_before_count", field="sku", sku=sku, location=code)
+            continue
+        accepted.append((row, key, zone, qty, line))
+    _raise_errors(row_errors)
+    return accepted
+
+
+def _add_found_lines(session, st: Stocktake, accepted: list[tuple]) -> dict:
+    """Lines for items found that were not on the sheet; their ids by key."""
+    new_keys = [(key, zone) for _row, key, zone, _qty, line in accepted if line is None]
+    if not new_keys:
+        return {}
+    new_lines = [StocktakeLine(stocktake_id=st.id, item_id=k[0], location_id=k[1],
+                               zone=zone, book_qty=ZERO, book_value=ZERO, found=True)
+                 for k, zone in new_keys]
+    session.add_all(new_lines)
+    session.flush()
+    return {(l.item_id, l.location_id): l.id for l in new_lines}
+
+
+def _count_rows(st: Stocktake, accepted: list[tuple], new_ids: dict, round: str,
+                counter: str, actor, now):
+    """The count rows to insert and the lines' new values for this round."""
+    qty_col, by_col, at_col = ROUND_COLUMNS[round]
+    count_rows, line_updates = [], []
+    for _row, key, _zone, qty, line in accepted:
+        line_id = line.id if line is not None else new_ids[key]
+        count_rows.append({"stocktake_id": st.id, "line_id": line_id, "round": round,
+                           "qty": qty, "counted_by": counter, "entered_by": actor, "at": now})
+        values = {"id": line_id, qty_col: qty, by_col: counter, at_col: now}
+        if round == "initial":
+            recount = line.recount_qty if line is not None else None
+            values["counted_qty"] = rules.final_count(qty, recount)
+        elif round == "recount":
+            values["counted_qty"] = qty
+            values["needs_recount"] = False
+        line_updates.append(values)
+    return count_rows, line_updates
 
 
 def _bulk_update_lines(session: Session, rows: list[dict]) -> None:
