@@ -131,7 +131,7 @@ def pick_line_unit(db: Database, *, actor, receipt, line_no, unit) -> None:
 
 
 # --- prices and value -------------------------------------------------------------------
-def note_price_per_stock_unit(line: ReceiptLine, po_line: PurchaseOrderLine | None
+def note_price_comparable(line: ReceiptLine, po_line: PurchaseOrderLine | None
                               ) -> Decimal | None:
     """The sheet's price made comparable with the PO's: per pack when both are in the
     same pack unit (compared then with the PO's pack price), else per stock unit."""

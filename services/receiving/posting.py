@@ -27,6 +27,7 @@ from services.receiving.common import COSIGN_ROLES, RECEIVE_ROLES, ZERO, _Posted
 from services.receiving.views import ReceiptView, _State, _state, _view, get_receipt
 from services.receiving.receipts import _ITEM_COLUMNS
 from services.receiving.supplier_returns import _rejection_return
+from services.receiving_units import lot_tiers
 
 
 BLOCK_CODES = {
@@ -35,6 +36,7 @@ BLOCK_CODES = {
     rules.NO_EXPIRY: "expiry_required",
     rules.NO_CERTIFICATE: "certificate_required",
     rules.PRICE_MISMATCH: "price_mismatch_unapproved",
+    rules.UNKNOWN_UNIT: "unit_unknown",
 }
 
 
@@ -132,7 +134,9 @@ class _Row:
 
 _PO_LINE_COLUMNS = (PurchaseOrderLine.id, PurchaseOrderLine.line_no,
                     PurchaseOrderLine.item_id, PurchaseOrderLine.qty_ordered,
-                    PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price)
+                    PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price,
+                    PurchaseOrderLine.unit, PurchaseOrderLine.unit_factor,
+                    PurchaseOrderLine.unit_pack_price)
 # What posting and its view need of an open receipt's lines.
 _LINE_COLUMNS = tuple(
     column for column in ReceiptLine.__table__.c
@@ -228,15 +232,21 @@ def _book_lots(db: Database, session, state: _State, user: User, now, known: lis
     accepted = [(line, result) for line, result in zip(state.lines, state.results)
                 if result.accepted_qty > 0]
     note = f"{state.order.number} / {rec.delivery_note_no}"
+    # A line bought by the pack may become two lots (cost tiers) so that its value is
+    # exactly the packs' price; the first is the line's lot.
+    tiers = [(line, qty, cost) for line, result in accepted
+             for qty, cost in lot_tiers(result.accepted_qty, state.po_lines[line.po_line_id])]
     refs = writer.receive_many([{
         "item_id": line.item_id, "location_id": targets[line.id][0].id,
-        "qty": result.accepted_qty, "unit_cost": state.po_lines[line.po_line_id].unit_price,
+        "qty": qty, "unit_cost": cost,
         "lot_no": line.lot_no or "", "expiry_date": line.expiry_date,
         "status": targets[line.id][1], "supplier_id": rec.supplier_id, "received_at": now,
-        "note": note} for line, result in accepted])
-    new_lots = {line.id: ref for (line, _result), ref in zip(accepted, refs)}
+        "note": note} for line, qty, cost in tiers])
+    new_lots: dict = {}
+    for (line, _qty, _cost), ref in zip(tiers, refs):
+        new_lots.setdefault(line.id, ref)
     lots = {ref.id: _PostedLot(ref.location_id, targets[line.id][1], ref.qty_on_hand)
-            for (line, _result), ref in zip(accepted, refs)}
+            for (line, _qty, _cost), ref in zip(tiers, refs)}
     writer.flush()
     return new_lots, lots
 
@@ -261,7 +271,9 @@ def _record_results(session, state: _State, new_lots: dict):
         line_rows.append({
             "id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
             "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
-            "lot_id": line.lot_id, "location_id": line.location_id})
+            "lot_id": line.lot_id, "location_id": line.location_id,
+            # a unit resolved while posting is kept with the factor it was posted with
+            "unit": line.unit, "unit_factor": line.unit_factor, "note_qty": line.note_qty})
         approvals = state.approvals.get(line.id, {})
         discrepancies += [_discrepancy_row(state.receipt, line, row, approvals)
                           for row in rules.discrepancy_rows(inp, result)]

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db.models import Item, Lot
 from services import catalog, clock, issuing, purchasing, receiving, reports, units
-from services.errors import ServiceError, ValidationError
+from services.errors import ValidationError
 from services.receiving_units import pick_line_unit
 from tests.factories import utc
 
@@ -121,7 +121,7 @@ def test_unknown_unit_blocks_until_master_data_defines_it(world):
     po = order(db, [{"sku": "OF-100", "qty": 24, "unit_price": "10"},
                     {"sku": "BP-200", "qty": 4, "unit_price": "50"}])
     grn = receive_sheet(db, po, sheet([("OF-100", "机油滤清器", 2, "桶", 120),
-                                       ("BP-200", "刹车片", 4, "套", 50)]))
+                                       ("BP-200", "刹车片", 4, "PCE", 50)]))
     first, second = receiving.get_receipt(db, grn).lines
     assert "UNKNOWN_UNIT" in first.flags and "UNKNOWN_UNIT" in first.blocking
     assert "UNKNOWN_UNIT" not in second.flags
@@ -129,9 +129,10 @@ def test_unknown_unit_blocks_until_master_data_defines_it(world):
                            location="A-01-01")
     receiving.record_count(db, actor="receiver", receipt=grn, line_no=2, counted_qty=4,
                            location="A-01-01")
-    with pytest.raises(ServiceError):
+    with pytest.raises(ValidationError) as err:
         receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
-    assert lots(db, "OF-100") == []                     # nothing booked
+    assert [e["code"] for e in err.value.params["errors"]] == ["unit_unknown"]
+    assert lots(db, "OF-100") == [] and lots(db, "BP-200") == []     # nothing booked
     catalog.set_pack_unit(db, actor="admin", sku="OF-100", unit="桶", factor=12)
     line = receiving.get_receipt(db, grn).lines[0]
     assert ("UNKNOWN_UNIT" not in line.flags, line.note_qty, line.unit_factor) == (

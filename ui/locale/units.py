@@ -57,6 +57,8 @@ MESSAGES = {
     "rcv_units.count_in_packs": ("Count in packs (e.g. 3 箱 + 5 个)", "按包装清点（如 3 箱 + 5 个）"),
     "rcv_units.use_count": ("Use as counted", "作为实收数量"),
     "flag.UNKNOWN_UNIT": ("Unknown unit", "单位未定义"),
+    "error.unit_unknown": ("Line {row} ({sku}): its unit is not defined; pick the unit or define the pack size first.",
+                           "第 {row} 行（{sku}）：单位未定义；请先选择单位或设置包装换算。"),
     "units.conversion": ("= {qty} {unit}", "= {qty} {unit}"),
     "units.in_packs": ("{packs} {pack} + {loose} {unit}", "{packs} {pack} + {loose} {unit}"),
 }
