@@ -35,7 +35,7 @@ def grn_frame(view) -> pd.DataFrame:
         accepted = ln.accepted_qty or Decimal(0)
         rows.append({
             "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "spec": ln.spec,
-            "unit": unit_label(db, ln.unit), "note_qty": ln.note_qty, "counted_qty": ln.counted_qty,
+            "unit": unit_label(db, ln.stock_unit or ln.unit), "note_qty": ln.note_qty, "counted_qty": ln.counted_qty,
             "damaged_qty": ln.damaged_qty, "accepted_qty": ln.accepted_qty,
             "rejected_qty": ln.rejected_qty, "unit_price": price,
             "amount": accepted * price if price is not None else None,

@@ -9,6 +9,7 @@ import streamlit as st
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
+from ui.receiving_units import line_units, note_qty_text
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -211,7 +212,8 @@ def receipt_screen(number: str) -> None:
 
 def lines_table(view) -> None:
     rows = [{
-        "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "note_qty": fmt(ln.note_qty),
+        "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
+        "note_qty": note_qty_text(db, ln),
         "counted_qty": fmt(ln.counted_qty), "damaged_qty": fmt(ln.damaged_qty) if ln.damaged_qty else "",
         "accepted_qty": fmt(ln.accepted_qty), "rejected_qty": fmt(ln.rejected_qty),
         "flags": flag_text(ln.flags), "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date),
@@ -261,6 +263,7 @@ def line_form(view) -> None:
                           format_func=lambda n: f"{n} · {lines[n].sku} {lines[n].name}")
     ln = lines[choice]
     bins = storage_bins()
+    line_units(db, view, ln)
     with st.form(f"rcv_line_{view.number}_{choice}"):
         st.markdown(f"**{t('rcv.line_form', line_no=ln.line_no, sku=ln.sku, name=ln.name)}**")
         st.caption(t("rcv.note_says", qty=fmt(ln.note_qty), price=fmt(ln.note_unit_price) or "-",

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import catalog
+from services import catalog, receiving
 from services.receiving_units import pick_line_unit
 from ui.i18n import t
 from ui.session import actor
-from ui.units import convert_typed, fmt_qty, show_conversion, unit_label
+from ui.units import fmt_qty, show_conversion, unit_label
 from ui.widgets import run_action
 
 
@@ -54,27 +54,37 @@ def pick_unit(db, view, line) -> None:
             st.rerun()
 
 
-def count_in_packs(db, view, line, counted_key: str) -> None:
-    """Type "3 箱 + 5 个", see it in the stock unit, then put it in the counted field
-    (``counted_key``: the session key of the line form's counted quantity)."""
+def count_in_packs(db, view, line) -> None:
+    """Type "3 箱 + 5 个", see it in the stock unit, then save it as the line's count
+    (damaged quantity, lot, expiry and bin are kept as they are)."""
     key = f"rcv_packs_{view.number}_{line.line_no}"
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     typed = left.text_input(t("rcv_units.count_in_packs"), key=key,
                             placeholder=t("units.qty_hint"))
-    show_conversion(db, line.sku, typed, where=left, supplier=view.supplier)
-
-    def apply() -> None:
-        qty, problem = convert_typed(db, line.sku, st.session_state.get(key),
-                                     view.supplier)
-        if qty is not None and not problem:
-            st.session_state[counted_key] = fmt_qty(qty)
-
-    right.button(t("rcv_units.use_count"), key=f"{key}_go", width="stretch", on_click=apply,
-                 disabled=convert_typed(db, line.sku, typed, view.supplier)[0] is None)
+    qty = show_conversion(db, line.sku, typed, where=left, supplier=view.supplier)
+    if right.button(t("rcv_units.use_count"), key=f"{key}_go", width="stretch",
+                    disabled=qty is None):
+        if run_action(lambda: receiving.record_count(
+                db, actor=actor(), receipt=view.number, line_no=line.line_no,
+                counted_qty=qty, damaged_qty=line.damaged_qty), "common.saved"):
+            st.rerun()
 
 
-def line_units(db, view, line, counted_key: str) -> None:
+def line_units(db, view, line) -> None:
     """Everything about units for the line being counted (above its form)."""
     sheet_unit_caption(db, line)
     pick_unit(db, view, line)
-    count_in_packs(db, view, line, counted_key)
+    count_in_packs(db, view, line)
+
+
+def note_qty_text(db, line) -> str:
+    """The sheet's quantity in the stock unit, with what the sheet said beside it when
+    that was another unit: "60 (5 箱)"; "2 桶 ?" while the unit is unknown."""
+    if not getattr(line, "unit_text", "") or line.note_qty_in_unit is None:
+        return fmt_qty(line.note_qty)
+    if line.unit_factor is None:
+        return f"{fmt_qty(line.note_qty_in_unit)} {line.unit_text} ?"
+    if line.unit_factor == 1:
+        return fmt_qty(line.note_qty)
+    return f"{fmt_qty(line.note_qty)} ({fmt_qty(line.note_qty_in_unit)} " \
+           f"{unit_label(db, line.unit or line.unit_text)})"

@@ -159,3 +159,38 @@ def test_a_count_in_packs_and_pieces_is_confirmed_in_the_stock_unit(sqlite_db):
     sheet = next(d.value for d in at.dataframe if "Pack units" in d.value.columns)
     packs = dict(zip(sheet["SKU"], sheet["Pack units"]))
     assert packs["OF-100"] == "box = 12 pcs" and packs["BP-200"] == ""
+
+
+def test_receiving_in_boxes_on_the_tablet(app_db):
+    from services import purchasing, receiving
+
+    catalog.set_pack_unit(app_db, actor="admin", sku="OF-100", unit="箱", factor=12)
+    po = purchasing.create_purchase_order(app_db, actor="purchasing", supplier="SUP1", lines=[
+        {"sku": "OF-100", "qty": 5, "unit": "箱", "unit_price": "120"},
+        {"sku": "BP-200", "qty": 6, "unit_price": "50"}])
+    purchasing.approve_purchase_order(app_db, actor="manager", number=po)
+    grn = receiving.start_receipt(app_db, actor="receiver", po_number=po, delivery_note_no="N-1",
+                                  lines=[{"sku": "OF-100", "qty": 5, "unit": "箱"},
+                                         {"sku": "BP-200", "qty": 3, "unit": "对"}])
+    at = app_for(app_db, "receiver", page="pages/receiving.py")
+    at.session_state["rcv_current"] = grn
+    at.run()
+    assert_no_exception(at)
+    table = _table_with(at, "Note qty")
+    assert list(table["Note qty"]) == ["60 (5 box)", "3 对 ?"]
+    at.selectbox(key="rcv_line_choice").set_value(1).run()
+    assert "Sheet: 5 box = 60 pcs" in [c.value for c in at.caption]
+    at.text_input(key=f"rcv_packs_{grn}_1").input("4 箱 + 12 个").run()
+    assert "= 60 pcs" in [c.value for c in at.caption]
+    at.button(key=f"rcv_packs_{grn}_1_go").click().run()
+    assert_no_exception(at)
+    assert receiving.get_receipt(app_db, grn).lines[0].counted_qty == Decimal(60)
+
+    # line 2: the sheet's 对 is not a unit of BP-200; the receiver says it means pieces
+    at.selectbox(key="rcv_line_choice").set_value(2).run()
+    assert any("对" in w.value for w in at.warning)
+    at.selectbox(key=f"rcv_unit_{grn}_2").set_value("pcs")
+    at.button(key=f"rcv_unit_{grn}_2_go").click().run()
+    assert_no_exception(at)
+    line = receiving.get_receipt(app_db, grn).lines[1]
+    assert "UNKNOWN_UNIT" not in line.flags and line.note_qty == Decimal(3)

@@ -55,7 +55,7 @@ MESSAGES = {
     "rcv_units.stock_unit_option": ("{unit} (stock unit)", "{unit}（库存单位）"),
     "rcv_units.use_unit": ("Use this unit", "使用此单位"),
     "rcv_units.count_in_packs": ("Count in packs (e.g. 3 箱 + 5 个)", "按包装清点（如 3 箱 + 5 个）"),
-    "rcv_units.use_count": ("Use as counted", "作为实收数量"),
+    "rcv_units.use_count": ("Save this count", "保存此清点数"),
     "flag.UNKNOWN_UNIT": ("Unknown unit", "单位未定义"),
     "error.unit_unknown": ("Line {row} ({sku}): its unit is not defined; pick the unit or define the pack size first.",
                            "第 {row} 行（{sku}）：单位未定义；请先选择单位或设置包装换算。"),
