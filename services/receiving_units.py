@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import Database
-from db.models import Item, PurchaseOrderLine, Receipt, ReceiptLine
+from db.models import Item, Lot, PurchaseOrderLine, Receipt, ReceiptLine
 from domain.units import BadQuantity, UnitBook, cost_tiers, line_value, to_stock_qty
 from services.common import audit, clean_text, require_role
 from services.errors import InvalidState, NotFound, ValidationError
@@ -162,3 +162,32 @@ def lot_tiers(accepted_qty: Decimal, po_line: PurchaseOrderLine) -> list[tuple[D
         return [(accepted_qty, po_line.unit_price)]
     value = line_value(accepted_qty, po_line.unit_pack_price, po_line.unit_factor)
     return [(tier.qty, tier.unit_cost) for tier in cost_tiers(accepted_qty, value)]
+
+
+def line_lots_in_quarantine(session: Session, main: Lot, *, lock: bool = True) -> list[Lot]:
+    """A posted line's lots still in quarantine, its own lot first: a line bought by the
+    pack may have a second cost tier (same receipt, item, lot no., bin and received
+    time), which QC releases with it. In id order, locked for update unless ``lock``
+    is false (reading)."""
+    if main.status != "quarantine":
+        return []
+    query = select(Lot).where(
+        Lot.receipt_number == main.receipt_number, Lot.item_id == main.item_id,
+        Lot.location_id == main.location_id, Lot.lot_no == main.lot_no,
+        Lot.received_at == main.received_at, Lot.status == "quarantine",
+        Lot.origin_lot_id.is_(None), Lot.id > main.id, Lot.qty_on_hand > 0,
+        Lot.unit_cost == main.unit_cost + Decimal("0.0001")).order_by(Lot.id).limit(1)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return [main, *session.scalars(query)]
+
+
+def split_over(lots: list[Lot], qty: Decimal) -> list[tuple[Lot, Decimal]]:
+    """``qty`` taken from ``lots`` in order (the caller checked there is enough)."""
+    parts, left = [], qty
+    for lot in lots:
+        take = min(lot.qty_on_hand, left)
+        if take > 0:
+            parts.append((lot, take))
+            left -= take
+    return parts

@@ -205,3 +205,24 @@ def test_mapping_lines_accept_a_unit_and_lines_without_one_are_in_the_stock_unit
                                 lines=[{"sku": "CL-300", "qty": "1.5", "unit": "桶"}])
     assert err.value.code == "qty_not_in_stock_unit"
     books_agree(db)
+
+
+def test_qc_releases_both_cost_tiers_of_a_quarantined_line(world):
+    db = world.db          # EN-500 is fully inspected: booked into quarantine first
+    catalog.set_pack_unit(db, actor="admin", sku="EN-500", unit="箱", factor=3)
+    po = order(db, [{"sku": "EN-500", "qty": 1, "unit": "箱", "unit_price": "100"}])
+    grn = receiving.start_receipt(db, actor="receiver", po_number=po, delivery_note_no="DN-Q",
+                                  lines=[{"sku": "EN-500", "qty": 1, "unit": "箱"}])
+    receiving.record_count(db, actor="receiver", receipt=grn, line_no=1, counted_qty=3,
+                           location="A-01-01", lot_no="SN-1", certificate="CERT-1")
+    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    assert lots(db, "EN-500") == [(D(2), D("33.3333")), (D(1), D("33.3334"))]
+    assert [r["qty"] for r in receiving.quarantine_lines(db)] == [D(3)]
+    result = receiving.qc_release(db, actor="qc", receipt=grn, line_no=1, passed_qty=1,
+                                  failed_qty=2)
+    assert receiving.quarantine_lines(db) == []
+    returned = receiving.get_supplier_return(db, result["return_number"])
+    assert sum((ln["amount"] for ln in returned.lines), D(0)) == D("66.6667")
+    stock = reports.stock_on_hand(db, sku="EN-500")
+    assert stock["value"].sum() == D("100.0000")
+    books_agree(db)
