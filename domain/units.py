@@ -36,7 +36,10 @@ class Unit:
 
 # 单位规范统一: the standard units every database knows; a database adds its own rows.
 STANDARD_UNITS: tuple[Unit, ...] = (
-    Unit("pcs", "pcs", "个", ("pc", "pce", "ea", "each", "piece", "pieces", "只", "枚")),
+    # Chinese measure words for one single thing (1 台 engine, 2 条 belts) are pieces too:
+    # they match only items kept by the piece; a set item's sheet in 片 stays unknown.
+    Unit("pcs", "pcs", "个", ("pc", "pce", "ea", "each", "piece", "pieces", "只", "枚", "台",
+                             "根", "条", "片", "块", "支", "把", "颗", "粒")),
     Unit("set", "set", "套", ("sets", "st")),
     Unit("box", "box", "箱", ("ctn", "carton", "cartons", "boxes", "bx")),
     Unit("case", "case", "件", ("cases", "pkg", "package")),

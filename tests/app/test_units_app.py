@@ -56,7 +56,7 @@ def test_chinese_item_screen_shows_units_by_chinese_name(app_db, monkeypatch):
     at = _open_item(app_for(app_db, "admin", lang="zh", page="pages/items.py").run(), "CL-300")
     items = at.dataframe[0].value
     units_shown = set(items["单位"])
-    assert units_shown == {"个", "瓶"}           # never "pcs" or "bottle" on a zh screen
+    assert units_shown == {"个", "瓶", "套"}     # never "pcs", "bottle" or "set" on a zh screen
     assert "库存单位：瓶" in [m.value for m in at.markdown]
     assert list(at.dataframe[-1].value["包装单位"]) == ["桶"]
 
@@ -186,10 +186,10 @@ def test_receiving_in_boxes_on_the_tablet(app_db):
     assert_no_exception(at)
     assert receiving.get_receipt(app_db, grn).lines[0].counted_qty == Decimal(60)
 
-    # line 2: the sheet's 对 is not a unit of BP-200; the receiver says it means pieces
+    # line 2: the sheet's 对 is not a unit of BP-200; the receiver says it means sets
     at.selectbox(key="rcv_line_choice").set_value(2).run()
     assert any("对" in w.value for w in at.warning)
-    at.selectbox(key=f"rcv_unit_{grn}_2").set_value("pcs")
+    at.selectbox(key=f"rcv_unit_{grn}_2").set_value("set")
     at.button(key=f"rcv_unit_{grn}_2_go").click().run()
     assert_no_exception(at)
     line = receiving.get_receipt(app_db, grn).lines[1]

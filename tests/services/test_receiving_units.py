@@ -121,7 +121,7 @@ def test_unknown_unit_blocks_until_master_data_defines_it(world):
     po = order(db, [{"sku": "OF-100", "qty": 24, "unit_price": "10"},
                     {"sku": "BP-200", "qty": 4, "unit_price": "50"}])
     grn = receive_sheet(db, po, sheet([("OF-100", "机油滤清器", 2, "桶", 120),
-                                       ("BP-200", "刹车片", 4, "PCE", 50)]))
+                                       ("BP-200", "刹车片", 4, "套", 50)]))
     first, second = receiving.get_receipt(db, grn).lines
     assert "UNKNOWN_UNIT" in first.flags and "UNKNOWN_UNIT" in first.blocking
     assert "UNKNOWN_UNIT" not in second.flags
