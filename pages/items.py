@@ -28,7 +28,8 @@ with tab_list:
     else:
         table = pd.DataFrame(items)[["sku", "name", "name_zh", "spec", "brand", "unit",
                                      "category", "reorder_level", "issue_policy", "active"]]
-        paged_table(with_unit_names(db, table), "items", prefix="field")
+        table = with_unit_names(db, table)
+        paged_table(table, "items", prefix="field")
         if total > len(items):
             st.caption(t("items.refine_search", shown=len(items), total=total))
         excel_download(table, "items.xlsx", t("nav.items"), key="items_xlsx", prefix="field")

@@ -10,7 +10,7 @@ from services import stocktake as stk
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
-from ui.units import confirm_pack_count, has_unit, pack_units_column
+from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
 
 user = require_roles("supervisor", "keeper", "finance")
@@ -118,8 +118,9 @@ def count_entry_tab(view, number: str) -> None:
         st.warning(t("stocktake.needs_recount_info", count=waiting))
     st.subheader(t("stocktake.my_entries"))
     rows = [{**e, "counted_at": local_time(e["counted_at"])} for e in entries]
-    frame = pd.DataFrame(rows, columns=["location", "sku", "name", "spec", "unit", "qty",
-                                        "counted_by", "counted_at", "needs_recount"])
+    frame = with_unit_names(db, pd.DataFrame(rows, columns=[
+        "location", "sku", "name", "spec", "unit", "qty", "counted_by", "counted_at",
+        "needs_recount"]))
     paged_table(frame, "count_entries", prefix="stcol")
 
 
@@ -128,6 +129,7 @@ def sheets_tab(view, number: str) -> None:
     rows = stk.count_sheet(db, number, zone)
     frame = pd.DataFrame(rows, columns=["location", "sku", "name", "spec", "unit", "found"])
     frame.insert(5, "pack_units", pack_units_column(db, list(frame["sku"])))
+    frame = with_unit_names(db, frame)
     frame["counted_qty"] = None
     frame["counted_by_sign"] = ""
     heading = t("stocktake.sheet_heading", number=number, zone=zone)
@@ -217,11 +219,12 @@ def spot_tab(view, number: str) -> None:
                                  zones=", ".join(result["recount_zones"])))
     st.subheader(t("stocktake.spot_sample_title", seed=sample.seed))
     columns = ["zone", "location", "sku", "name", "spec", "unit", "spot_qty", "spot_by"]
-    paged_table(pd.DataFrame(sample.from_sheet, columns=columns), "spot_sample", prefix="stcol")
+    paged_table(with_unit_names(db, pd.DataFrame(sample.from_sheet, columns=columns)),
+                "spot_sample", prefix="stcol")
     if sample.shelf_picks:
         st.subheader(t("stocktake.spot_shelf_picks"))
-        paged_table(pd.DataFrame(sample.shelf_picks, columns=columns), "spot_shelf",
-                    prefix="stcol")
+        paged_table(with_unit_names(db, pd.DataFrame(sample.shelf_picks, columns=columns)),
+                    "spot_shelf", prefix="stcol")
 
 
 def submit_tab(view, number: str) -> None:

@@ -194,3 +194,21 @@ def test_receiving_in_boxes_on_the_tablet(app_db):
     assert_no_exception(at)
     line = receiving.get_receipt(app_db, grn).lines[1]
     assert "UNKNOWN_UNIT" not in line.flags and line.note_qty == Decimal(3)
+
+
+def test_chinese_count_sheet_names_units_in_chinese(sqlite_db, monkeypatch):
+    from services import clock
+    from services import stocktake as stk
+    from tests.factories import build_stocktake_world
+    from tests.services.test_stocktake import COUNT_DAY
+
+    build_stocktake_world(sqlite_db)
+    clock.set_now(COUNT_DAY)
+    catalog.set_pack_unit(sqlite_db, actor="admin", sku="CL-300", unit="箱", factor=6)
+    stk.open_stocktake(sqlite_db, actor="supervisor", period="2026-03", zones=["AX Auxiliary"])
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+    at = app_for(sqlite_db, "keeper", lang="zh", page="pages/stocktake.py").run()
+    assert_no_exception(at)
+    sheet = next(d.value for d in at.dataframe if "包装单位" in d.value.columns)
+    assert set(sheet["单位"]) == {"个", "套", "瓶"}
+    assert dict(zip(sheet["配件编码"], sheet["包装单位"]))["CL-300"] == "箱 = 6 瓶"
