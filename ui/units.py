@@ -10,7 +10,8 @@ import streamlit as st
 from domain.units import UnitBook, in_packs
 from services import catalog, units
 from services.errors import ServiceError
-from ui.i18n import current_language, error_text, t
+from ui import i18n
+from ui.i18n import error_text, t
 from ui.session import actor
 from ui.widgets import run_action, show_dataframe
 
@@ -27,14 +28,14 @@ def unit_book(db) -> UnitBook:
 
 def unit_label(db, code: str | None) -> str:
     """A unit's name in the user's language (个 for pcs on a Chinese screen)."""
-    return unit_book(db).name(code, current_language())
+    return unit_book(db).name(code, i18n.current_language())
 
 
 def with_unit_names(db, df: pd.DataFrame, column: str = "unit") -> pd.DataFrame:
     """A copy of ``df`` whose unit column holds names in the user's language."""
     if column not in df.columns:
         return df
-    book, lang = unit_book(db), current_language()
+    book, lang = unit_book(db), i18n.current_language()
     shown = df.copy()
     shown[column] = shown[column].map(lambda code: book.name(code, lang))
     return shown

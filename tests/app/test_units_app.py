@@ -16,6 +16,20 @@ def app_db(sqlite_db):
     return sqlite_db
 
 
+@pytest.fixture
+def zh_formatting(monkeypatch):
+    """AppTest formats widget values in this process too: let it see Chinese. Every ui
+    module is imported first, so none keeps the patched function after the test."""
+    import importlib
+    import pkgutil
+
+    import ui
+
+    for module in pkgutil.iter_modules(ui.__path__):
+        importlib.import_module(f"ui.{module.name}")
+    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+
+
 def _table_with(at, column):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
@@ -49,9 +63,7 @@ def test_item_screen_adds_a_suppliers_pack_unit_and_refuses_a_bad_factor(app_db)
     assert catalog.pack_units(app_db, "OF-100") == []
 
 
-def test_chinese_item_screen_shows_units_by_chinese_name(app_db, monkeypatch):
-    # AppTest formats widget values in this process too: let it see the same language.
-    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+def test_chinese_item_screen_shows_units_by_chinese_name(app_db, zh_formatting):
     catalog.set_pack_unit(app_db, actor="admin", sku="CL-300", unit="桶", factor=4)
     at = _open_item(app_for(app_db, "admin", lang="zh", page="pages/items.py").run(), "CL-300")
     items = at.dataframe[0].value
@@ -61,7 +73,7 @@ def test_chinese_item_screen_shows_units_by_chinese_name(app_db, monkeypatch):
     assert list(at.dataframe[-1].value["包装单位"]) == ["桶"]
 
 
-def test_purchase_order_in_boxes_shows_both_units(app_db, monkeypatch):
+def test_purchase_order_in_boxes_shows_both_units(app_db, request):
     from services import purchasing
 
     catalog.set_pack_unit(app_db, actor="admin", sku="OF-100", unit="箱", factor=12)
@@ -74,7 +86,7 @@ def test_purchase_order_in_boxes_shows_both_units(app_db, monkeypatch):
     assert line["Ordered"] == "60 pcs (5 box)"
     assert line["Outstanding"] == "60 pcs (5 box)"
     assert line["Unit price"] == "10 / pcs (120 / box)"
-    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
+    request.getfixturevalue("zh_formatting")
     at = app_for(app_db, "purchasing", lang="zh", page="pages/purchase_orders.py").run()
     assert_no_exception(at)
     line = _table_with(at, "单价").iloc[0]
@@ -86,7 +98,8 @@ REPORT_PAGES = ["pages/report_stock.py", "pages/report_monthly.py", "pages/repor
 
 
 @pytest.mark.parametrize("page", REPORT_PAGES)
-def test_chinese_reports_show_units_by_chinese_name(page, sqlite_db, monkeypatch):
+def test_chinese_reports_show_units_by_chinese_name(page, sqlite_db, monkeypatch,
+                                                   zh_formatting):
     from services import clock
     from tests.factories import REPORT_TZ, report_scenario, utc
 
@@ -94,7 +107,6 @@ def test_chinese_reports_show_units_by_chinese_name(page, sqlite_db, monkeypatch
     build_world(sqlite_db)
     report_scenario(sqlite_db)
     clock.set_now(utc(2026, 2, 15, 2))
-    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
     at = app_for(sqlite_db, "supervisor", lang="zh", page=page).run()
     assert_no_exception(at)
     shown = [set(d.value["单位"]) for d in at.dataframe if "单位" in d.value.columns]
@@ -196,7 +208,7 @@ def test_receiving_in_boxes_on_the_tablet(app_db):
     assert "UNKNOWN_UNIT" not in line.flags and line.note_qty == Decimal(3)
 
 
-def test_chinese_count_sheet_names_units_in_chinese(sqlite_db, monkeypatch):
+def test_chinese_count_sheet_names_units_in_chinese(sqlite_db, zh_formatting):
     from services import clock
     from services import stocktake as stk
     from tests.factories import build_stocktake_world
@@ -206,7 +218,6 @@ def test_chinese_count_sheet_names_units_in_chinese(sqlite_db, monkeypatch):
     clock.set_now(COUNT_DAY)
     catalog.set_pack_unit(sqlite_db, actor="admin", sku="CL-300", unit="箱", factor=6)
     stk.open_stocktake(sqlite_db, actor="supervisor", period="2026-03", zones=["AX Auxiliary"])
-    monkeypatch.setattr("ui.i18n.current_language", lambda: "zh")
     at = app_for(sqlite_db, "keeper", lang="zh", page="pages/stocktake.py").run()
     assert_no_exception(at)
     sheet = next(d.value for d in at.dataframe if "包装单位" in d.value.columns)
