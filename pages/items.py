@@ -6,13 +6,14 @@ from services import catalog
 from ui.forms import item_fields
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
-from ui.units import pack_unit_editor, with_unit_names
+from ui.units import pack_unit_editor, units_editor, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action
 
 require_roles("admin", "supervisor")
 db = get_db()
 st.title(t("nav.items"))
-tab_list, tab_add, tab_import = st.tabs([t("items.tab_list"), t("items.tab_add"), t("items.tab_import")])
+tab_list, tab_add, tab_import, tab_units = st.tabs([
+    t("items.tab_list"), t("items.tab_add"), t("items.tab_import"), t("units.units_title")])
 locations = [loc["code"] for loc in catalog.list_locations(db, active_only=True)]
 
 with tab_list:
@@ -71,3 +72,6 @@ with tab_import:
             db, actor=actor(), data=upload.getvalue(), filename=upload.name))
         if count:
             st.success(t("items.imported", count=count))
+
+with tab_units:
+    units_editor(db)

@@ -181,3 +181,21 @@ def confirm_pack_count(db, save) -> None:
         if right.button(t("common.cancel"), width="stretch", key="count_packs_cancel"):
             st.session_state.pop("count_in_packs", None)
             st.rerun()
+
+
+def units_editor(db) -> None:
+    """Units as data: every unit with its English and Chinese names; add one or rename
+    one the database added (master-data roles)."""
+    st.subheader(t("units.units_title"))
+    show_dataframe(pd.DataFrame(units.list_units(db)), "units.unit_col")
+    with st.form("define_unit", clear_on_submit=True):
+        left, mid, right = st.columns(3)
+        code = left.text_input(t("units.unit_col.code"), max_chars=20, key="unit_code")
+        name_en = mid.text_input(t("units.unit_col.name_en"), max_chars=40, key="unit_name_en")
+        name_zh = right.text_input(t("units.unit_col.name_zh"), max_chars=40, key="unit_name_zh")
+        aliases = st.text_input(t("units.unit_col.aliases"), max_chars=200, key="unit_aliases")
+        saved = st.form_submit_button(t("units.define"), type="primary", width="stretch")
+    if saved and run_action(lambda: units.define_unit(
+            db, actor=actor(), code=code, name_en=name_en, name_zh=name_zh, aliases=aliases),
+            "success.unit_defined"):
+        st.rerun()

@@ -56,7 +56,7 @@ def test_item_screen_adds_a_suppliers_pack_unit_and_refuses_a_bad_factor(app_db)
     assert_no_exception(at)
     assert [(r.unit, r.factor, r.supplier) for r in catalog.pack_units(app_db, "OF-100")] == [
         ("box", Decimal(10), "SUP1")]
-    table = at.dataframe[-1].value
+    table = _table_with(at, "Pack unit")
     assert list(table["Pack unit"]) == ["box"] and list(table["Supplier"]) == ["SUP1"]
     remove = [b for b in at.button if b.label.startswith("Remove: box = 10 pcs")]
     remove[0].click().run()
@@ -70,7 +70,7 @@ def test_chinese_item_screen_shows_units_by_chinese_name(app_db, zh_formatting):
     units_shown = set(items["单位"])
     assert units_shown == {"个", "瓶", "套"}     # never "pcs", "bottle" or "set" on a zh screen
     assert "库存单位：瓶" in [m.value for m in at.markdown]
-    assert list(at.dataframe[-1].value["包装单位"]) == ["桶"]
+    assert list(_table_with(at, "每包装数量")["包装单位"]) == ["桶"]
 
 
 def test_purchase_order_in_boxes_shows_both_units(app_db, request):
@@ -223,3 +223,17 @@ def test_chinese_count_sheet_names_units_in_chinese(sqlite_db, zh_formatting):
     sheet = next(d.value for d in at.dataframe if "包装单位" in d.value.columns)
     assert set(sheet["单位"]) == {"个", "套", "瓶"}
     assert dict(zip(sheet["配件编码"], sheet["包装单位"]))["CL-300"] == "箱 = 6 瓶"
+
+
+def test_units_tab_defines_a_unit_with_both_names(app_db):
+    from services import units
+
+    at = app_for(app_db, "admin", page="pages/items.py").run()
+    at.text_input(key="unit_code").input("tray")
+    at.text_input(key="unit_name_en").input("tray")
+    at.text_input(key="unit_name_zh").input("盘")
+    at.button[[b.label for b in at.button].index("Save unit")].click().run()
+    assert_no_exception(at)
+    assert units.unit_name(app_db, "tray", "zh") == "盘"
+    table = _table_with(at, "Other spellings (comma-separated)")
+    assert "盘" in list(table["Chinese name"])

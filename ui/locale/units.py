@@ -59,6 +59,13 @@ MESSAGES = {
     "flag.UNKNOWN_UNIT": ("Unknown unit", "单位未定义"),
     "error.unit_unknown": ("Line {row} ({sku}): its unit is not defined; pick the unit or define the pack size first.",
                            "第 {row} 行（{sku}）：单位未定义；请先选择单位或设置包装换算。"),
+    "units.units_title": ("Units", "计量单位"),
+    "units.unit_col.code": ("Code", "代码"),
+    "units.unit_col.name_en": ("English name", "英文名称"),
+    "units.unit_col.name_zh": ("Chinese name", "中文名称"),
+    "units.unit_col.aliases": ("Other spellings (comma-separated)", "其他写法（逗号分隔）"),
+    "units.define": ("Save unit", "保存单位"),
+    "success.unit_defined": ("Unit saved.", "单位已保存。"),
     "units.conversion": ("= {qty} {unit}", "= {qty} {unit}"),
     "units.in_packs": ("{packs} {pack} + {loose} {unit}", "{packs} {pack} + {loose} {unit}"),
 }
