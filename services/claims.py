@@ -71,6 +71,7 @@ ROLES_FOR = {
     "closed": ("purchasing", "manager"),
 }
 APPROVER_ROLES = ("manager",)
+DEFAULT_OWNER = "purchasing"       # the role that owns a claim nobody has taken yet
 READ_ROLES = ("purchasing", "supervisor", "manager", "finance", "receiver", "keeper", "qc")
 MAX_CREDIT = Decimal("100000000")
 
@@ -168,7 +169,7 @@ def raise_claims(session: Session, *, actor: str, supplier_id: int, claims: Iter
                       refusal_id=refusal_id, return_number=return_number,
                       delivery_note_no=delivery_note_no, sku=new.sku, name=new.name[:200],
                       qty=new.qty, unit_price=new.unit_price, value=new.value,
-                      owner="purchasing", raised_by=actor, raised_at=now, due_at=due)
+                      owner="", raised_by=actor, raised_at=now, due_at=due)
         claim.events.append(ClaimEvent(at=now, actor=actor, from_status="", to_status="open",
                                        note=new.note))
         session.add(claim)
@@ -265,7 +266,7 @@ def list_claims(db: Database, *, status=None, supplier=None, overdue=None,
             "number": c.number, "kind": c.kind, "status": c.status, "supplier": code,
             "supplier_name": name, "receipt": grn or "", "line_no": c.receipt_line_no,
             "sku": c.sku, "name": c.name, "qty": c.qty, "value": c.value,
-            "credit_amount": c.credit_amount, "owner": c.owner, "raised_at": c.raised_at,
+            "credit_amount": c.credit_amount, "owner": c.owner or DEFAULT_OWNER, "raised_at": c.raised_at,
             "due_at": c.due_at, "overdue": is_overdue(c.status, c.due_at, now),
             "age_hours": int((now - c.raised_at).total_seconds() // 3600),
         } for c, code, name, grn in session.execute(query)]
@@ -312,7 +313,8 @@ def claim_view(session: Session, claim: Claim) -> ClaimView:
     line = ClaimLine(line_no=claim.receipt_line_no, sku=claim.sku, name=claim.name,
                      qty=claim.qty, unit_price=claim.unit_price, value=claim.value)
     return ClaimView(
-        number=claim.number, kind=claim.kind, status=claim.status, owner=claim.owner,
+        number=claim.number, kind=claim.kind, status=claim.status,
+        owner=claim.owner or DEFAULT_OWNER,
         supplier=supplier.code, supplier_name=supplier.name,
         po_number=order.number if order else "", receipt=receipt.number if receipt else "",
         delivery_note_no=claim.delivery_note_no, return_number=claim.return_number or "",
@@ -361,7 +363,7 @@ def update_claim(db: Database, *, actor, number, status, note="", credit_amount=
         now = clock.now()
         _move(session, claim, user.username, status, now, note=note, credit=credit,
               approved_by=approver)
-        if user.role_names.intersection(("purchasing",)) and claim.owner == "purchasing":
+        if "purchasing" in user.role_names and not claim.owner:
             claim.owner = user.username        # the buyer who acts on it owns it now
         audit(session, user.username, f"claim.{status}", "claim", number, note=note,
               credit_amount=credit, approved_by=approver)

@@ -87,7 +87,8 @@ class Claim(Base):
     qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     unit_price: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
     value: Mapped[Decimal] = mapped_column(Money(), default=Decimal(0))
-    owner: Mapped[str] = mapped_column(String(40), default="purchasing")   # a role or a user
+    # The buyer who took the claim on; empty: the purchasing team as a whole.
+    owner: Mapped[str] = mapped_column(String(40), default="")
     raised_by: Mapped[str] = mapped_column(String(40))
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
