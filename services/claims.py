@@ -428,3 +428,9 @@ def overdue_summary(db: Database) -> dict:
     return {"count": len(frame), "oldest_hours": int(frame["age_hours"].max()) if len(frame) else 0,
             "rows": frame}
 
+
+
+def next_statuses(status: str, roles) -> list[str]:
+    """The statuses a user with ``roles`` may move a claim in ``status`` to."""
+    return [s for s in TRANSITIONS.get(status, ())
+            if set(ROLES_FOR.get(s, ())).intersection(roles)]

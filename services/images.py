@@ -50,8 +50,8 @@ def kind_of(data: bytes) -> str | None:
     return None
 
 
-def _refuse(reason: str) -> ValidationError:
-    return ValidationError("photo_unreadable", field="photo", reason=reason)
+def _refuse(code: str) -> ValidationError:
+    return ValidationError(code, field="photo")
 
 
 def _open(data: bytes, kind: str) -> Image.Image:
@@ -63,26 +63,26 @@ def _open(data: bytes, kind: str) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data))
     except Image.DecompressionBombError:
-        raise _refuse("too_many_pixels") from None
+        raise _refuse("photo_too_many_pixels") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise _refuse("damaged") from None
+        raise _refuse("photo_unreadable") from None
 
 
 def clean_photo(data: bytes) -> CleanPhoto:
     """Check and re-encode an uploaded photo, or raise ValidationError."""
     if not data:
-        raise _refuse("empty")
+        raise _refuse("photo_unreadable")
     if len(data) > MAX_PHOTO_BYTES:
         raise ValidationError("file_too_large", field="photo",
                               limit_mb=MAX_PHOTO_BYTES // (1024 * 1024))
     kind = kind_of(data)
     if kind is None:
-        raise _refuse("not_an_image")
+        raise _refuse("photo_not_an_image")
     image = _open(data, kind)
     width, height = image.size
     # Checked from the header, before decoding a single pixel.
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-        raise _refuse("too_many_pixels")
+        raise _refuse("photo_too_many_pixels")
     try:
         if kind == "jpeg":
             # Decode straight at a reduced scale (DCT scaling): less memory and time.
@@ -92,7 +92,7 @@ def clean_photo(data: bytes) -> CleanPhoto:
         image.thumbnail((MAX_SIDE, MAX_SIDE))
         pixels = image.convert("RGB")
     except (Image.DecompressionBombError, OSError, ValueError, SyntaxError, EOFError):
-        raise _refuse("damaged") from None
+        raise _refuse("photo_unreadable") from None
     content = _jpeg(pixels)
     preview = pixels.copy()
     preview.thumbnail((THUMB_SIDE, THUMB_SIDE))

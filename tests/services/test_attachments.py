@@ -53,7 +53,7 @@ def test_who_and_where(world):
     with pytest.raises(ValidationError) as err:
         attachments.add_photo(db, actor="receiver", document=grn, data=png_bomb(7000, 7000),
                               filename="a.png")
-    assert err.value.params["reason"] == "too_many_pixels"
+    assert err.value.code == "photo_too_many_pixels"
     assert attachments.list_photos(db, grn) == []
 
 

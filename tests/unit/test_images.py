@@ -55,7 +55,7 @@ def test_large_photo_is_scaled_down():
 def test_not_an_image_or_damaged_is_refused(data):
     with pytest.raises(ValidationError) as err:
         clean_photo(data)
-    assert err.value.code == "photo_unreadable"
+    assert err.value.code in ("photo_unreadable", "photo_not_an_image")
 
 
 def test_type_is_judged_by_content_not_name():
@@ -85,7 +85,7 @@ def test_header_beyond_the_pixel_limit_is_refused():
     # 7000 x 7000 = 49 MP: past our limit, below Pillow's own hard stop (2x).
     with pytest.raises(ValidationError) as err:
         clean_photo(png_bomb(7000, 7000))
-    assert err.value.params["reason"] == "too_many_pixels"
+    assert err.value.code == "photo_too_many_pixels"
 
 
 def test_decompression_bomb_refused_in_bounded_time_and_memory():
@@ -103,13 +103,13 @@ def test_decompression_bomb_refused_in_bounded_time_and_memory():
             clean_photo(bomb)
             print("ACCEPTED")
         except ValidationError as exc:
-            print(exc.params["reason"])
+            print(exc.code)
         print(time.perf_counter() - start)
         print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
     """ % str(ROOT))
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120, check=True)
     reason, seconds, grown_kb = result.stdout.split()
-    assert reason == "too_many_pixels"
+    assert reason == "photo_too_many_pixels"
     assert float(seconds) < 2.0             # refused from the header, never inflated
     assert int(grown_kb) < 50 * 1024        # far below the 900 MB the pixels would need
