@@ -6,6 +6,7 @@ import streamlit as st
 from services import catalog, claims, refusals
 from ui import claims as claim_ui
 from ui.i18n import t
+from ui.report_widgets import month_picker
 from ui.session import get_db, require_roles
 from ui.widgets import labelled
 
@@ -41,6 +42,12 @@ with tab_claims:
         chosen = st.selectbox(t("claims.choose"), numbers, key="claims_pick")
         if chosen:
             claim_ui.claim_detail(chosen)
+    with st.expander(t("claims.month_pack"), icon=":material/folder_zip:"):
+        codes = [s for s in suppliers if s]
+        pick_supplier = st.selectbox(t("field.supplier"), codes, key="claims_pack_supplier")
+        period = month_picker("claims_pack_period")
+        if pick_supplier and period:
+            claim_ui.pack_buttons(f"{pick_supplier}/{period}", key="month_pack")
 
 with tab_refused:
     rows = refusals.list_refusals(db)

@@ -95,6 +95,7 @@ def claim_detail(number: str) -> None:
         "note": e.note, "credit_amount": money(e.credit_amount),
         "approved_by": e.approved_by or ""} for e in view.events]), "claims.col"),
         hide_index=True, width="stretch")
+    pack_buttons(view.number, key=f"pack_{view.number}")
     action_form(view)
 
 
@@ -151,3 +152,25 @@ def home_tile(column) -> None:
                 st.image(view.photos[0].thumbnail, width=160)
         link("pages/claims.py", t("nav.claims"), ":material/report:",
              query_params={"claim": newest.iloc[0]["number"]} if len(newest) else None)
+
+
+def pack_buttons(number: str, *, key: str) -> None:
+    """The claim pack (one claim, or "SUPPLIER/YYYY-MM") as PDF and Excel, built on
+    click in the reader's language."""
+    from services import documents
+    from services.documents.claim import claim_pack_excel
+    from ui.i18n import current_language
+
+    lang = current_language()
+    name = number.replace("/", "-")
+    left, right = st.columns(2)
+    left.download_button(
+        t("claims.pack_pdf"), lambda: documents.render_pdf(get_db(), kind="claim",
+                                                           number=number, language=lang),
+        file_name=f"{name}.pdf", mime="application/pdf", key=f"{key}_pdf",
+        icon=":material/picture_as_pdf:", on_click="ignore", width="stretch")
+    right.download_button(
+        t("claims.pack_excel"), lambda: claim_pack_excel(get_db(), number, lang),
+        file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", width="stretch")

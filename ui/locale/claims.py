@@ -83,6 +83,9 @@ MESSAGES = {
     "rfd.done": ("Delivery refused; purchasing has a claim.", "已拒收，已向采购部生成索赔。"),
     "rfd.recorded": ("Refused delivery {number} recorded.", "拒收记录 {number} 已保存。"),
     # --- claims ----------------------------------------------------------------------
+    "claims.pack_pdf": ("Claim pack (PDF)", "索赔资料（PDF）"),
+    "claims.pack_excel": ("Claim pack (Excel)", "索赔资料（Excel）"),
+    "claims.month_pack": ("Claim pack for a supplier and month", "按供应商和月份导出索赔资料"),
     "claims.tab_claims": ("Claims", "索赔"),
     "claims.tab_refused": ("Refused deliveries", "拒收记录"),
     "claims.status_filter": ("Status", "状态"),
