@@ -3,7 +3,7 @@ overdue ones in red with their age."""
 import pandas as pd
 import streamlit as st
 
-from services import catalog, claims, refusals
+from services import catalog, claims, receiving
 from ui import claims as claim_ui
 from ui.i18n import t
 from ui.report_widgets import month_picker
@@ -50,7 +50,7 @@ with tab_claims:
             claim_ui.pack_buttons(f"{pick_supplier}/{period}", key="month_pack")
 
 with tab_refused:
-    rows = refusals.list_refusals(db)
+    rows = receiving.list_refusals(db)
     if not rows:
         st.info(t("claims.no_refusals"))
     else:

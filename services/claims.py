@@ -149,6 +149,7 @@ class NewClaim:
     sku: str = ""
     name: str = ""
     note: str = ""
+    goes_back: bool = False          # the goods wait on the return note for the supplier
 
 
 def raise_claims(session: Session, *, actor: str, supplier_id: int, claims: Iterable[NewClaim],
@@ -166,7 +167,8 @@ def raise_claims(session: Session, *, actor: str, supplier_id: int, claims: Iter
         number = next_number(session, "CLM", now)
         claim = Claim(number=number, kind=new.kind, status="open", supplier_id=supplier_id,
                       order_id=order_id, receipt_id=receipt_id, receipt_line_no=new.line_no,
-                      refusal_id=refusal_id, return_number=return_number,
+                      refusal_id=refusal_id,
+                      return_number=return_number if new.goes_back else None,
                       delivery_note_no=delivery_note_no, sku=new.sku, name=new.name[:200],
                       qty=new.qty, unit_price=new.unit_price, value=new.value,
                       owner="", raised_by=actor, raised_at=now, due_at=due)
@@ -202,26 +204,41 @@ def claims_for_discrepancies(lines: Iterable[dict], discrepancies: Iterable[dict
             continue
         out.append(NewClaim(kind=kind, qty=qty, unit_price=unit, value=qty * unit,
                             line_no=row["line_no"], sku=line["sku"], name=line.get("name", ""),
-                            note=row["flag"]))
+                            note=row["flag"], goes_back=row["outcome"] == "rejected"))
     return out
 
 
+def link_replacement(session: Session, *, claim_number: str, supplier_id: int,
+                     receipt_number: str) -> None:
+    """A receipt is started for the replacement goods of a claim: posting it will
+    resolve the claim. The claim must be the same supplier's and still unresolved."""
+    claim = session.scalar(select(Claim).where(Claim.number == claim_number)
+                           .with_for_update())
+    if claim is None:
+        raise NotFound(what="claim", key=claim_number)
+    if claim.supplier_id != supplier_id:
+        raise ValidationError("claim_other_supplier", field="claim", number=claim_number)
+    if claim.status not in UNRESOLVED:
+        raise InvalidState("claim_transition", number=claim_number, state=claim.status,
+                           to="replaced")
+    claim.replaced_by_receipt = receipt_number
+
+
 def resolve_by_replacement(session: Session, *, actor: str, supplier_id: int,
-                           delivery_note_no: str, receipt_number: str,
-                           claim_numbers: Iterable[str] = ()) -> list[str]:
-    """A replacement delivery was posted: the refusal claims of the same supplier note
-    (and any claims named) become ``replaced``. Returns their numbers."""
-    query = select(Claim).where(Claim.status.in_(UNRESOLVED)).with_for_update()
-    named = [n for n in claim_numbers if n]
-    refused = (Claim.kind == "refused") & (Claim.supplier_id == supplier_id) \
+                           delivery_note_no: str, receipt_number: str) -> list[str]:
+    """A replacement delivery was posted: the claims it was received against, and
+    the refusal claims of the same supplier note, are resolved as ``replaced`` and
+    closed. Returns their numbers."""
+    refused_note = (Claim.kind == "refused") & (Claim.supplier_id == supplier_id) \
         & (Claim.delivery_note_no == delivery_note_no)
-    query = query.where(refused | Claim.number.in_(named)) if named else query.where(refused)
+    linked = Claim.replaced_by_receipt == receipt_number
+    query = (select(Claim).where(Claim.status.in_(UNRESOLVED), refused_note | linked)
+             .order_by(Claim.id).with_for_update())
     now = clock.now()
     done = []
-    for claim in session.scalars(query.order_by(Claim.id)):
-        if claim.supplier_id != supplier_id:
-            raise ValidationError("claim_other_supplier", field="claim", number=claim.number)
+    for claim in session.scalars(query):
         _move(session, claim, actor, "replaced", now, note=receipt_number)
+        _move(session, claim, actor, "closed", now, note=receipt_number)
         claim.replaced_by_receipt = receipt_number
         done.append(claim.number)
         if claim.refusal_id is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import refusals
+from services import receiving
 from ui import evidence
 from ui.i18n import t
 from ui.session import actor, get_db
@@ -31,7 +31,7 @@ def refuse_form(po_number: str, note_no: str) -> None:
         if st.button(t("rfd.submit"), type="primary", width="stretch", key=f"{KEY}_submit",
                      icon=":material/block:", disabled=not note_no.strip()):
             reason = t(f"rfd.reason.{reason_code}") + (f": {detail.strip()}" if detail.strip() else "")
-            number = run_action(lambda: refusals.refuse_delivery(
+            number = run_action(lambda: receiving.refuse_delivery(
                 get_db(), actor=actor(), po_number=po_number, delivery_note_no=note_no,
                 reason=reason, photos=photos, driver_name=driver, packages=packages,
                 vehicle=vehicle), "rfd.done")

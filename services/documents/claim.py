@@ -81,7 +81,7 @@ def _gather(db: Database, view: claims.ClaimView) -> _Pack:
                                   if ln.line_no == view.lines[0].line_no), None) \
             if view.lines else None
     if view.refusal:
-        from services.refusals import list_refusals
+        from services.receiving import list_refusals
 
         pack.refusal = next((r for r in list_refusals(db, supplier=view.supplier)
                              if r["number"] == view.refusal), None)

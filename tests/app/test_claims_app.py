@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from services import attachments, claims, refusals, reports
+from services import attachments, claims, reports
+from services import receiving
 from tests.app.helpers import app_for, assert_no_exception
 from tests.factories import make_approved_po
 from tests.photos import carton_jpeg, png_bytes
@@ -49,7 +50,7 @@ def test_refuse_with_a_camera_photo_then_purchasing_credits_it(app_db):
     button(at, "Refuse the delivery").click().run()
     ok(at)
     assert any("Refused delivery RFD-" in s.value for s in at.success)
-    [refusal] = refusals.list_refusals(db)
+    [refusal] = receiving.list_refusals(db)
     assert (refusal["driver_name"], refusal["delivery_note_no"]) == ("Li Lei", "DN-CRUSH-1")
     frame = claims.list_claims(db)
     number = frame.iloc[0]["number"]
@@ -87,7 +88,7 @@ def test_overdue_claim_red_with_age_for_supervisor(app_db):
 
     db = app_db
     clock.set_now(utc(2026, 11, 2, 2))       # Monday
-    refusals.refuse_delivery(db, actor="receiver", po_number=PO, delivery_note_no="DN-1",
+    receiving.refuse_delivery(db, actor="receiver", po_number=PO, delivery_note_no="DN-1",
                              reason="crushed")
     clock.set_now(utc(2026, 11, 4, 5))       # Wednesday: past Tuesday's deadline
     at = app_for(db, "supervisor", page="pages/home.py").run()

@@ -14,7 +14,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from services import attachments, claims, purchasing, refusals, reports
+from services import attachments, claims, purchasing, reports
+from services import receiving
 from tests.e2e.browser import TIMEOUT, act, by_key, login, open_page, switch_user, track, wait_text
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES, screenshot
 from ui.i18n import translate
@@ -101,7 +102,7 @@ def test_photograph_and_refuse_then_purchasing_sees_it(camera_tablet, server, de
     act(page, page.get_by_role("button", name="Refuse the delivery").click)
     wait_text(page, re.compile(r"Refused delivery RFD-\d{4}-\d{2}-\d{4} recorded\."))
 
-    refusal = next(r for r in refusals.list_refusals(demo_db) if r["delivery_note_no"] == note_no)
+    refusal = next(r for r in receiving.list_refusals(demo_db) if r["delivery_note_no"] == note_no)
     assert refusal["driver_name"] == "Li Lei" and refusal["po_number"] == po
     claim = next(claims.get_claim(demo_db, n) for n in claims.list_claims(demo_db)["number"]
                  if claims.get_claim(demo_db, n).refusal == refusal["number"])

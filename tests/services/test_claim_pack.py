@@ -8,7 +8,8 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from services import claims, clock, documents, refusals
+from services import claims, clock, documents
+from services import receiving
 from services.documents.claim import claim_pack_excel
 from services.errors import ValidationError
 from tests.factories import make_approved_po, utc
@@ -33,7 +34,7 @@ def squash(text: str) -> str:
 
 def refused_claim(db, note="DN-55"):
     po = make_approved_po(db)
-    refusals.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no=note,
+    receiving.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no=note,
                              reason="carton crushed", photos=[("c.jpg", carton_jpeg())],
                              driver_name="Zhang San", packages="cartons 3 and 7")
     number = claims.list_claims(db).iloc[0]["number"]

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services import attachments, calendar, claims, refusals
+from services import attachments, calendar, claims
+from services import receiving
 from services.errors import (
     ApprovalRequired,
     Duplicate,
@@ -30,7 +31,7 @@ def shanghai(monkeypatch):
 
 def refuse(db, *, actor="receiver", po=None, note=None, photos=()):
     po = po or make_approved_po(db)
-    number = refusals.refuse_delivery(
+    number = receiving.refuse_delivery(
         db, actor=actor, po_number=po, delivery_note_no=note or unique("DN-"),
         reason="outer carton crushed", photos=photos, driver_name="Wang Wei")
     frame = claims.list_claims(db)
@@ -50,7 +51,7 @@ def test_refusal_books_nothing_and_raises_a_claim_for_purchasing(world):
     assert len(claim.photos) == 1 and claim.photos[0].stage == "refusal"
     assert [e.to_status for e in claim.events] == ["open"]
     assert claim.events[0].note == "outer carton crushed"
-    rows = refusals.list_refusals(db)
+    rows = receiving.list_refusals(db)
     assert rows[0]["driver_name"] == "Wang Wei" and rows[0]["number"] == refusal
     from services import reports
 
@@ -63,19 +64,19 @@ def test_refusal_permissions_and_input(world):
     po = make_approved_po(db)
     for actor in ("purchasing", "finance", "qc", "nobody"):
         with pytest.raises(PermissionDenied):
-            refusals.refuse_delivery(db, actor=actor, po_number=po, delivery_note_no="DN-1",
+            receiving.refuse_delivery(db, actor=actor, po_number=po, delivery_note_no="DN-1",
                                      reason="crushed")
     with pytest.raises(ValidationError) as err:
-        refusals.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no="DN-1",
+        receiving.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no="DN-1",
                                  reason=" ")
     assert err.value.params["field"] == "reason"
     with pytest.raises(ValidationError):    # a bad photo: nothing written
-        refusals.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no="DN-1",
+        receiving.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no="DN-1",
                                  reason="crushed", photos=[("x.jpg", b"not an image")])
     with pytest.raises(NotFound):
-        refusals.refuse_delivery(db, actor="receiver", po_number="PO-NONE",
+        receiving.refuse_delivery(db, actor="receiver", po_number="PO-NONE",
                                  delivery_note_no="DN-1", reason="crushed")
-    assert claims.list_claims(db).empty and refusals.list_refusals(db) == []
+    assert claims.list_claims(db).empty and receiving.list_refusals(db) == []
 
 
 def test_a_note_already_being_received_cannot_be_refused(world):
@@ -86,7 +87,7 @@ def test_a_note_already_being_received_cannot_be_refused(world):
     grn = receiving.start_receipt(db, actor="receiver", po_number=po, delivery_note_no="DN-9",
                                   lines=[{"sku": "OF-100", "qty": 10}])
     with pytest.raises(Duplicate) as err:
-        refusals.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no="DN-9",
+        receiving.refuse_delivery(db, actor="receiver", po_number=po, delivery_note_no="DN-9",
                                  reason="crushed")
     assert err.value.params["grn"] == grn
 
