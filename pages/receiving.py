@@ -107,6 +107,7 @@ def new_delivery() -> None:
             num_rows="dynamic", width="stretch", key="rcv_typed",
             column_config={c: st.column_config.TextColumn(t(f"field.{c}"))
                            for c in ("sku", "qty", "unit_price", "lot_no", "expiry_date")})
+    claim = refusal.replacement_claim(po_number)
     refusal.refuse_form(po_number, note_no)
     if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start"):
         if sheet is not None:
@@ -119,7 +120,7 @@ def new_delivery() -> None:
         try:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
-                source_file=data, filename=upload.name if upload else "")
+                source_file=data, filename=upload.name if upload else "", claim=claim)
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")

@@ -251,26 +251,31 @@ def resolve_by_replacement(session: Session, *, actor: str, supplier_id: int,
 
 
 # --- reading ----------------------------------------------------------------------------
-LIST_COLUMNS = ["number", "kind", "status", "supplier", "supplier_name", "receipt",
+LIST_COLUMNS = ["number", "kind", "status", "supplier", "supplier_name", "po_number", "receipt",
                 "line_no", "sku", "name", "qty", "value", "credit_amount", "owner",
                 "raised_at", "due_at", "overdue", "age_hours"]
 
 
 def list_claims(db: Database, *, status=None, supplier=None, overdue=None,
-                start=None, end=None) -> pd.DataFrame:
+                start=None, end=None, po_number=None) -> pd.DataFrame:
     """Claims, newest first. ``status``: one status, a list, "not_closed" or "resolved";
-    ``supplier``: its code; ``overdue``: True/False filters on being past due."""
+    ``supplier``: its code; ``po_number``: the order; ``overdue``: True/False filters
+    on being past due."""
     statuses = _statuses(status)
     now = clock.now()
     with db.read() as session:
-        query = (select(Claim, Supplier.code, Supplier.name, Receipt.number)
+        query = (select(Claim, Supplier.code, Supplier.name, Receipt.number,
+                        PurchaseOrder.number)
                  .join(Supplier, Supplier.id == Claim.supplier_id)
                  .outerjoin(Receipt, Receipt.id == Claim.receipt_id)
+                 .outerjoin(PurchaseOrder, PurchaseOrder.id == Claim.order_id)
                  .order_by(Claim.raised_at.desc(), Claim.id.desc()))
         if statuses:
             query = query.where(Claim.status.in_(statuses))
         if supplier:
             query = query.where(Supplier.code == str(supplier).strip().upper())
+        if po_number:
+            query = query.where(PurchaseOrder.number == str(po_number).strip())
         if start is not None:
             query = query.where(Claim.raised_at >= start)
         if end is not None:
@@ -281,12 +286,13 @@ def list_claims(db: Database, *, status=None, supplier=None, overdue=None,
             query = query.where((Claim.status == "closed") | (Claim.due_at >= now))
         rows = [{
             "number": c.number, "kind": c.kind, "status": c.status, "supplier": code,
-            "supplier_name": name, "receipt": grn or "", "line_no": c.receipt_line_no,
+            "supplier_name": name, "po_number": po or "", "receipt": grn or "",
+            "line_no": c.receipt_line_no,
             "sku": c.sku, "name": c.name, "qty": c.qty, "value": c.value,
             "credit_amount": c.credit_amount, "owner": c.owner or DEFAULT_OWNER, "raised_at": c.raised_at,
             "due_at": c.due_at, "overdue": is_overdue(c.status, c.due_at, now),
             "age_hours": int((now - c.raised_at).total_seconds() // 3600),
-        } for c, code, name, grn in session.execute(query)]
+        } for c, code, name, grn, po in session.execute(query)]
     return pd.DataFrame(rows, columns=LIST_COLUMNS)
 
 

@@ -174,3 +174,39 @@ def pack_buttons(number: str, *, key: str) -> None:
         file_name=f"{name}.xlsx", key=f"{key}_xlsx", icon=":material/download:",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore", width="stretch")
+
+
+def claims_by_month_chart(df: pd.DataFrame):
+    """Claims raised per month and supplier (stacked bars), refused deliveries in
+    the tooltip."""
+    import altair as alt
+
+    from ui.charts import numeric
+
+    data = numeric(df, ["claim_value"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("period:O", title=t("rcol.period")),
+            y=alt.Y("claims:Q", title=t("rcol.claims")),
+            color=alt.Color("supplier:N", title=t("rcol.supplier")),
+            tooltip=[alt.Tooltip("period:O", title=t("rcol.period")),
+                     alt.Tooltip("supplier:N", title=t("rcol.supplier")),
+                     alt.Tooltip("claims:Q", title=t("rcol.claims")),
+                     alt.Tooltip("claim_value:Q", title=t("rcol.claim_value"), format=",.2f"),
+                     alt.Tooltip("refused_deliveries:Q", title=t("rcol.refused_deliveries"))],
+        )
+        .properties(height=240)
+    )
+
+
+def scorecard_claims(start, end) -> None:
+    """The scorecard's claims section: a chart by month (over the chosen range)."""
+    from ui.report_widgets import cached
+
+    months = cached("supplier_claims_by_month", start, end)
+    if months is None or months.empty:
+        return
+    st.subheader(t("rep.claims_by_month"))
+    st.altair_chart(claims_by_month_chart(months), width="stretch")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from services import receiving
+from services import claims, receiving
 from ui import evidence
 from ui.i18n import t
 from ui.session import actor, get_db
@@ -42,3 +42,17 @@ def refuse_form(po_number: str, note_no: str) -> None:
     last = st.session_state.get(f"{KEY}_last")
     if last:
         st.success(t("rfd.recorded", number=last), icon=":material/block:")
+
+
+def replacement_claim(po_number: str) -> str | None:
+    """Which open claim of this PO the delivery replaces (posting it resolves the
+    claim); None for an ordinary delivery."""
+    open_claims = claims.list_claims(get_db(), po_number=po_number,
+                                      status=list(claims.UNRESOLVED))
+    if open_claims.empty:
+        return None
+    labels = {r.number: f"{r.number} · {t('claim_kind.' + r.kind)} · {r.sku}"
+              for r in open_claims.itertuples()}
+    choice = st.selectbox(t("rfd.replaces_claim"), [""] + list(labels), key="rcv_claim",
+                          format_func=lambda n: labels.get(n, t("rfd.no_claim")))
+    return choice or None

@@ -143,3 +143,20 @@ def test_calendar_page_admin(app_db):
     zh = app_for(db, "admin", page="pages/calendar.py", lang="zh").run()
     ok(zh)
     assert zh.title[0].value == "工作日历"
+
+
+def test_scorecard_shows_claims_and_chart(app_db):
+    from services import clock, receiving
+    from tests.factories import utc
+
+    db = app_db
+    clock.set_now(utc(2026, 11, 2, 2))
+    receiving.refuse_delivery(db, actor="receiver", po_number=PO, delivery_note_no="DN-R",
+                              reason="crushed")
+    at = app_for(db, "purchasing", page="pages/report_suppliers.py")
+    at.run()
+    ok(at)
+    assert any(s.value == "Claims by month" for s in at.subheader)
+    frame = at.dataframe[0].value
+    assert "Refused deliveries" in frame.columns and list(frame["Refused deliveries"]) == [1]
+    assert list(frame["Claims"]) == [1]

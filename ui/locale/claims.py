@@ -62,6 +62,8 @@ MESSAGES = {
     "evidence.line_qc": ("QC photos of line {line_no}", "第 {line_no} 行质检照片"),
     "evidence.receipt_photos": ("Photos", "照片"),
     # --- refusing a delivery --------------------------------------------------------
+    "rfd.replaces_claim": ("Replacement for a claim", "补发货物对应的索赔"),
+    "rfd.no_claim": ("None (an ordinary delivery)", "无（正常到货）"),
     "rfd.title": ("Refuse this delivery", "拒收此批货物"),
     "rfd.help": ("Before counting: damaged outer packing, short in original packing, near expiry "
                  "or the wrong goods. Nothing is booked; purchasing is told at once and the same "
@@ -168,6 +170,14 @@ MESSAGES = {
     "claim_status.returned": ("Returned", "已退货"),
     "claim_status.written_off": ("Written off", "已核销"),
     "claim_status.closed": ("Closed", "已结案"),
+    # --- supplier scorecard ---------------------------------------------------------
+    "rep.claims_by_month": ("Claims by month", "每月索赔"),
+    "rcol.claims": ("Claims", "索赔数"),
+    "rcol.claims_per_100_lines": ("Claims per 100 lines", "每百行索赔数"),
+    "rcol.claim_value": ("Claim value", "索赔金额"),
+    "rcol.credited_value": ("Credited", "已获红字金额"),
+    "rcol.avg_resolve_hours": ("Avg. time to resolve (h)", "平均解决时长（小时）"),
+    "rcol.refused_deliveries": ("Refused deliveries", "拒收次数"),
     # --- calendar ----------------------------------------------------------------
     "cal.help": ("Monday to Friday are working days. Mark holidays, and weekend days worked "
                  "instead (调休). Claim deadlines count working days.",
