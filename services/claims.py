@@ -379,6 +379,8 @@ def update_claim(db: Database, *, actor, number, status, note="", credit_amount=
             raise NotFound(what="claim", key=number)
         _check_transition(session, claim, status)
         if approver is not None:
+            if approver == user.username:       # a second person signs
+                raise ValidationError("approver_same_user", field="approved_by", user=approver)
             manager = load_user(session, approver)
             if not manager.role_names.intersection(APPROVER_ROLES):
                 raise PermissionDenied("claim_approver_role", field="approved_by",
@@ -403,8 +405,6 @@ def _approver(db: Database, actor, status: str, approved_by, password) -> str | 
     if not approved_by or password in (None, ""):
         raise ApprovalRequired("claim_write_off_approval", field="approved_by",
                                what="written_off")
-    if approved_by == str(actor or "").lower():
-        raise ValidationError("approver_same_user", field="approved_by", user=approved_by)
     from services.users import authenticate
 
     if authenticate(db, approved_by, password) is None:
