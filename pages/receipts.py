@@ -5,10 +5,9 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from services import clock, receiving
+from services import attachments, clock, receiving
 from services.errors import ServiceError
 from services.export import Sheet, workbook_bytes
-from services import attachments
 from ui import evidence
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles

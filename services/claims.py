@@ -158,6 +158,9 @@ def raise_claims(session: Session, *, actor: str, supplier_id: int, claims: Iter
                  refusal_id: int | None = None) -> list[str]:
     """Open one claim per discrepancy, owned by purchasing, due one working day
     after now. Returns their numbers."""
+    claims = list(claims)
+    if not claims:
+        return []
     now = clock.now()
     due = due_one_working_day_after(session, now)
     numbers = []
