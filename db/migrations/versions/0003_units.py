@@ -6,7 +6,7 @@ use and that are not among the standard ones become rows of unit_of_measure, nam
 they are written, so that master data can give them proper English and Chinese names.
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ import db.types
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
