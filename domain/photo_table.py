@@ -1,0 +1,249 @@
+"""Rebuilding a printed table from OCR text boxes (pure geometry, no images).
+
+A photographed delivery note comes back from the recogniser as text boxes: four
+corners, the text and a confidence. This module turns them into a grid of cells:
+skew from the boxes' top edges, rows by baseline, columns by the header cells'
+x-positions. The grid then goes through the same header/column logic as a
+spreadsheet, so the photo and the file are read by one reader.
+"""
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Callable, Iterable, Sequence
+
+Point = tuple[float, float]
+
+# A row starts a new line when its centre is this many box heights below the
+# current row's centre (text of one printed row varies by a fraction of a height).
+ROW_GAP = 0.55
+MIN_HEADER_FIELDS = 2
+# Boxes much wider than tall give a reliable baseline angle; short ones ("1", "套") do not.
+SKEW_MIN_ASPECT = 2.5
+MAX_SKEW_DEGREES = 15.0
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """One recognised piece of text: corners clockwise from top-left."""
+
+    points: tuple[Point, Point, Point, Point]
+    text: str
+    confidence: float
+
+    @property
+    def x0(self) -> float:
+        return min(p[0] for p in self.points)
+
+    @property
+    def x1(self) -> float:
+        return max(p[0] for p in self.points)
+
+    @property
+    def y0(self) -> float:
+        return min(p[1] for p in self.points)
+
+    @property
+    def y1(self) -> float:
+        return max(p[1] for p in self.points)
+
+    @property
+    def cx(self) -> float:
+        return sum(p[0] for p in self.points) / 4
+
+    @property
+    def cy(self) -> float:
+        return sum(p[1] for p in self.points) / 4
+
+    @property
+    def height(self) -> float:
+        (ax, ay), (bx, by), (cx, cy), (dx, dy) = self.points
+        return (math.hypot(dx - ax, dy - ay) + math.hypot(cx - bx, cy - by)) / 2
+
+    @property
+    def width(self) -> float:
+        (ax, ay), (bx, by), (cx, cy), (dx, dy) = self.points
+        return (math.hypot(bx - ax, by - ay) + math.hypot(cx - dx, cy - dy)) / 2
+
+    @property
+    def angle(self) -> float:
+        """Angle of the top edge in degrees (positive: clockwise in image coordinates)."""
+        (ax, ay), (bx, by) = self.points[0], self.points[1]
+        return math.degrees(math.atan2(by - ay, bx - ax))
+
+
+@dataclass
+class Grid:
+    """Cell texts row by row, with the recogniser's confidence per cell (None: empty)."""
+
+    texts: list[list[str]] = field(default_factory=list)
+    confidence: list[list[float | None]] = field(default_factory=list)
+    header_row: int | None = None      # index into texts
+
+    def append(self, texts: list[str], confidence: list[float | None]) -> None:
+        self.texts.append(texts)
+        self.confidence.append(confidence)
+
+
+# --- corners and skew -----------------------------------------------------------
+def order_corners(points: Sequence[Point]) -> tuple[Point, Point, Point, Point]:
+    """Four corners as top-left, top-right, bottom-right, bottom-left."""
+    if len(points) != 4:
+        raise ValueError("a quadrilateral has four corners")
+    by_sum = sorted(points, key=lambda p: p[0] + p[1])
+    by_diff = sorted(points, key=lambda p: p[1] - p[0])
+    top_left, bottom_right = by_sum[0], by_sum[-1]
+    top_right, bottom_left = by_diff[0], by_diff[-1]
+    if len({top_left, top_right, bottom_right, bottom_left}) != 4:
+        # Degenerate ordering (e.g. a square rotated 45°): fall back to angles.
+        cx = sum(p[0] for p in points) / 4
+        cy = sum(p[1] for p in points) / 4
+        ring = sorted(points, key=lambda p: math.atan2(p[1] - cy, p[0] - cx))
+        start = min(range(4), key=lambda i: ring[i][0] + ring[i][1])
+        ring = ring[start:] + ring[:start]
+        return ring[0], ring[1], ring[2], ring[3]
+    return top_left, top_right, bottom_right, bottom_left
+
+
+def warp_size(corners: Sequence[Point]) -> tuple[int, int]:
+    """Width and height of the straightened rectangle: the longer of opposite edges."""
+    tl, tr, br, bl = corners
+    width = max(math.dist(tl, tr), math.dist(bl, br))
+    height = max(math.dist(tl, bl), math.dist(tr, br))
+    return max(int(round(width)), 1), max(int(round(height)), 1)
+
+
+def skew_angle(boxes: Iterable[TextBox]) -> float:
+    """The page's rotation from the median top-edge angle of long text boxes."""
+    angles = [b.angle for b in boxes
+              if b.height > 0 and b.width >= SKEW_MIN_ASPECT * b.height
+              and abs(b.angle) <= MAX_SKEW_DEGREES]
+    return median(angles) if angles else 0.0
+
+
+def rotate_boxes(boxes: Iterable[TextBox], degrees: float, center: Point) -> list[TextBox]:
+    """Boxes rotated by ``degrees`` about ``center`` (negative undoes a clockwise skew)."""
+    if not degrees:
+        return list(boxes)
+    rad = math.radians(degrees)
+    cos, sin = math.cos(rad), math.sin(rad)
+    ox, oy = center
+
+    def turn(p: Point) -> Point:
+        x, y = p[0] - ox, p[1] - oy
+        return (ox + x * cos - y * sin, oy + x * sin + y * cos)
+
+    return [TextBox(tuple(turn(p) for p in b.points), b.text, b.confidence)  # type: ignore[arg-type]
+            for b in boxes]
+
+
+# --- rows and columns ------------------------------------------------------------
+def cluster_rows(boxes: Iterable[TextBox]) -> list[list[TextBox]]:
+    """Boxes grouped into printed lines by their vertical centre, each left to right."""
+    ordered = sorted((b for b in boxes if b.text.strip()), key=lambda b: b.cy)
+    if not ordered:
+        return []
+    typical = median(b.height for b in ordered) or 1.0
+    rows: list[list[TextBox]] = []
+    centre = None
+    for box in ordered:
+        if rows and box.cy - centre <= ROW_GAP * typical:
+            rows[-1].append(box)
+            centre = sum(b.cy for b in rows[-1]) / len(rows[-1])
+        else:
+            rows.append([box])
+            centre = box.cy
+    return [sorted(row, key=lambda b: b.x0) for row in rows]
+
+
+def find_header(rows: Sequence[Sequence[TextBox]],
+                header_field: Callable[[str], str | None]) -> int | None:
+    """Index of the row naming the most distinct known columns (at least two)."""
+    best, best_count = None, MIN_HEADER_FIELDS - 1
+    for index, row in enumerate(rows):
+        fields = {header_field(b.text) for b in row} - {None}
+        if len(fields) > best_count:
+            best, best_count = index, len(fields)
+    return best
+
+
+def column_bounds(header: Sequence[TextBox]) -> list[float]:
+    """x positions separating the columns: halfway across the gap between header cells."""
+    cells = sorted(header, key=lambda b: b.x0)
+    return [(left.x1 + right.x0) / 2 for left, right in zip(cells, cells[1:])]
+
+
+def assign_columns(row: Sequence[TextBox], bounds: Sequence[float]
+                   ) -> tuple[list[str], list[float | None]]:
+    """A row's boxes placed in the columns their centres fall into; several boxes in one
+    cell are joined left to right and keep the lowest confidence."""
+    width = len(bounds) + 1
+    texts: list[list[str]] = [[] for _ in range(width)]
+    confidence: list[float | None] = [None] * width
+    for box in sorted(row, key=lambda b: b.x0):
+        col = bisect_right(bounds, box.cx)
+        texts[col].append(box.text.strip())
+        current = confidence[col]
+        confidence[col] = box.confidence if current is None else min(current, box.confidence)
+    return [" ".join(parts) for parts in texts], confidence
+
+
+def build_grid(boxes: Iterable[TextBox], header_field: Callable[[str], str | None]) -> Grid | None:
+    """The table as a grid, or None when no header row is found. Lines above the header
+    keep one cell per box (title, 送货单号：…, 日期：…) for the header-block fields."""
+    rows = cluster_rows(boxes)
+    header_index = find_header(rows, header_field)
+    if header_index is None:
+        return None
+    grid = Grid(header_row=header_index)
+    for row in rows[:header_index]:
+        grid.append([b.text.strip() for b in row], [b.confidence for b in row])
+    header = rows[header_index]
+    grid.append([b.text.strip() for b in header], [b.confidence for b in header])
+    bounds = column_bounds(header)
+    for row in rows[header_index + 1:]:
+        grid.append(*assign_columns(row, bounds))
+    return grid
+
+
+# --- cell text clean-up ------------------------------------------------------------
+# Letters the recogniser confuses with digits in a column that can only hold numbers.
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "D": "0", "Q": "0", "l": "1", "I": "1",
+                                   "|": "1", "i": "1", "S": "5", "s": "5", "B": "8", "Z": "2",
+                                   "，": ",", "。": ".", "·": ".", "：": ":", "¥": "", "￥": ""})
+
+
+def clean_number_text(text: str) -> tuple[str, bool]:
+    """A numeric cell's text with look-alike letters and stray spaces fixed; the flag says
+    whether anything had to change (the receiver should then confirm the value)."""
+    stripped = text.strip()
+    fixed = stripped.translate(_DIGIT_LOOKALIKES).replace(" ", "")
+    if fixed.count(",") == 1 and "." not in fixed and len(fixed.split(",")[1]) in (1, 2):
+        fixed = fixed.replace(",", ".")       # a decimal comma read from the print
+    fixed = fixed.replace(",", "")
+    return fixed, fixed != stripped.replace(",", "").replace("¥", "").replace("￥", "")
+
+
+def split_labelled(text: str, labels: Iterable[str]) -> list[str]:
+    """``送货单号：DN-1 订单号：PO-7`` read as one box, split before each known label that
+    is followed by a colon, so every header-block field gets its own cell."""
+    cuts = {0}
+    for label in labels:
+        start = 0
+        while True:
+            found = text.find(label, start)
+            if found < 0:
+                break
+            after = text[found + len(label):found + len(label) + 1]
+            if after in (":", "："):
+                cuts.add(found)
+            start = found + 1
+    # A label inside a longer label (单号 in 送货单号) must not cut it in two.
+    ordered = sorted(cuts)
+    kept = [c for c in ordered if c == 0 or not any(
+        text.startswith(label, c2) and c2 < c < c2 + len(label)
+        for c2 in ordered for label in labels)]
+    parts = [text[a:b].strip() for a, b in zip(kept, kept[1:] + [len(text)])]
+    return [p for p in parts if p]
