@@ -36,5 +36,10 @@ MESSAGES = {
     "photo.check_column": ("To confirm", "待确认"),
     "photo.confirmed": ("I have checked the marked cells", "我已核对标记的单元格"),
     "photo.must_confirm": ("Confirm the marked cells first.", "请先确认标记的单元格。"),
+    "photo.po_differs": ("The note names PO {printed}; you chose {chosen}.",
+                         "送货单上的订单号是 {printed}；您选择的是 {chosen}。"),
+    "photo.use_po": ("Use PO {number}", "使用订单 {number}"),
+    "photo.po_not_open": ("The note names PO {printed}, which is not open for receiving.",
+                          "送货单上的订单号 {printed} 不是可收货的订单。"),
     "photo.evidence": ("Photos of the delivery note", "送货单照片"),
 }

@@ -336,3 +336,13 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def photo_of_note(lines: list[dict], *, note_no: str, po_number: str, supplier: str,
+                  camera: Camera | None = None, seed: str = "note") -> bytes:
+    """A photographed 送货单 of the given lines (for tests that need their own items)."""
+    rng = random.Random(seed)
+    note = Note(seed, "songhuodan", supplier, note_no, po_number, "2026-11-20", lines,
+                pages=[lines])
+    page = print_songhuodan(note, lines, 1, 1, rng, (20, 20, 20))
+    return photograph(page, camera or Camera(-3.0, 0.03, 0.6, 70, 0.8), rng)
