@@ -56,7 +56,7 @@ def test_photo_to_started_receipt(app_db):
     button(at, "Start checking").click().run()
     assert any("Confirm the marked cells" in e.value for e in at.error)
     assert "rcv_current" not in at.session_state
-    confirm[0].check().run()
+    at.checkbox(key=confirm[0].key).check()
     button(at, "Start checking").click().run()
     assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
