@@ -247,3 +247,23 @@ def split_labelled(text: str, labels: Iterable[str]) -> list[str]:
         for c2 in ordered for label in labels)]
     parts = [text[a:b].strip() for a, b in zip(kept, kept[1:] + [len(text)])]
     return [p for p in parts if p]
+
+
+def fix_code_letters(code: str) -> str:
+    """A document number's letter prefix read with a digit in it (``P0-2026-1`` for
+    ``PO-2026-1``): a hyphen-separated part made of letters and a single 0 or 1 can only
+    be letters. Parts with other digits (``K20R``) are left alone."""
+    parts = code.split("-")
+    fixed = []
+    for part in parts:
+        digits = [ch for ch in part if ch.isdigit()]
+        letters = [ch for ch in part if ch.isalpha()]
+        if letters and len(digits) == 1 and digits[0] in "01" and part.isalnum():
+            part = part.replace("0", "O").replace("1", "I")
+        fixed.append(part)
+    return "-".join(fixed)
+
+
+def code_key(code: str) -> str:
+    """Codes compared the way a misread is forgiven: O as 0, I and l as 1, no spaces."""
+    return code.upper().replace(" ", "").replace("O", "0").replace("I", "1").replace("L", "1")

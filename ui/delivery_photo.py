@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from services.errors import ServiceError, ValidationError
+from domain.photo_table import code_key
 from services import purchasing
 from services.photo import evidence, ocr, reader
 from ui.i18n import error_text, field_label, t
@@ -169,9 +170,11 @@ def _po_skus(db, po_number: str | None) -> set[str] | None:
 def _offer_po_from_note(sheet, po_number: str | None, open_numbers: list[str]) -> None:
     """The note names another open PO than the one chosen: one tap switches to it."""
     printed = (sheet.po_number or "").strip()
-    if not printed or printed == po_number:
+    if not printed or code_key(printed) == code_key(po_number or ""):
         return
-    if printed in open_numbers:
+    matching = [n for n in open_numbers if code_key(n) == code_key(printed)]
+    if matching:
+        printed = matching[0]
         st.warning(t("photo.po_differs", printed=printed, chosen=po_number or "-"))
         st.button(t("photo.use_po", number=printed), key="rcv_photo_use_po", width="stretch",
                   on_click=lambda: st.session_state.update(rcv_po=printed))

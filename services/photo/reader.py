@@ -10,7 +10,8 @@ import io
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from domain.photo_table import (Grid, build_grid, clean_number_text, rotate_boxes,
+from domain.photo_table import (Grid, build_grid, clean_number_text, fix_code_letters,
+                                rotate_boxes,
                                 skew_angle, split_labelled)
 from services import delivery_sheet
 from services.delivery_sheet import DeliverySheet, SheetLine, _norm
@@ -170,6 +171,9 @@ def read_delivery_photo(images: list[bytes], filenames: list[str], *, supplier=N
         if progress is not None:
             progress((page + 1) / len(images))
     assert merged is not None
+    merged.po_number = fix_code_letters(merged.po_number)
+    for line in merged.lines:
+        line.po_number = fix_code_letters(line.po_number)
     merged.filename = filenames[0]
     merged.sha256 = hashlib.sha256(images[0]).hexdigest()
     if po_skus is not None:

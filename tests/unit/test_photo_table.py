@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from domain.photo_table import (TextBox, assign_columns, build_grid, clean_number_text,
+from domain.photo_table import (TextBox, assign_columns, build_grid, clean_number_text, code_key,
+                                fix_code_letters,
                                 cluster_rows, column_bounds, order_corners, rotate_boxes,
                                 skew_angle, split_labelled, warp_size)
 
@@ -112,3 +113,15 @@ def test_any_small_rotation_keeps_rows_apart(row_indices, degrees):
     rows = cluster_rows(back)
     assert len(rows) == len(row_indices)
     assert all(len({b.text[:b.text.index("c")] for b in row}) == 1 for row in rows)
+
+
+def test_document_number_prefix_letters_restored():
+    assert fix_code_letters("P0-2026-3253") == "PO-2026-3253"
+    assert fix_code_letters("PO-2026-3253") == "PO-2026-3253"
+    assert fix_code_letters("SP-K20R") == "SP-K20R"
+    assert fix_code_letters("2026-0001") == "2026-0001"
+
+
+def test_code_key_forgives_letter_digit_confusions():
+    assert code_key("P0-2026-11-0001") == code_key("PO-2026-11-OOO1")
+    assert code_key("BP-1330") != code_key("BP-1331")

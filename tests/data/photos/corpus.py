@@ -339,10 +339,20 @@ if __name__ == "__main__":
 
 
 def photo_of_note(lines: list[dict], *, note_no: str, po_number: str, supplier: str,
-                  camera: Camera | None = None, seed: str = "note") -> bytes:
-    """A photographed 送货单 of the given lines (for tests that need their own items)."""
+                  camera: Camera | None = None, seed: str = "note",
+                  layout: str = "songhuodan") -> bytes:
+    """A photographed note of the given lines (for tests that need their own items):
+    a portrait 送货单, or a landscape 随货同行联 form (its lines need lot_no and expiry_date)."""
     rng = random.Random(seed)
-    note = Note(seed, "songhuodan", supplier, note_no, po_number, "2026-11-20", lines,
-                pages=[lines])
-    page = print_songhuodan(note, lines, 1, 1, rng, (20, 20, 20))
+    note = Note(seed, layout, supplier, note_no, po_number, "2026-11-20", lines, pages=[lines])
+    page = render(note, 1, rng, camera)
     return photograph(page, camera or Camera(-3.0, 0.03, 0.6, 70, 0.8), rng)
+
+
+def y4m_of(photo: bytes, size: tuple[int, int] = (1280, 960)) -> bytes:
+    """One-frame YUV4MPEG2 video of a photo, for Chromium's fake camera."""
+    width, height = size
+    frame = cv2.cvtColor(np.asarray(Image.open(io.BytesIO(photo)).convert("RGB").resize(size)),
+                         cv2.COLOR_RGB2YUV_I420)
+    header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
+    return header + b"FRAME\n" + frame.tobytes()
