@@ -175,18 +175,71 @@ def column_bounds(header: Sequence[TextBox]) -> list[float]:
     return [(left.x1 + right.x0) / 2 for left, right in zip(cells, cells[1:])]
 
 
+def _char_width(ch: str) -> int:
+    return 2 if ord(ch) > 0x2E7F else 1        # CJK prints about twice as wide as Latin
+
+
+def _break_near(text: str, index: int, reach: int = 3) -> int | None:
+    """The nearest place to cut ``text`` around ``index``: a space, or a change between
+    Latin and CJK script (``FL-COOL-4L防冻液``). None when there is none close by."""
+    for distance in range(reach + 1):
+        for at in (index - distance, index + distance):
+            if 0 < at < len(text) and (text[at - 1] == " " or text[at] == " " or
+                                       _char_width(text[at - 1]) != _char_width(text[at])):
+                return at
+    return None
+
+
+def split_across_columns(box: TextBox, bounds: Sequence[float]) -> list[tuple[int, str]]:
+    """(column, text) pieces of a box the recogniser read across a column border (two
+    adjacent cells' text joined). Cut only at a natural break near the border."""
+    first, last = bisect_right(bounds, box.x0), bisect_right(bounds, box.x1)
+    text = box.text.strip()
+    span = box.x1 - box.x0
+    if first == last or span <= 0:
+        return [(bisect_right(bounds, box.cx), text)]
+    widths = [_char_width(ch) for ch in text]
+    total = sum(widths)
+    pieces, start, column = [], 0, first
+    for bound in bounds[first:last]:
+        share = (bound - box.x0) / span
+        if not 0.15 < share < 0.85:
+            continue                       # barely over the line: alignment, not two cells
+        running, index = 0, 0
+        while index < len(text) and running + widths[index] / 2 < share * total:
+            running += widths[index]
+            index += 1
+        cut = _break_near(text, index)
+        if cut is None or cut <= start:
+            continue
+        pieces.append((column, text[start:cut].strip()))
+        start, column = cut, bisect_right(bounds, bound + 1e-6)
+    if not pieces:
+        return [(bisect_right(bounds, box.cx), text)]
+    pieces.append((column, text[start:].strip()))
+    return [(c, t) for c, t in pieces if t]
+
+
 def assign_columns(row: Sequence[TextBox], bounds: Sequence[float]
                    ) -> tuple[list[str], list[float | None]]:
-    """A row's boxes placed in the columns their centres fall into; several boxes in one
-    cell are joined left to right and keep the lowest confidence."""
+    """A row's boxes placed in the columns they fall into (a box read across a border is
+    split there); several boxes in one cell are joined left to right and keep the
+    lowest confidence."""
     width = len(bounds) + 1
     texts: list[list[str]] = [[] for _ in range(width)]
     confidence: list[float | None] = [None] * width
-    for box in sorted(row, key=lambda b: b.x0):
-        col = bisect_right(bounds, box.cx)
-        texts[col].append(box.text.strip())
-        current = confidence[col]
-        confidence[col] = box.confidence if current is None else min(current, box.confidence)
+    home = [bisect_right(bounds, box.cx) for box in row]
+    for index, box in enumerate(row):
+        pieces = split_across_columns(box, bounds)
+        # Split only into cells no other box of the row claims: a name printed left of
+        # its header's centre must not push into an already filled code cell.
+        others = set(home[:index] + home[index + 1:])
+        if len(pieces) > 1 and any(c in others for c, _ in pieces if c != home[index]):
+            pieces = [(home[index], box.text.strip())]
+        for col, text in pieces:
+            texts[col].append(text)
+            current = confidence[col]
+            confidence[col] = box.confidence if current is None else min(current, box.confidence)
     return [" ".join(parts) for parts in texts], confidence
 
 

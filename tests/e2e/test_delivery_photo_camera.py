@@ -76,7 +76,7 @@ def test_photograph_note_and_start_checking(server, demo_db, camera_browser, ori
         screenshot(page, "receive-photo-read")
         confirm = page.locator('[class*="st-key-rcv_photo_ok_"]')
         if confirm.count():
-            act(page, confirm.get_by_role("checkbox").check)
+            act(page, confirm.locator("label").first.click)
         act(page, page.get_by_role("button", name=en("rcv.start")).click)
         wait_text(page, re.compile(r"GRN-\d{4}-\d{2}-\d{4}"))
         screenshot(page, "receive-photo-started")

@@ -125,3 +125,25 @@ def test_document_number_prefix_letters_restored():
 def test_code_key_forgives_letter_digit_confusions():
     assert code_key("P0-2026-11-0001") == code_key("PO-2026-11-OOO1")
     assert code_key("BP-1330") != code_key("BP-1331")
+
+
+def test_text_read_across_a_column_border_is_split_at_the_script_change():
+    header = [box(50, 0, "编码", w=60), box(250, 0, "品名", w=60), box(500, 0, "数量", w=60)]
+    bounds = column_bounds(header)           # borders at 190 and 405
+    joined = box(40, 50, "FL-COOL-4L防冻液", w=260)     # code 40..~190, name beyond
+    texts, _ = assign_columns([joined, box(540, 50, "6", w=15)], bounds)
+    assert texts == ["FL-COOL-4L", "防冻液", "6"]
+
+
+def test_text_just_over_a_border_stays_whole():
+    header = [box(50, 0, "编码", w=60), box(250, 0, "品名", w=60)]
+    texts, _ = assign_columns([box(60, 50, "BP-1330A", w=140)], column_bounds(header))
+    assert texts == ["BP-1330A", ""]
+
+
+def test_no_split_into_a_cell_another_box_fills():
+    header = [box(50, 0, "编码", w=60), box(250, 0, "品名", w=60)]
+    bounds = column_bounds(header)           # border at 180
+    row = [box(40, 50, "CF-1200", w=100), box(150, 50, "空调滤芯 CUK2939", w=200)]
+    texts, _ = assign_columns(row, bounds)
+    assert texts == ["CF-1200", "空调滤芯 CUK2939"]
