@@ -125,7 +125,8 @@ def new_delivery() -> None:
         try:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
-                source_file=data, filename=upload.name if upload else (upload_name if photo else ""))
+                source_file=data, filename=upload.name if upload else (upload_name if photo else ""),
+                photos=photo.photos if photo else ())
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")

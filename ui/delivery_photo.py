@@ -12,8 +12,8 @@ import streamlit as st
 
 from services.errors import ServiceError, ValidationError
 from domain.photo_table import code_key
-from services import purchasing
-from services.photo import evidence, ocr, reader
+from services import purchasing, receiving
+from services.photo import evidence, intake, ocr
 from ui.i18n import error_text, field_label, t
 from ui.widgets import show_service_error
 
@@ -21,7 +21,7 @@ PHOTOS = "rcv_photo_pages"          # [(bytes, filename)] taken with the camera
 READING = "rcv_photo_reading"       # (key of the photos, DeliverySheet)
 EDITABLE = ("sku", "name", "spec", "qty", "unit_price", "amount", "lot_no", "expiry_date", "unit")
 IMAGE_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
-MAX_PHOTO_MB = 25
+MAX_PHOTO_MB = intake.MAX_PHOTO_BYTES // (1024 * 1024)
 
 
 @st.cache_resource(show_spinner=False)
@@ -102,7 +102,7 @@ def _read(photos: list[tuple[bytes, str]]):
         bar.progress(min(max(done, 0.0), 1.0), text=t("photo.reading", page=page, pages=pages))
 
     try:
-        sheet = reader.read_delivery_photo([d for d, _ in photos], [n for _, n in photos],
+        sheet = receiving.read_delivery_photo([d for d, _ in photos], [n for _, n in photos],
                                            progress=progress)
     except ServiceError as exc:
         bar.empty()

@@ -16,7 +16,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from services.errors import ValidationError
 
-MAX_PHOTO_BYTES = 25 * 1024 * 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024     # a 12-MP JPEG or HEIC is 2–6 MB
 MAX_PHOTOS = 10
 MAX_PIXELS = 40_000_000            # a 48-MP phone setting or a 50-MP photo is refused
 MAX_SIDE = 12_000

@@ -4,47 +4,33 @@ rebuilt as a grid, and the grid read by the same header/column logic as a spread
 Every cell the receiver should confirm is named in the line's ``uncertain`` set."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-from decimal import Decimal
 from typing import Callable, Iterable
 
 from domain.photo_table import (Grid, build_grid, clean_number_text, fix_code_letters,
-                                rotate_boxes,
-                                skew_angle, split_labelled)
-from services import delivery_sheet
-from services.delivery_sheet import DeliverySheet, SheetLine, _norm
+                                rotate_boxes, skew_angle, split_labelled)
 from services.errors import ValidationError
 from services.photo import geometry, intake, ocr
+from services.sheets import DeliverySheet, sheet_from_grid
+from services.sheets import reader as sheet_reader
+from services.sheets import vocabulary
 
-# Below this recogniser score a cell is shown for confirmation. The models score clean
-# print at 0.95–1.0; smudged, stamped or blurred cells fall well under it.
-CONFIDENCE_THRESHOLD = 0.85
 NUMBER_FIELDS = ("qty", "unit_price", "amount")
-CHECKED_FIELDS = ("sku", "name", "spec", "qty", "unit_price", "amount", "lot_no",
-                  "expiry_date", "po_number", "unit")
-_HEADER_WORDS = {_norm(w): f for f, words in delivery_sheet.DELIVERY_COLUMNS.items() for w in words}
-_LONG_WORDS = sorted((w for w in _HEADER_WORDS if len(w) >= 2), key=len, reverse=True)
-_META_WORDS = sorted({w for words in delivery_sheet.META_LABELS.values() for w in words
-                      if not w.isascii()} | {"日期", "送货日期", "发货日期", "客户", "收货单位",
-                                            "Date", "PO No", "Delivery Note No", "Supplier"},
-                     key=len, reverse=True)
+# Header fields whose cells hold numbers, and the line field each one fills.
+NUMBER_COLUMNS = {"qty": "qty", "ordered_qty": "qty", "unit_price": "unit_price",
+                  "price_incl_tax": "unit_price", "price_excl_tax": "unit_price",
+                  "amount": "amount", "amount_incl_tax": "amount", "amount_excl_tax": "amount"}
+# Labels of the header block in print (送货单号：…): a box holding several is cut before each.
+_META_WORDS = sorted({w for words in vocabulary.META_LABELS.values() for w in words
+                      if not w.isascii()}, key=len, reverse=True)
 
 
 def header_field(text: str) -> str | None:
-    """The column a header cell names, also when OCR joins words (品名规格 → name)."""
-    norm = _norm(text)
-    if not norm:
+    """The column a header cell names, by the sheet reader's own vocabulary."""
+    found = vocabulary.header_field(text)
+    if found is None or found[0] == "ignore":
         return None
-    if norm in _HEADER_WORDS:
-        return _HEADER_WORDS[norm]
-    if len(norm) > 12:
-        return None          # a sentence, not a header cell
-    for word in _LONG_WORDS:
-        if not word.isascii() and word in norm:
-            return _HEADER_WORDS[word]
-    return None
+    return found[0]
 
 
 # --- one page ---------------------------------------------------------------------
@@ -75,7 +61,7 @@ def _split_header_block(grid: Grid) -> None:
 def _fix_numbers(grid: Grid) -> set[tuple[int, int]]:
     """Look-alike letters in the number columns corrected; returns the cells changed."""
     header = grid.texts[grid.header_row]
-    columns = [c for c, text in enumerate(header) if header_field(text) in NUMBER_FIELDS]
+    columns = [c for c, text in enumerate(header) if header_field(text) in NUMBER_COLUMNS]
     changed = set()
     for r in range(grid.header_row + 1, len(grid.texts)):
         row = grid.texts[r]
@@ -88,31 +74,6 @@ def _fix_numbers(grid: Grid) -> set[tuple[int, int]]:
     return changed
 
 
-def _grid_sheet(grid: Grid, filename: str, supplier=None) -> DeliverySheet:
-    """The grid read by the sheet reader's header/column logic."""
-    try:
-        from services.sheets import sheet_from_grid
-    except ImportError:
-        # The grid as a CSV through the spreadsheet path: identical header, synonym,
-        # header-block and totals handling; row N of the CSV is grid row N - 1.
-        # Header cells OCR joined (品名规格) are named by the column they matched.
-        rows = [list(r) for r in grid.texts]
-        rows[grid.header_row] = [_canonical_header(text) for text in rows[grid.header_row]]
-        buffer = io.StringIO()
-        csv.writer(buffer).writerows(rows)
-        return delivery_sheet.read_delivery_sheet(buffer.getvalue().encode("utf-8"),
-                                                  f"{filename}.csv")
-    return sheet_from_grid(grid.texts, filename=filename, supplier=supplier,
-                           confidence=grid.confidence)
-
-
-def _canonical_header(text: str) -> str:
-    found = header_field(text)
-    if found is None or _norm(text) in _HEADER_WORDS:
-        return text
-    return delivery_sheet.DELIVERY_COLUMNS[found][0]
-
-
 def _column_index(letter: str) -> int:
     index = 0
     for ch in letter:
@@ -120,22 +81,16 @@ def _column_index(letter: str) -> int:
     return index - 1
 
 
-def _mark_uncertain(sheet: DeliverySheet, grid: Grid, fixed: set[tuple[int, int]]) -> None:
+def _mark_uncertain(sheet: DeliverySheet, fixed: set[tuple[int, int]]) -> None:
+    """Beyond the low-confidence cells the sheet reader marks: numbers whose letters had
+    to be corrected, and lines failing qty × price = amount."""
     columns = {f: _column_index(letter) for f, letter in sheet.columns.items() if letter}
     for line in sheet.lines:
-        uncertain = set(getattr(line, "uncertain", None) or ())
-        r = line.row - 1
         for f, c in columns.items():
-            if f not in CHECKED_FIELDS or not 0 <= r < len(grid.confidence):
-                continue
-            scores = grid.confidence[r]
-            score = scores[c] if c < len(scores) else None
-            if (score is not None and score < CONFIDENCE_THRESHOLD) or (r, c) in fixed:
-                uncertain.add(f)
-        if line.qty is not None and line.unit_price is not None and line.amount is not None \
-                and abs(line.qty * line.unit_price - line.amount) > delivery_sheet.AMOUNT_TOLERANCE:
-            uncertain.update(NUMBER_FIELDS)
-        line.uncertain = uncertain
+            if (line.row - 1, c) in fixed and f in NUMBER_COLUMNS:
+                line.uncertain.add(NUMBER_COLUMNS[f])
+        if not line_amount_ok(line):
+            line.uncertain.update(NUMBER_FIELDS)
 
 
 def mark_not_on_po(sheet: DeliverySheet, po_skus: Iterable[str]) -> DeliverySheet:
@@ -164,8 +119,9 @@ def read_delivery_photo(images: list[bytes], filenames: list[str], *, supplier=N
     for page, (data, name) in enumerate(zip(images, filenames)):
         grid = page_grid(data, name)
         fixed = _fix_numbers(grid)
-        sheet = _grid_sheet(grid, name, supplier)
-        _mark_uncertain(sheet, grid, fixed)
+        sheet = sheet_from_grid(grid.texts, filename=name, supplier=supplier,
+                                confidence=grid.confidence)
+        _mark_uncertain(sheet, fixed)
         merged = _merge(merged, sheet, offset)
         offset += len(grid.texts)
         if progress is not None:
@@ -199,8 +155,8 @@ def _merge(first: DeliverySheet | None, page: DeliverySheet, offset: int) -> Del
     return first
 
 
-def line_amount_ok(line: SheetLine) -> bool:
+def line_amount_ok(line) -> bool:
     """qty × price = amount (to the cent) when all three were read."""
     if line.qty is None or line.unit_price is None or line.amount is None:
         return True
-    return abs(line.qty * line.unit_price - line.amount) <= Decimal("0.01")
+    return abs(line.qty * line.unit_price - line.amount) <= sheet_reader.AMOUNT_TOLERANCE

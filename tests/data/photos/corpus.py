@@ -198,7 +198,7 @@ def print_packing_list(note: Note, page_lines: list[dict], rng: random.Random, i
     p.text((80, 250), f"Delivery Note No: {note.note_no}", 26)
     p.text((740, 250), f"Date: {note.date}", 26)
     p.text((80, 300), f"PO No: {note.po_number}", 26)
-    rows = [["Item Code", "Description", "Model", "Qty", "Unit Price", "Amount"]]
+    rows = [["Item Code", "Description", "Specification", "Qty", "Unit Price", "Amount"]]
     for line in page_lines:
         rows.append([line["sku"], line["name"], line["spec"], line["qty"], line["unit_price"],
                      line["amount"]])
