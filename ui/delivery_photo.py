@@ -142,7 +142,6 @@ def _confirm_grid(sheet, po_skus: set[str] | None, key: str) -> tuple[list[dict]
         values = {f: str(record.get(f) or "").strip() for f in EDITABLE}
         values = {f: v for f, v in values.items() if v and v not in ("nan", "None")}
         if values.get("sku") or values.get("qty"):
-            values.pop("amount", None)
             lines.append(values)
     return lines, flagged
 
