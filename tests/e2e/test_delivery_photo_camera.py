@@ -13,7 +13,7 @@ from services import purchasing, receiving
 from services.photo import evidence
 from tests.data.photos.corpus import photo_of_note, y4m_of
 from tests.e2e.browser import act, assert_healthy_screen, by_key, login, open_page, track, wait_text
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES, screenshot
+from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES, screenshot
 from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
@@ -80,6 +80,10 @@ def test_photograph_note_and_start_checking(server, demo_db, camera_browser, ori
         act(page, page.get_by_role("button", name=en("rcv.start")).click)
         wait_text(page, re.compile(r"GRN-\d{4}-\d{2}-\d{4}"))
         screenshot(page, "receive-photo-started")
+    except Exception:
+        ARTIFACTS.mkdir(exist_ok=True)          # what the screen showed when it failed
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-photo-camera-{orientation}.png"))
+        raise
     finally:
         context.close()
     grn = next(r["number"] for r in receiving.list_receipts(demo_db, po_number=po))
