@@ -135,6 +135,7 @@ def new_delivery() -> None:
             show_service_error(exc)
             return
         after_write()
+        delivery_photo.forget()
         st.session_state[CURRENT] = number
         st.toast(t("rcv.started", number=number), icon=":material/check_circle:")
         st.rerun()

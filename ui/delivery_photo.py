@@ -10,9 +10,9 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from services.errors import ServiceError, ValidationError
 from domain.photo_table import code_key
 from services import purchasing, receiving
+from services.errors import ServiceError, ValidationError
 from services.photo import evidence, intake, ocr
 from ui.i18n import error_text, field_label, t
 from ui.widgets import show_service_error
@@ -201,6 +201,12 @@ def capture(po_number: str | None, open_numbers: list[str], db) -> PhotoNote | N
         _problems(sheet)
         confirmed = flagged == 0 or st.checkbox(t("photo.confirmed"), key=f"rcv_photo_ok_{key[:12]}")
         return PhotoNote(sheet, photos, lines, confirmed)
+
+
+def forget() -> None:
+    """After the receipt started: the next delivery starts with no pages."""
+    for key in (PHOTOS, READING):
+        st.session_state.pop(key, None)
 
 
 def _displayable(data: bytes) -> bytes:
