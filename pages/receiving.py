@@ -8,7 +8,7 @@ import streamlit as st
 
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
-from ui import delivery_photo
+from ui import delivery_photo, evidence, refusal
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
@@ -109,6 +109,8 @@ def new_delivery() -> None:
             num_rows="dynamic", width="stretch", key="rcv_typed",
             column_config={c: st.column_config.TextColumn(t(f"field.{c}"))
                            for c in ("sku", "qty", "unit_price", "lot_no", "expiry_date")})
+    claim = refusal.replacement_claim(po_number)
+    refusal.refuse_form(po_number, note_no)
     if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start"):
         if photo is not None and not photo.confirmed:
             st.error(t("photo.must_confirm"), icon=":material/warning:")
@@ -126,7 +128,7 @@ def new_delivery() -> None:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
                 source_file=data, filename=upload.name if upload else (upload_name if photo else ""),
-                photos=photo.photos if photo else ())
+                photos=photo.photos if photo else (), claim=claim)
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")
@@ -206,6 +208,7 @@ def receipt_screen(number: str) -> None:
     lines_table(view)
     if can_receive:
         line_form(view)
+        evidence.receipt_line_photos(view.number, st.session_state["rcv_line_choice"])
         bulk_counts(view)
     approvals(view)
     if can_receive:

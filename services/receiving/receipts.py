@@ -40,6 +40,7 @@ from services.delivery_sheet import DeliverySheet
 from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 from services.purchasing import RECEIVABLE_STATUSES
 
+from services.claims import link_replacement
 from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _clean_lines, _open_receipt
 from services.receiving.views import _state
 
@@ -52,13 +53,14 @@ def read_delivery_sheet(data: bytes, filename: str, *,
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                   source_file: bytes | None = None, filename: str = "",
-                  arrived_at: datetime | None = None,
+                  arrived_at: datetime | None = None, claim=None,
                   photos: Iterable[tuple[bytes, str]] = ()) -> str:
     """Open a GRN for one supplier delivery note against one approved PO.
 
     The same note (supplier + number, or the same file bytes) is refused with the
-    earlier GRN named. ``photos`` (bytes, file name) of the paper note, one per page,
-    are kept with the receipt as evidence. Returns the GRN number."""
+    earlier GRN named. ``claim``: the claim whose replacement goods these are
+    (posting resolves it). ``photos`` (bytes, file name) of the paper note, one per
+    page, are kept with the receipt as evidence. Returns the GRN number."""
     po_number = clean_text(po_number, "po_number", max_len=40, required=True)
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
@@ -66,6 +68,7 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
     sha = _file_sha(source_file)
     evidence = _evidence_photos(photos, skip=sha)
     arrived = arrived_at or clock.now()
+    claim = clean_text(claim, "claim", max_len=40).upper() or None
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
@@ -104,8 +107,11 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
             session.add(Attachment(entity="receipt", entity_key=number, filename=name,
                                    sha256=photo_sha, content=data, uploaded_by=user.username,
                                    uploaded_at=clock.now(), note="delivery note photo"))
+        if claim:
+            link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
+                             receipt_number=number)
         audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
-              lines=len(cleaned), file=filename, sha256=sha)
+              lines=len(cleaned), file=filename, sha256=sha, claim=claim)
         return number
 
     try:
