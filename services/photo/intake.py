@@ -52,7 +52,7 @@ def check_batch(images: list[bytes], filenames: list[str]) -> None:
 def open_checked(data: bytes, filename: str) -> Image.Image:
     """The lazily opened image after the header checks; no pixels decoded yet."""
     if not isinstance(data, (bytes, bytearray)) or not data:
-        _refuse("photo_unreadable", filename)
+        _refuse("note_photo_unreadable", filename)
     if len(data) > MAX_PHOTO_BYTES:
         _refuse("photo_file_too_large", filename, limit_mb=MAX_PHOTO_BYTES // (1024 * 1024))
     try:
@@ -60,14 +60,14 @@ def open_checked(data: bytes, filename: str) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        _refuse("photo_too_many_pixels", filename, max_mp=MAX_PIXELS // 1_000_000)
+        _refuse("note_photo_too_many_pixels", filename, max_mp=MAX_PIXELS // 1_000_000)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        _refuse("photo_unreadable", filename)
+        _refuse("note_photo_unreadable", filename)
     if image.format not in FORMATS:
-        _refuse("photo_unreadable", filename)
+        _refuse("note_photo_unreadable", filename)
     width, height = image.size
     if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
-        _refuse("photo_too_many_pixels", filename, max_mp=MAX_PIXELS // 1_000_000)
+        _refuse("note_photo_too_many_pixels", filename, max_mp=MAX_PIXELS // 1_000_000)
     if min(width, height) < 200:
         _refuse("photo_too_small", filename)
     return image
@@ -85,9 +85,9 @@ def load_photo(data: bytes, filename: str, long_side: int = WORK_LONG_SIDE) -> n
             image = ImageOps.exif_transpose(image)
             image = image.convert("RGB")
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        _refuse("photo_too_many_pixels", filename, max_mp=MAX_PIXELS // 1_000_000)
+        _refuse("note_photo_too_many_pixels", filename, max_mp=MAX_PIXELS // 1_000_000)
     except (OSError, ValueError, SyntaxError, EOFError):
-        _refuse("photo_unreadable", filename)
+        _refuse("note_photo_unreadable", filename)
     scale = long_side / max(image.size)
     if scale < 1:
         size = (max(int(image.width * scale), 1), max(int(image.height * scale), 1))

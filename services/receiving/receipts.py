@@ -136,7 +136,7 @@ def _evidence_photos(photos: Iterable[tuple[bytes, str]], skip: str | None
     for page, (data, name) in enumerate(photos, start=1):
         name = clean_text(name, "photo", max_len=200) or f"page-{page}.jpg"
         if not isinstance(data, (bytes, bytearray)) or not is_photo(bytes(data[:16])):
-            raise ValidationError("photo_unreadable", field="photo", filename=name)
+            raise ValidationError("note_photo_unreadable", field="photo", filename=name)
         photo_sha = _file_sha(bytes(data))
         if photo_sha != skip:
             kept.setdefault(photo_sha, (bytes(data), name))

@@ -52,12 +52,12 @@ def refused(images, names=None) -> ValidationError:
 
 def test_not_an_image():
     error = refused([b"%PDF-1.7 not a photo at all"], ["note.jpg"])
-    assert error.code == "photo_unreadable" and error.params["filename"] == "note.jpg"
+    assert error.code == "note_photo_unreadable" and error.params["filename"] == "note.jpg"
 
 
 def test_damaged_jpeg():
     data = (CORPUS / "en_packing_1.jpg").read_bytes()
-    assert refused([data[: len(data) // 3]]).code == "photo_unreadable"
+    assert refused([data[: len(data) // 3]]).code == "note_photo_unreadable"
 
 
 def test_fifty_megapixels_refused_from_the_header_alone():
@@ -65,7 +65,7 @@ def test_fifty_megapixels_refused_from_the_header_alone():
     error = refused([jpeg_claiming(8660, 5774)])
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert error.code == "photo_too_many_pixels" and error.params["max_mp"] == 40
+    assert error.code == "note_photo_too_many_pixels" and error.params["max_mp"] == 40
     assert peak < 5 * 1024 * 1024
 
 
@@ -76,14 +76,14 @@ def test_decompression_bomb_refused_without_inflating():
     error = refused([bomb], ["bomb.png"])
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert error.code == "photo_too_many_pixels"
+    assert error.code == "note_photo_too_many_pixels"
     assert peak < 5 * 1024 * 1024
 
 
 def test_bad_page_refuses_the_whole_batch_before_reading():
     good = (CORPUS / "en_packing_1.jpg").read_bytes()
     error = refused([good, b"garbage"], ["p1.jpg", "p2.jpg"])
-    assert error.code == "photo_unreadable" and error.params["filename"] == "p2.jpg"
+    assert error.code == "note_photo_unreadable" and error.params["filename"] == "p2.jpg"
 
 
 def test_batch_limits():

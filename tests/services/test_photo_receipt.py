@@ -42,7 +42,7 @@ def test_a_non_image_among_the_photos_writes_nothing(world, po):
             world.db, actor="receiver", po_number=po, delivery_note_no="SH-2",
             lines=[{"sku": "OF-100", "qty": "10"}],
             photos=[(jpeg("white"), "p1.jpg"), (b"MZ\x90\x00 not a photo", "p2.jpg")])
-    assert caught.value.code == "photo_unreadable" and caught.value.params["filename"] == "p2.jpg"
+    assert caught.value.code == "note_photo_unreadable" and caught.value.params["filename"] == "p2.jpg"
     assert receiving.list_receipts(world.db, po_number=po) == []
 
 

@@ -5,11 +5,11 @@ MESSAGES = {
                             "请拍摄或选择至少一张送货单照片。"),
     "error.photo_too_many": ("At most {max} photos per delivery note.", "每张送货单最多 {max} 张照片。"),
     "error.photo_names_mismatch": ("Each photo needs its file name.", "每张照片都需要文件名。"),
-    "error.photo_unreadable": ("{filename} is not a JPEG, PNG or HEIC photo, or it is damaged.",
+    "error.note_photo_unreadable": ("{filename} is not a JPEG, PNG or HEIC photo, or it is damaged.",
                                "{filename} 不是 JPEG、PNG 或 HEIC 照片，或文件已损坏。"),
     "error.photo_file_too_large": ("{filename} is too large (limit {limit_mb} MB).",
                                    "{filename} 文件过大（上限 {limit_mb} MB）。"),
-    "error.photo_too_many_pixels": (
+    "error.note_photo_too_many_pixels": (
         "{filename} has too many pixels (limit {max_mp} megapixels); use the camera's normal setting.",
         "{filename} 像素过多（上限 {max_mp} 百万像素）；请使用相机的普通分辨率。"),
     "error.photo_too_small": ("{filename} is too small to read; photograph the whole note closer.",
