@@ -321,6 +321,58 @@ def case_delivery_sheet(b: Bench) -> Result:
                   target_ratio=2.0, extra={"passed": ok, "file_kb": len(data) // 1024})
 
 
+def phone_photo_12mp() -> bytes:
+    """A corpus delivery note (8 lines, rotated, tilted, stamped) at 12 MP, as a phone
+    camera saves it (4:3, JPEG quality 90)."""
+    from PIL import Image
+
+    source = ROOT / "tests" / "data" / "photos" / "zh_songhuodan_1.jpg"
+    out = io.BytesIO()
+    Image.open(source).resize((3000, 4000), Image.Resampling.LANCZOS).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+_PHOTO_CHILD = """
+import sys, time
+from services.photo.reader import read_delivery_photo
+data = sys.stdin.buffer.read()
+sheet = read_delivery_photo([data], ["IMG_0001.jpg"])
+peak = [l for l in open("/proc/self/status") if l.startswith("VmHWM:")][0].split()[1]
+print(len(sheet.lines), int(peak) // 1024)
+"""
+
+
+def case_delivery_photo(b: Bench) -> Result:
+    """Read a 12-MP phone photo of a paper delivery note (intake, flattening, OCR,
+    table, sheet logic), the OCR engine already loaded; peak memory of a fresh process
+    doing one read (engine included)."""
+    from services.photo import ocr
+    from services.photo.reader import read_delivery_photo
+
+    data = phone_photo_12mp()
+    load_s, _ = timed(ocr.engine)
+    found = {}
+    cpu = []
+
+    def service():
+        started = time.process_time()
+        found["sheet"] = read_delivery_photo([data], ["IMG_0001.jpg"])
+        cpu.append(time.process_time() - started)
+
+    load_before = os.getloadavg()[0]
+    samples = measure(service, warmup=1, repeats=max(3, b.plan.repeats))
+    child = subprocess.run([sys.executable, "-c", _PHOTO_CHILD], input=data, cwd=ROOT,
+                           capture_output=True, timeout=600)
+    lines, peak_mb = (int(v) for v in child.stdout.split()) if child.returncode == 0 else (0, -1)
+    ok = len(found["sheet"].lines) == 8 and lines == 8 and 0 < peak_mb <= 500
+    return Result("delivery_photo_read_12mp", samples, 4.0, len(found["sheet"].lines),
+                  extra={"passed": ok, "photo_kb": len(data) // 1024, "megapixels": 12,
+                         "engine_load_s": round(load_s, 2),
+                         "cpu_s_median": round(statistics.median(cpu[1:] or cpu), 2),
+                         "peak_rss_mb_fresh_process": peak_mb,
+                         "load_average_at_start": round(load_before, 2)})
+
+
 def _approved_po(b: Bench, skus: list[str], number: str) -> str:
     from services import purchasing
 
@@ -866,6 +918,7 @@ def case_books_check(b: Bench) -> Result:
 # --- driver --------------------------------------------------------------------------------------
 CASES: dict[str, Callable[[Bench], Result | list[Result]]] = {
     "delivery_sheet": case_delivery_sheet,
+    "delivery_photo": case_delivery_photo,
     "receive": case_receive_500,
     "issue": case_issue_fifo,
     "issue_throughput": case_issue_throughput,

@@ -8,7 +8,7 @@ import streamlit as st
 
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
-from ui import evidence, refusal
+from ui import delivery_photo, evidence, refusal
 from ui.i18n import t
 from ui.receiving_units import line_units, note_qty_text
 from ui.session import actor, after_write, get_db, require_roles
@@ -91,15 +91,17 @@ def new_delivery() -> None:
         key="rcv_po")
     upload = st.file_uploader(t("rcv.upload"), type=["xlsx", "csv"], key="rcv_upload",
                               max_upload_size=MAX_UPLOAD_MB)
-    sheet, data = None, None
+    sheet, data, photo = None, None, None
     if upload is not None:
         data = upload.getvalue()
         sheet = read_sheet(data, upload.name)
-    note_default = sheet.note_no if sheet is not None else ""
+    else:
+        photo = delivery_photo.capture(po_number, numbers, db)
+    note_default = sheet.note_no if sheet is not None else (photo.note_no if photo else "")
     note_no = st.text_input(t("field.delivery_note_no"), value=note_default,
-                            key=f"rcv_note_{upload.file_id if upload else 'typed'}")
+                            key=f"rcv_note_{upload.file_id if upload else photo.key if photo else 'typed'}")
     typed = None
-    if sheet is None:
+    if sheet is None and photo is None:
         st.caption(t("rcv.type_lines"))
         typed = st.data_editor(
             pd.DataFrame({"sku": pd.Series(dtype="str"), "qty": pd.Series(dtype="str"),
@@ -111,8 +113,13 @@ def new_delivery() -> None:
     claim = refusal.replacement_claim(po_number)
     refusal.refuse_form(po_number, note_no)
     if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start"):
+        if photo is not None and not photo.confirmed:
+            st.error(t("photo.must_confirm"), icon=":material/warning:")
+            return
         if sheet is not None:
             lines = sheet.lines
+        elif photo is not None:
+            lines, data, upload_name = photo.lines, photo.photos[0][0], photo.photos[0][1]
         else:
             lines = [{k: (str(v).strip() if v is not None and str(v).strip() not in ("", "nan", "None") else None)
                       for k, v in row.items()}
@@ -121,7 +128,8 @@ def new_delivery() -> None:
         try:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
-                source_file=data, filename=upload.name if upload else "", claim=claim)
+                source_file=data, filename=upload.name if upload else (upload_name if photo else ""),
+                photos=photo.photos if photo else (), claim=claim)
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")
@@ -130,6 +138,7 @@ def new_delivery() -> None:
             show_service_error(exc)
             return
         after_write()
+        delivery_photo.forget()
         st.session_state[CURRENT] = number
         st.toast(t("rcv.started", number=number), icon=":material/check_circle:")
         st.rerun()
@@ -190,6 +199,7 @@ def receipt_screen(number: str) -> None:
         return
     st.subheader(t("rcv.header", number=view.number, po=view.po_number,
                    supplier=view.supplier_name, note=view.delivery_note_no))
+    delivery_photo.show_evidence(db, number)
     if view.status != "open":
         posted_summary(view)
         return

@@ -11,6 +11,7 @@ TABLET_CSS = """
 [data-testid="stButtonGroup"] button { min-height: 44px; }
 [data-baseweb="tab"] { min-height: 44px; }
 [data-testid="stFileUploaderDropzone"] button { min-height: 44px; }
+[data-testid="stCameraInput"] button { min-height: 44px; }
 .stTextInput input, .stNumberInput input, .stDateInput input { min-height: 44px; }
 div[data-baseweb="select"] > div { min-height: 44px; }
 .stCheckbox label { min-height: 44px; align-items: center; }

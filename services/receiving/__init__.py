@@ -30,6 +30,7 @@ from services.receiving.receipts import (  # noqa: F401
     approve_line,
     cancel_receipt,
 )
+from services.photo.reader import read_delivery_photo  # noqa: F401  (photos: the second front end)
 from services.receiving.supplier_returns import (  # noqa: F401
     SupplierReturnView,
     get_supplier_return,
@@ -53,6 +54,7 @@ from services.receiving_units import pick_line_unit  # noqa: F401
 
 __all__ = [
     "read_delivery_sheet",
+    "read_delivery_photo",
     "start_receipt",
     "get_receipt",
     "record_count",

@@ -54,17 +54,20 @@ def read_delivery_sheet(data: bytes, filename: str, *,
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                   source_file: bytes | None = None, filename: str = "",
-                  arrived_at: datetime | None = None, claim=None) -> str:
+                  arrived_at: datetime | None = None, claim=None,
+                  photos: Iterable[tuple[bytes, str]] = ()) -> str:
     """Open a GRN for one supplier delivery note against one approved PO.
 
     The same note (supplier + number, or the same file bytes) is refused with the
     earlier GRN named. ``claim``: the claim whose replacement goods these are
-    (posting resolves it). Returns the GRN number."""
+    (posting resolves it). ``photos`` (bytes, file name) of the paper note, one per
+    page, are kept with the receipt as evidence. Returns the GRN number."""
     po_number = clean_text(po_number, "po_number", max_len=40, required=True)
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
     cleaned = _clean_lines(lines)
     sha = _file_sha(source_file)
+    evidence = _evidence_photos(photos, skip=sha)
     arrived = arrived_at or clock.now()
     claim = clean_text(claim, "claim", max_len=40).upper() or None
 
@@ -105,6 +108,10 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                                    content=source_file, uploaded_by=user.username,
                                    uploaded_at=clock.now()))
             session.flush()
+        for photo_sha, (data, name) in evidence.items():
+            session.add(Attachment(entity="receipt", entity_key=number, filename=name,
+                                   sha256=photo_sha, content=data, uploaded_by=user.username,
+                                   uploaded_at=clock.now(), note="delivery note photo"))
         if claim:
             link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
                              receipt_number=number)
@@ -122,6 +129,23 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                                          .where(PurchaseOrder.number == po_number))
             _refuse_duplicate(session, supplier_id, note_no, sha)
         raise
+
+
+def _evidence_photos(photos: Iterable[tuple[bytes, str]], skip: str | None
+                     ) -> dict[str, tuple[bytes, str]]:
+    """Photos by sha256 (a page sent twice is kept once), each a real image in the
+    upload size limit."""
+    from services.photo.evidence import is_photo
+
+    kept: dict[str, tuple[bytes, str]] = {}
+    for page, (data, name) in enumerate(photos, start=1):
+        name = clean_text(name, "photo", max_len=200) or f"page-{page}.jpg"
+        if not isinstance(data, (bytes, bytearray)) or not is_photo(bytes(data[:16])):
+            raise ValidationError("note_photo_unreadable", field="photo", filename=name)
+        photo_sha = _file_sha(bytes(data))
+        if photo_sha != skip:
+            kept.setdefault(photo_sha, (bytes(data), name))
+    return kept
 
 
 def _file_sha(source_file: bytes | None) -> str | None:

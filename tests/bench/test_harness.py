@@ -13,7 +13,7 @@ from db import open_database
 from services import reports
 
 SQLITE_CASES = {
-    "delivery_sheet_read_10k", "receive_post_500", "issue_fifo_3_lots",
+    "delivery_sheet_read_10k", "delivery_photo_read_12mp", "receive_post_500", "issue_fifo_3_lots",
     "issue_sequential_throughput", "stock_on_hand_page_category", "stock_on_hand_page_search",
     "stock_on_hand_page_zone", "stock_card_1000_movements", "monthly_summary_open_month",
     "monthly_summary_closed_month", "home_dashboard_apptest_warm", "stocktake_open",
