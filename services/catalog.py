@@ -10,6 +10,8 @@ from db import Database
 from db.models import ISSUE_POLICIES, LOCATION_KINDS, Item, Location, Supplier, Warehouse
 from services.common import audit, clean_code, clean_text, get_or_404, require_role, to_decimal
 from services.errors import Duplicate, NotFound, ValidationError
+from services import codes as _codes
+from services.codes import Resolved, add_code, list_codes, remove_code, resolve_code  # noqa: F401
 
 MASTER_DATA_ROLES = ("admin", "supervisor")
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "对", "√", "x"}
@@ -129,10 +131,17 @@ def _insert_items(session, actor, rows: list[dict], rows_numbers: list[int] | No
         if row["sku"] in existing or row["sku"] in seen:
             raise Duplicate(field="sku", value=row["sku"], **where)
         seen.add(row["sku"])
-    for row in rows:
+    _codes.refuse_skus_taken_by_codes(session, skus, rows_numbers)
+    for index, row in enumerate(rows):
         row = dict(row)
         location_id = _location_id(session, row.pop("default_location", None))
-        session.add(Item(**row, default_location_id=location_id))
+        item_codes = row.pop("codes", ())
+        item = Item(**row, default_location_id=location_id)
+        session.add(item)
+        if item_codes:      # codes imported with the item
+            session.flush()
+            _codes.insert_codes(session, actor, item, item_codes,
+                                row=None if rows_numbers is None else rows_numbers[index])
     audit(session, actor, "item.create", "item", skus[0] if len(skus) == 1 else f"{len(skus)} items",
           skus=skus if len(skus) <= 50 else skus[:50] + ["…"])
 
@@ -182,7 +191,8 @@ def import_items(db: Database, *, actor, rows: Iterable[Mapping[str, Any]],
             continue
         values = {k: v for k, v in raw.items() if k in ITEM_FIELDS or k == "default_location"}
         try:
-            cleaned.append(clean_item(values, row=row_no))
+            cleaned.append({**clean_item(values, row=row_no),
+                            "codes": _codes.codes_from_import_row(raw, row_no)})
             numbers.append(row_no)
         except ValidationError as exc:
             errors.append({"row": row_no, "code": exc.code, "params": exc.params})
@@ -206,6 +216,7 @@ ITEM_HEADER_ALIASES = {
     "最短剩余效期": "min_shelf_life_days", "全检": "full_inspection", "总成件": "is_assembly",
     "领新交旧": "requires_old_part", "危险品": "hazardous", "储备定额": "reorder_level",
     "出库规则": "issue_policy",
+    **_codes.CODE_HEADER_ALIASES,
 }
 
 
