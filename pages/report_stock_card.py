@@ -16,6 +16,7 @@ from ui.report_widgets import (
     fmt_qty,
     show_frame,
 )
+from ui.scan import scan_box
 from ui.session import require_roles
 
 require_roles()
@@ -34,18 +35,14 @@ if link_period and st.session_state.get("card_linked_period") != link_period:
             link_period)
     except ServiceError:
         pass
-search = st.text_input(t("rep.scan_or_search"), key="card_search",
-                       placeholder=t("rep.search_placeholder"))
-matches = cached("find_items", search.strip() or None, limit=50) or []
+scan = scan_box("card_search", want=("item", "lot"), label=t("rep.scan_or_search"))
+matches = scan.items if scan.text else (cached("find_items", None, limit=50) or [])
 if not matches:
-    st.info(t("common.none_found"))
     st.stop()
 name_key = "name_zh" if current_language() == "zh" else "name"
 labels = {m["sku"]: f"{m['sku']} · {m[name_key] or m['name']}" for m in matches}
 skus = list(labels)
-exact = next((s for s in skus if s.upper() == search.strip().upper()), None)
-sku = st.selectbox(t("rcol.sku"), skus, index=skus.index(exact) if exact else 0,
-                   format_func=labels.get, key="card_sku")
+sku = st.selectbox(t("rcol.sku"), skus, index=0, format_func=labels.get, key="card_sku")
 if sku != st.query_params.get("sku"):
     st.query_params["sku"] = sku
 

@@ -39,7 +39,10 @@ def clear(key: str) -> None:
 
 
 def scan_box(key: str, *, want: tuple[str, ...] = ("item", "lot", "bin"), label: str | None = None,
-             camera: bool = True, search: bool = True, limit: int = 20) -> Scan:
+             camera: bool = True, search: bool = True, limit: int = 20,
+             quiet_miss: bool = False) -> Scan:
+    """``search``: offer items found by name/spec when no code matches; ``quiet_miss``:
+    the page searches by the text itself and says when that finds nothing."""
     db = _db()
     if camera:
         _take_camera_reading(key)
@@ -52,6 +55,8 @@ def scan_box(key: str, *, want: tuple[str, ...] = ("item", "lot", "bin"), label:
     try:
         hit = catalog.resolve_code(db, text)
     except NotFound:
+        if quiet_miss:
+            return Scan(text=text)
         return _nothing_matches(db, key, text, search, limit)
     if hit.kind not in want:
         st.warning(t("scan.not_item" if hit.kind == "bin" else "scan.not_bin"),
