@@ -9,6 +9,7 @@ import streamlit as st
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
+from ui.scan import sku_for
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -243,6 +244,7 @@ def line_form(view) -> None:
 
     def jump():
         code = st.session_state.get("rcv_scan_sku", "").strip().upper()
+        code = code if code in by_sku else (sku_for(code) or code)   # any code the item carries
         if code in by_sku:
             st.session_state["rcv_line_choice"] = by_sku[code]
             st.session_state["rcv_scan_miss"] = ""

@@ -143,3 +143,12 @@ def _take_camera_reading(key: str) -> None:
     ss[f"{key}_camera_msg"] = ("info", t("scan.read", format=symbols[0].format,
                                          text=symbols[0].text))
     ss[f"{key}_camera_n"] = ss.get(f"{key}_camera_n", 0) + 1
+
+
+def sku_for(code: str) -> str | None:
+    """The SKU a typed or scanned code stands for (an item code or a lot label), for
+    boxes that jump to a line rather than pick an item."""
+    try:
+        return catalog.resolve_code(_db(), code).sku
+    except NotFound:
+        return None
