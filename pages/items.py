@@ -5,6 +5,8 @@ import streamlit as st
 from services import catalog
 from ui.forms import item_fields
 from ui.i18n import t
+from ui.item_codes import item_codes_editor
+from ui.labels import shelf_card
 from ui.session import actor, get_db, require_roles
 from ui.widgets import excel_download, paged_table, run_action
 
@@ -42,6 +44,8 @@ with tab_list:
             if saved:
                 run_action(lambda: catalog.update_item(db, actor=actor(), sku=sku, **values),
                            "common.saved")
+            item_codes_editor(sku, [s["code"] for s in catalog.list_suppliers(db)])
+            shelf_card(sku)
             toggle_key = "common.deactivate" if current["active"] else "common.activate"
             if st.button(t(toggle_key), key=f"toggle_{sku}", width="stretch"):
                 if run_action(lambda: catalog.set_item_active(

@@ -9,6 +9,7 @@ import streamlit as st
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
+from ui.labels import lot_labels_for_receipt
 from ui.scan import sku_for
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
@@ -371,6 +372,7 @@ def posted_summary(view) -> None:
             st.warning(t("rcv.return_created", number=number))
         lines_table(view)
         st.page_link("pages/receipts.py", label=t("grn.print"), icon=":material/print:")
+        lot_labels_for_receipt(view.number)
     else:
         st.info(t("rcv_status." + view.status))
     if st.button(t("rcv.done"), type="primary", width="stretch", key="rcv_done"):
