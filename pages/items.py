@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from services import catalog
+from services.codes import CODE_COLUMNS
 from ui.forms import item_fields
 from ui.i18n import t
 from ui.item_codes import item_codes_editor
@@ -62,7 +63,7 @@ with tab_add:
 
 with tab_import:
     st.write(t("items.import_help"))
-    template = pd.DataFrame(columns=list(catalog.ITEM_FIELDS))
+    template = pd.DataFrame(columns=[*catalog.ITEM_FIELDS, *CODE_COLUMNS])
     excel_download(template, "item_import_template.xlsx", t("items.template"),
                    key="items_template", prefix="field")
     upload = st.file_uploader(t("common.upload"), type=["xlsx", "csv"], key="items_upload")

@@ -132,3 +132,21 @@ def test_nothing_matches(world):
     assert err.value.code == "code_unknown"
     with pytest.raises(NotFound):
         catalog.resolve_code(world.db, "   ")
+
+
+def test_item_file_with_chinese_code_headers(world):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编码", "名称", "条码", "原厂号", "其他编码"])
+    sheet.append(["BP-900", "刹车片 后轮", 6901234567892, "04466-12345;04466 99999", "X1"])
+    data = io.BytesIO()
+    book.save(data)
+    assert catalog.import_items_file(world.db, actor="supervisor", data=data.getvalue(),
+                                     filename="items.xlsx") == 1
+    assert {c["code"] for c in catalog.list_codes(world.db, "BP-900")} == {
+        "6901234567892", "04466-12345", "04466 99999", "X1"}
+    assert catalog.resolve_code(world.db, "0446699999").sku == "BP-900"
