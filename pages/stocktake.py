@@ -96,7 +96,8 @@ def scanned_bin_and_item(prefix: str) -> tuple[str, str]:
         bin_scan = scan_box(f"{prefix}_location", want=("bin",), label=t("stocktake.scan_bin"),
                             search=False)
     with right:
-        item_scan = scan_box(f"{prefix}_sku", want=("item", "lot"), label=t("stocktake.scan_sku"))
+        item_scan = scan_box(f"{prefix}_sku", want=("item", "lot"), label=t("stocktake.scan_sku"),
+                             keep_camera=True)
     location = bin_scan.hit.location if bin_scan.hit else bin_scan.text
     if item_scan.hit is not None and item_scan.hit.kind == "lot" and not location:
         location = item_scan.hit.location

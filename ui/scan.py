@@ -40,12 +40,14 @@ def clear(key: str) -> None:
 
 def scan_box(key: str, *, want: tuple[str, ...] = ("item", "lot", "bin"), label: str | None = None,
              camera: bool = True, search: bool = True, limit: int = 20,
-             quiet_miss: bool = False) -> Scan:
+             quiet_miss: bool = False, keep_camera: bool = False) -> Scan:
     """``search``: offer items found by name/spec when no code matches; ``quiet_miss``:
-    the page searches by the text itself and says when that finds nothing."""
+    the page searches by the text itself and says when that finds nothing;
+    ``keep_camera``: stay ready for the next code (continuous counting) instead of
+    closing the viewfinder once a code is read."""
     db = _db()
     if camera:
-        _take_camera_reading(key)
+        _take_camera_reading(key, keep_camera)
     text = st.text_input(label or t("scan.box"), key=key, max_chars=200,
                          icon=":material/barcode_scanner:").strip()
     if camera:
@@ -114,14 +116,26 @@ def _camera_key(key: str) -> str:
 
 def _camera(key: str) -> None:
     if not st.toggle(t("scan.camera"), key=f"{key}_camera_on"):
+        _camera_message(key)
         return
     st.camera_input(t("scan.take_photo"), key=_camera_key(key), help=t("scan.camera_help"))
+    _camera_message(key)
+
+
+def _camera_message(key: str) -> None:
+    """What the last photo gave: a warning once, or what was read while it is in the box."""
     message = ss.get(f"{key}_camera_msg")
-    if message:
-        (st.warning if message[0] == "warn" else st.caption)(message[1])
+    if message is None:
+        return
+    kind, text, value = message
+    if kind == "warn":
+        ss.pop(f"{key}_camera_msg")
+        st.warning(text, icon=":material/no_photography:")
+    elif ss.get(key) == value:
+        st.caption(text)
 
 
-def _take_camera_reading(key: str) -> None:
+def _take_camera_reading(key: str, keep_camera: bool) -> None:
     """Before the text box is drawn: decode a new snapshot into it."""
     photo = ss.get(_camera_key(key))
     if photo is None:
@@ -136,13 +150,15 @@ def _take_camera_reading(key: str) -> None:
     except ServiceError as exc:
         show_service_error(exc)
         return
+    ss[f"{key}_camera_n"] = ss.get(f"{key}_camera_n", 0) + 1     # a fresh shutter
     if not symbols:
-        ss[f"{key}_camera_msg"] = ("warn", t("scan.no_symbol"))
+        ss[f"{key}_camera_msg"] = ("warn", t("scan.no_symbol"), None)
         return
     ss[key] = symbols[0].text
     ss[f"{key}_camera_msg"] = ("info", t("scan.read", format=symbols[0].format,
-                                         text=symbols[0].text))
-    ss[f"{key}_camera_n"] = ss.get(f"{key}_camera_n", 0) + 1
+                                         text=symbols[0].text), symbols[0].text)
+    if not keep_camera:      # the viewfinder fills a tablet: show what was found instead
+        ss[f"{key}_camera_on"] = False
 
 
 def sku_for(code: str) -> str | None:
