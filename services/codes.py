@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import Database
-from db.models import Item, ItemCode, Location, Lot, Supplier
+from db.models import Item, ItemCode, Location, Lot, Receipt, ReceiptLine, Supplier
 from domain.codes import CODE_KINDS, as_ean13, code_key, lot_id_from_payload
 from services.common import audit, clean_code, get_or_404, require_role
 from services.errors import Duplicate, NotFound, PermissionDenied, ValidationError
@@ -224,3 +224,46 @@ def _as_lot_no(session: Session, text: str) -> Resolved | None:
     lot = lots[0]
     return Resolved("lot", sku=lot.item.sku, lot_no=lot.lot_no, location=lot.location.code,
                     lot_id=lot.id, matched="lot_no")
+
+
+# --- learning a supplier's part numbers at receiving -------------------------------
+def learnable_codes(db: Database, receipt) -> list[dict]:
+    """Lines of a receipt whose sheet code is not yet known but which were matched to
+    a PO line: {line_no, code, sku, supplier}. The receiver may save each code as
+    that supplier's part number for the item."""
+    with db.read() as session:
+        rows = session.execute(
+            select(ReceiptLine.line_no, ReceiptLine.sheet_code, Item.sku, Supplier.code)
+            .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+            .join(Item, Item.id == ReceiptLine.item_id)
+            .join(Supplier, Supplier.id == Receipt.supplier_id)
+            .where(Receipt.number == str(receipt), ReceiptLine.sheet_code != "",
+                   ReceiptLine.po_line_id.is_not(None))
+            .order_by(ReceiptLine.line_no)).all()
+        known = set(session.scalars(select(ItemCode.code_key).where(
+            ItemCode.code_key.in_([code_key(r.sheet_code) for r in rows]))))
+        return [{"line_no": r.line_no, "code": r.sheet_code, "sku": r.sku, "supplier": r.code}
+                for r in rows if code_key(r.sheet_code) not in known]
+
+
+def learn_code(db: Database, *, actor, receipt, line_no) -> str:
+    """Save a receipt line's sheet code as its supplier's part number for the item the
+    line was matched to (the line must be matched to a PO line). Returns the code."""
+    def work(session):
+        require_role(session, actor, *MASTER_DATA_ROLES, *LEARNING_ROLES)
+        line = session.execute(
+            select(ReceiptLine, Supplier.code)
+            .join(Receipt, Receipt.id == ReceiptLine.receipt_id)
+            .join(Supplier, Supplier.id == Receipt.supplier_id)
+            .where(Receipt.number == str(receipt), ReceiptLine.line_no == int(line_no))).first()
+        if line is None:
+            raise NotFound(what="receipt_line", key=f"{receipt}/{line_no}")
+        receipt_line, supplier = line
+        if not receipt_line.sheet_code or receipt_line.po_line_id is None:
+            raise ValidationError("code_not_learnable", line=int(line_no))
+        text, key = clean_item_code(receipt_line.sheet_code, "supplier")
+        item = session.get(Item, receipt_line.item_id)
+        insert_codes(session, actor, item, [(text, key, "supplier")], supplier=supplier)
+        return text
+
+    return db.write(work)
