@@ -10,6 +10,7 @@ from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
 from ui.labels import lot_labels_for_receipt
+from ui.receiving_codes import learn_codes
 from ui.scan import sku_for
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
@@ -196,6 +197,7 @@ def receipt_screen(number: str) -> None:
                 text=t("rcv.progress", done=counted, total=len(view.lines)))
     lines_table(view)
     if can_receive:
+        learn_codes(view.number)
         line_form(view)
         bulk_counts(view)
     approvals(view)

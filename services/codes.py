@@ -196,6 +196,20 @@ def _as_item(session: Session, text: str) -> Resolved | None:
     return Resolved("item", sku=sku, matched="code") if sku is not None else None
 
 
+def item_ids_by_code(session: Session, codes: Iterable[str]) -> dict[str, int]:
+    """Which item each of these codes (as printed, e.g. on a delivery sheet) belongs to;
+    codes no item carries are left out. One query."""
+    by_key: dict[str, list[str]] = {}
+    for code in codes:
+        if code:
+            by_key.setdefault(code_key(code), []).append(code)
+    if not by_key:
+        return {}
+    rows = session.execute(select(ItemCode.code_key, ItemCode.item_id)
+                           .where(ItemCode.code_key.in_(list(by_key))))
+    return {code: item_id for key, item_id in rows for code in by_key[key]}
+
+
 def _as_lot_label(session: Session, text: str) -> Resolved | None:
     lot_id = lot_id_from_payload(text)
     if lot_id is None:

@@ -52,3 +52,29 @@ def test_item_import_help_names_the_code_columns(app_db):
     from ui.i18n import translate
 
     assert "EAN" in translate("items.import_help", "en")
+
+
+def test_receiving_learns_a_supplier_code_then_prints_lot_labels(app_db):
+    from services import receiving
+    from tests.factories import make_approved_po
+
+    po = make_approved_po(app_db, [("BP-200", 4, "180")])
+    grn = receiving.start_receipt(app_db, actor="receiver", po_number=po, delivery_note_no="DN-9",
+                                  lines=[{"sku": "PC-88812", "name": "刹车片", "qty": 4}])
+    at = app_for(app_db, "receiver", page="pages/receiving.py")
+    at.session_state["rcv_current"] = grn
+    at.run()
+    assert_no_exception(at)
+    assert any("PC-88812" in m.value and "BP-200" in m.value for m in at.markdown)
+    at.button(key=f"rcv_learn_{grn}_1").click().run()
+    assert_no_exception(at)
+    assert catalog.resolve_code(app_db, "PC-88812").sku == "BP-200"
+    assert not [b for b in at.button if b.key == f"rcv_learn_{grn}_1"]     # learnt: gone
+    receiving.record_count(app_db, actor="receiver", receipt=grn, line_no=1, counted_qty=4,
+                           lot_no="L-1", location="A-01-01")
+    receiving.post_receipt(app_db, actor="receiver", receipt=grn, checked_by="keeper")
+    at.run()
+    at.button(key="rcv_lot_labels_make").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.get("download_button")) == 1

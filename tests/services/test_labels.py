@@ -108,3 +108,29 @@ def test_chinese_bin_codes_go_in_a_qr(world, tmp_path):
     sheet = labels.bin_labels(world.db, ["成品-01"])
     assert sheet[0].symbology == "qr"
     assert decoded(labels.render(sheet, layout="thermal"), tmp_path) == [["成品-01"]]
+
+
+def test_lot_labels_printed_at_receiving_scan_back_to_their_lots(world, tmp_path):
+    from services import receiving
+    from tests.factories import make_approved_po
+
+    db = world.db
+    po = make_approved_po(db, [("BP-200", 4, "180"), ("CL-300", 6, "30")])
+    grn = receiving.start_receipt(db, actor="receiver", po_number=po, delivery_note_no="DN-L",
+                                  lines=[{"sku": "BP-200", "qty": 4, "lot_no": "BP-L1"},
+                                         {"sku": "CL-300", "qty": 6, "lot_no": "CL-L1",
+                                          "expiry_date": "2029-05-31"}])
+    receiving.record_count(db, actor="receiver", receipt=grn, line_no=1, counted_qty=4,
+                           location="A-01-01")
+    receiving.record_count(db, actor="receiver", receipt=grn, line_no=2, counted_qty=6,
+                           location="B-01-01")
+    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    sheet = labels.lot_labels(db, receipt=grn)
+    for layout in labels.LAYOUTS:
+        (tmp_path / layout).mkdir()
+        pages = decoded(labels.render(sheet, layout=layout), tmp_path / layout)
+        texts = [text for page in pages for text in page]
+        found = {(hit.sku, hit.lot_no, hit.location)
+                 for hit in (catalog.resolve_code(db, text) for text in texts)}
+        assert len(texts) == 2
+        assert found == {("BP-200", "BP-L1", "A-01-01"), ("CL-300", "CL-L1", "B-01-01")}
