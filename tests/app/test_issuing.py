@@ -187,3 +187,27 @@ def test_a_lot_label_at_issuing_picks_its_item_and_a_bin_label_is_refused(app_db
     assert at.selectbox(key="iss_pick").value == "BP-200"
     at.text_input(key="iss_scan").input("A-01-02").run()
     assert "bin label" in at.warning[0].value
+
+
+def test_transfer_by_scanning_a_lot_label_proposes_its_bin(app_db):
+    from sqlalchemy import select
+
+    from db.models import Lot
+    from domain.codes import lot_label_payload
+
+    with app_db.read() as session:
+        lot_id = session.scalar(select(Lot.id).where(Lot.lot_no == "L3"))    # OF-100 in A-01-02
+    at = app_for(app_db, "keeper", page="pages/transfers.py").run()
+    at.text_input(key="trf_scan").input(lot_label_payload(lot_id)).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="trf_pick").value == "OF-100"
+    source, target = at.selectbox[1], at.selectbox[2]
+    assert source.value == "A-01-02"
+    target.select("B-01-01")
+    at.text_input[1].input("2")
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    moved = reports.stock_on_hand(app_db, sku="OF-100", location="B-01-01")
+    assert moved["qty_on_hand"].sum() == Decimal(2) and list(moved["lot_no"]) == ["L3"]
+    assert reports.check_consistency(app_db) == []
