@@ -1,4 +1,4 @@
-"""item codes; the code printed on a receipt line's sheet
+"""item codes; the code printed on a receipt line's sheet; lots by lot number
 
 Revision ID: 0004
 Revises: 0001
@@ -36,9 +36,11 @@ def upgrade() -> None:
     with op.batch_alter_table('receipt_line', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sheet_code', sa.String(length=60), server_default='',
                                       nullable=False))
+    op.create_index('ix_lot_lot_no', 'lot', ['lot_no'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_lot_lot_no', table_name='lot')
     with op.batch_alter_table('receipt_line', schema=None) as batch_op:
         batch_op.drop_column('sheet_code')
     with op.batch_alter_table('item_code', schema=None) as batch_op:
