@@ -11,7 +11,7 @@ from services.errors import Duplicate, ServiceError
 from ui.i18n import t
 from ui.labels import lot_labels_for_receipt
 from ui.receiving_codes import learn_codes
-from ui.scan import sku_for
+from ui.scan import scan_box, sku_for
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -255,7 +255,7 @@ def line_form(view) -> None:
             st.session_state["rcv_scan_miss"] = code
         st.session_state["rcv_scan_sku"] = ""
 
-    st.text_input(t("rcv.scan_sku"), key="rcv_scan_sku", on_change=jump)
+    scan_box("rcv_scan_sku", label=t("rcv.scan_sku"), search=False, on_change=jump)
     if st.session_state.get("rcv_scan_miss"):
         st.warning(t("rcv.sku_not_here", sku=st.session_state["rcv_scan_miss"]))
     if st.session_state.get("rcv_line_choice") not in numbers:

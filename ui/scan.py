@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Callable
 
 import streamlit as st
 
@@ -40,15 +41,17 @@ def clear(key: str) -> None:
 
 def scan_box(key: str, *, want: tuple[str, ...] = ("item", "lot", "bin"), label: str | None = None,
              camera: bool = True, search: bool = True, limit: int = 20,
-             quiet_miss: bool = False, keep_camera: bool = False) -> Scan:
+             quiet_miss: bool = False, keep_camera: bool = False,
+             on_change: Callable[[], None] | None = None) -> Scan:
     """``search``: offer items found by name/spec when no code matches; ``quiet_miss``:
     the page searches by the text itself and says when that finds nothing;
     ``keep_camera``: stay ready for the next code (continuous counting) instead of
-    closing the viewfinder once a code is read."""
+    closing the viewfinder once a code is read; ``on_change``: called when a code is
+    typed or read by the camera (a box that jumps somewhere and empties itself)."""
     db = _db()
-    if camera:
-        _take_camera_reading(key, keep_camera)
-    text = st.text_input(label or t("scan.box"), key=key, max_chars=200,
+    if camera and _take_camera_reading(key, keep_camera) and on_change is not None:
+        on_change()
+    text = st.text_input(label or t("scan.box"), key=key, max_chars=200, on_change=on_change,
                          icon=":material/barcode_scanner:").strip()
     if camera:
         _camera(key)
@@ -135,30 +138,32 @@ def _camera_message(key: str) -> None:
         st.caption(text)
 
 
-def _take_camera_reading(key: str, keep_camera: bool) -> None:
-    """Before the text box is drawn: decode a new snapshot into it."""
+def _take_camera_reading(key: str, keep_camera: bool) -> bool:
+    """Before the text box is drawn: decode a new snapshot into it. True when a code
+    was read."""
     photo = ss.get(_camera_key(key))
     if photo is None:
-        return
+        return False
     data = photo.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     if ss.get(f"{key}_camera_seen") == digest:
-        return
+        return False
     ss[f"{key}_camera_seen"] = digest
     try:
         symbols = scanning.read_symbols(data)
     except ServiceError as exc:
         show_service_error(exc)
-        return
+        return False
     ss[f"{key}_camera_n"] = ss.get(f"{key}_camera_n", 0) + 1     # a fresh shutter
     if not symbols:
         ss[f"{key}_camera_msg"] = ("warn", t("scan.no_symbol"), None)
-        return
+        return False
     ss[key] = symbols[0].text
     ss[f"{key}_camera_msg"] = ("info", t("scan.read", format=symbols[0].format,
                                          text=symbols[0].text), symbols[0].text)
     if not keep_camera:      # the viewfinder fills a tablet: show what was found instead
         ss[f"{key}_camera_on"] = False
+    return True
 
 
 def sku_for(code: str) -> str | None:
