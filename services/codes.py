@@ -45,20 +45,25 @@ class Resolved:
 
 
 # --- adding and removing codes ----------------------------------------------
+def _at(row: int | None) -> dict:
+    return {} if row is None else {"row": row}
+
+
 def clean_item_code(code: Any, kind: str, *, row: int | None = None) -> tuple[str, str]:
     """(code as shown, matching key); an EAN-13/UPC-A must carry a right check digit."""
     if kind not in CODE_KINDS:
-        raise ValidationError("invalid_choice", field="code_kind", value=str(kind),
-                              **({} if row is None else {"row": row}))
+        raise ValidationError("invalid_choice", field="code_kind", value=str(kind), **_at(row))
     text = clean_code(code, "code", max_len=MAX_CODE_LEN, row=row)
     if kind == "ean13":
         ean = as_ean13(text)
         if ean is None:
-            raise ValidationError("bad_ean", value=text, **({} if row is None else {"row": row}))
+            raise ValidationError("bad_ean", value=text, **_at(row))
         text = ean
+    if lot_id_from_payload(text) is not None:     # our lot labels' own prefix
+        raise ValidationError("code_reserved", value=text, **_at(row))
     key = code_key(text)
     if not key:
-        raise ValidationError("required", field="code", **({} if row is None else {"row": row}))
+        raise ValidationError("required", field="code", **_at(row))
     return text, key
 
 
@@ -93,9 +98,11 @@ def insert_codes(session: Session, actor, item: Item, codes: Iterable[tuple[str,
         owner = _owner_of_code(session, text, key)
         if owner is not None and owner != item.sku:
             raise Duplicate("code_other_item", value=text, other_sku=owner, sku=item.sku,
-                            **({} if row is None else {"row": row}))
+                            **_at(row))
         if owner == item.sku:
             continue
+        if session.scalar(select(Location.id).where(Location.code == text.upper())):
+            raise Duplicate("code_is_bin", value=text, sku=item.sku, **_at(row))
         session.add(ItemCode(item_id=item.id, code=text, code_key=key, kind=kind,
                              supplier_id=supplier_id, created_by=actor or ""))
         session.flush()     # a second row of this import may carry the same code
@@ -124,7 +131,7 @@ def refuse_skus_taken_by_codes(session: Session, skus: list[str],
     if taken is not None:
         index = keys[taken[0]]
         raise Duplicate("code_other_item", value=skus[index], other_sku=taken[1],
-                        sku=skus[index], **({} if rows is None else {"row": rows[index]}))
+                        sku=skus[index], **_at(None if rows is None else rows[index]))
 
 
 def remove_code(db: Database, *, actor, sku, code) -> None:

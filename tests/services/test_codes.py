@@ -60,6 +60,13 @@ def test_a_code_on_two_items_is_refused_naming_both(world):
     with pytest.raises(Duplicate) as err:
         catalog.create_item(db, actor="supervisor", sku="FILTER1", name="x")
     assert err.value.params["other_sku"] == "OF-100"
+    # nor may a code take a bin's code or our lot labels' form
+    with pytest.raises(Duplicate) as err:
+        catalog.add_code(db, actor="supervisor", sku="OF-100", code="a-01-01")
+    assert err.value.code == "code_is_bin"
+    with pytest.raises(ValidationError) as err:
+        catalog.add_code(db, actor="supervisor", sku="OF-100", code="LOT:12")
+    assert err.value.code == "code_reserved"
     assert len(catalog.list_codes(db, "BP-200")) == 1 and len(catalog.list_codes(db, "OF-100")) == 1
 
 
