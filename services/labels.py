@@ -122,8 +122,14 @@ def _shelf_card(session: Session, item: Item, language: str) -> Label:
         f"{word('unit', language)} {item.unit} · {word('reorder', language)} "
         f"{qty(item.reorder_level)}",
         f"{word('bin', language)} {', '.join(bins)}" if bins else "",
+        f"EAN {ean}" if (ean := _ean_of(session, item)) else "",
     ]
     return Label(item.sku, _linear_or_qr(item.sku), item.sku, tuple(x for x in lines if x))
+
+
+def _ean_of(session: Session, item: Item) -> str | None:
+    return session.scalar(select(ItemCode.code).where(
+        ItemCode.item_id == item.id, ItemCode.kind == "ean13").order_by(ItemCode.id).limit(1))
 
 
 def _bins_of(session: Session, item: Item) -> list[str]:
@@ -149,13 +155,6 @@ def _check_count(rows, asked) -> None:
         raise ValidationError("too_many_labels", limit=MAX_LABELS)
     if asked and not rows:
         raise NotFound(what="label", key=", ".join(map(str, asked))[:60])
-
-
-def item_ean(db: Database, sku: str) -> str | None:
-    with db.read() as session:
-        return session.scalar(select(ItemCode.code).join(Item, Item.id == ItemCode.item_id)
-                              .where(Item.sku == sku, ItemCode.kind == "ean13")
-                              .order_by(ItemCode.id))
 
 
 # --- the PDF -------------------------------------------------------------------------
@@ -206,7 +205,7 @@ def _draw_label(pdf: FPDF, label: Label, x: float, y: float, w: float, h: float,
 def _draw_linear_label(pdf, label: Label, x, y, w, h, dot) -> None:
     """Text on top, the Code 128 across the bottom."""
     inner = w - 2 * PAD
-    text_bottom = _draw_text(pdf, label, x + PAD, y + PAD * 0.8, inner, max_lines=3,
+    text_bottom = _draw_text(pdf, label, x + PAD, y + PAD * 0.8, inner, max_lines=4,
                              title_pt=11 if h < 32 else 13, line_pt=6.5 if h < 32 else 7.5)
     bars_height = (y + h - PAD * 0.8) - text_bottom - 0.8
     _code128(pdf, label.payload, x + PAD / 2, text_bottom + 0.8, w - PAD, max(bars_height, 7), dot)

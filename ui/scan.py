@@ -62,12 +62,12 @@ def scan_box(key: str, *, want: tuple[str, ...] = ("item", "lot", "bin"), label:
     except NotFound:
         if quiet_miss:
             return Scan(text=text)
-        return _nothing_matches(db, key, text, search, limit)
+        return _nothing_matches(db, text, search, limit)
     if hit.kind not in want:
         st.warning(t("scan.not_item" if hit.kind == "bin" else "scan.not_bin"),
                    icon=":material/block:")
         return Scan(text=text)
-    st.caption(_describe(hit), help=None)
+    st.caption(_describe(hit))
     items = [_item(db, hit.sku)] if hit.sku else []
     return Scan(text=text, hit=hit, items=[i for i in items if i])
 
@@ -98,7 +98,7 @@ def _describe(hit: catalog.Resolved) -> str:
     return t("scan.item", sku=hit.sku)
 
 
-def _nothing_matches(db, key: str, text: str, search: bool, limit: int) -> Scan:
+def _nothing_matches(db, text: str, search: bool, limit: int) -> Scan:
     """Say clearly that no code matched; offer the item search by name or spec."""
     found: list[dict] = []
     if search:

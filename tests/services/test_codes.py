@@ -1,7 +1,6 @@
 """Item codes: adding (check digits, duplicates refused naming both items,
 permissions), importing with items, and resolving codes, lot labels and bins on
 SQLite and PostgreSQL."""
-from decimal import Decimal
 
 import pytest
 
