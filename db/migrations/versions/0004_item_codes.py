@@ -1,7 +1,7 @@
 """item codes; the code printed on a receipt line's sheet; lots by lot number
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import db.types
 
 
 revision = '0004'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
