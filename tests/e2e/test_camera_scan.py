@@ -53,19 +53,17 @@ def write_y4m(path, frame: Image.Image, frames: int = 10) -> None:
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
+def camera_browser(browser, tmp_path_factory):
+    """A second Chromium, from the session's Playwright, whose camera plays the video."""
     video = tmp_path_factory.mktemp("camera") / "brake_pads_ean.y4m"
     write_y4m(video, box_photo(demo_ean(SKU)))
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream",
-                                  "--use-fake-ui-for-media-stream",
-                                  f"--use-file-for-fake-video-capture={video}"])
-        yield instance
-        instance.close()
+    instance = browser.browser_type.launch(
+        executable_path=CHROMIUM, headless=True,
+        args=CHROMIUM_ARGS + ["--use-fake-device-for-media-stream",
+                              "--use-fake-ui-for-media-stream",
+                              f"--use-file-for-fake-video-capture={video}"])
+    yield instance
+    instance.close()
 
 
 @pytest.mark.parametrize("orientation", list(TABLET_SIZES))
