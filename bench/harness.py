@@ -906,6 +906,47 @@ def _wait_idle(page, timeout: float = 60) -> None:
     raise TimeoutError("app still running")
 
 
+def case_resolve_code(b: Bench) -> Result:
+    """A scan resolved: one EAN per item, then the p95 of resolving an EAN, a SKU, a
+    lot label, a bin and a code nothing carries (the slowest path: every lookup)."""
+    from datetime import datetime, timezone
+
+    from db.models import Item, ItemCode, Location, Lot
+    from domain.codes import gtin_check_digit, lot_label_payload
+    from services import catalog
+    from services.errors import NotFound
+
+    def ean(item_id: int) -> str:
+        body = "699" + str(item_id).zfill(9)
+        return body + str(gtin_check_digit(body))
+
+    def add_codes(session):
+        ids = session.scalars(select(Item.id).order_by(Item.id)).all()
+        session.execute(ItemCode.__table__.insert(), [
+            {"item_id": i, "code": ean(i), "code_key": ean(i), "kind": "ean13",
+             "created_by": "bench", "created_at": datetime.now(timezone.utc)} for i in ids])
+        return ids
+
+    item_ids = b.db.write(add_codes)
+    with b.db.read() as session:
+        skus = session.scalars(select(Item.sku).order_by(Item.id).limit(200)).all()
+        lot_ids = session.scalars(select(Lot.id).order_by(Lot.id.desc()).limit(200)).all()
+        bins = session.scalars(select(Location.code).limit(50)).all()
+    queries = ([ean(i) for i in item_ids[::max(1, len(item_ids) // 200)]] + list(skus)
+               + [lot_label_payload(i) for i in lot_ids] + list(bins) + ["NO-SUCH-CODE"] * 50)
+
+    def resolve(code):
+        try:
+            return catalog.resolve_code(b.db, code)
+        except NotFound:
+            return None
+
+    samples = [timed(lambda c=code: resolve(c))[0] for code in queries]
+    misses = sum(resolve(code) is None for code in queries[-50:])
+    return Result("resolve_scanned_code", samples, 0.020, len(queries), metric="p95",
+                  extra={"codes": len(item_ids), "passed": misses == 50})
+
+
 def case_books_check(b: Bench) -> Result:
     """The books check after every case: ledger, lots and balances agree."""
     from services import reports
@@ -930,6 +971,7 @@ CASES: dict[str, Callable[[Bench], Result | list[Result]]] = {
     "home": case_home_apptest,
     "memory": case_server_memory,
     "stocktake": case_stocktake,
+    "resolve_code": case_resolve_code,
     "books_check": case_books_check,
 }
 PG_ONLY = {"concurrent_distinct", "concurrent_hot"}

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from services import catalog, issuing
+from services import issuing
 from services.errors import ServiceError
 from ui.i18n import t
+from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.units import convert_typed, fmt_qty, show_conversion, unit_label
 from ui.widgets import labelled, run_action, show_service_error
@@ -103,24 +104,16 @@ stock = "good"
 if purpose in issuing.BAD_STOCK_PURPOSES and st.toggle(t("issuing.bad_stock"), key="iss_bad"):
     stock = "bad"          # the separate book of held / expired stock
 
-# --- add lines by scan or search ---------------------------------------------
-term = st.text_input(t("issuing.scan"), key="iss_scan", max_chars=60,
-                     icon=":material/barcode_scanner:")
-if term.strip():
-    found, _ = catalog.list_items(db, search=term.strip(), active_only=True, limit=20)
-    if not found:
-        st.info(t("issuing.no_match", term=term.strip()))
-    else:
-        found.sort(key=lambda i: i["sku"] != term.strip().upper())   # exact SKU first
-        labels = {i["sku"]: f"{i['sku']} · {i['name']}" + (f" · {i['spec']}" if i["spec"] else "")
-                  for i in found}
-        p1, p2, p3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-        p1.selectbox(t("issuing.pick_item"), list(labels), key="iss_pick",
-                     format_func=labels.get)
-        p2.text_input(t("issuing.qty"), value="1", key="iss_qty")
-        show_conversion(db, ss.get("iss_pick"), ss.get("iss_qty"), where=p1)
-        p3.button(t("issuing.add_line"), icon=":material/add:", width="stretch",
-                  key="iss_add", on_click=add_line)
+# --- add lines by scan (any code, or the camera) or search -----------------------
+found = scan_box("iss_scan", want=("item", "lot"), label=t("issuing.scan")).items
+if found:
+    labels = {i["sku"]: item_label(i) for i in found}
+    p1, p2, p3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    p1.selectbox(t("issuing.pick_item"), list(labels), key="iss_pick", format_func=labels.get)
+    p2.text_input(t("issuing.qty"), value="1", key="iss_qty")
+    show_conversion(db, ss.get("iss_pick"), ss.get("iss_qty"), where=p1)
+    p3.button(t("issuing.add_line"), icon=":material/add:", width="stretch",
+              key="iss_add", on_click=add_line)
 
 # --- lines and the FIFO preview -----------------------------------------------
 st.subheader(t("issuing.lines"))

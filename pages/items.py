@@ -3,8 +3,11 @@ import pandas as pd
 import streamlit as st
 
 from services import catalog
+from services.codes import CODE_COLUMNS
 from ui.forms import item_fields
 from ui.i18n import t
+from ui.item_codes import item_codes_editor
+from ui.labels import shelf_card
 from ui.session import actor, get_db, require_roles
 from ui.units import pack_unit_editor, units_editor, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action
@@ -45,6 +48,8 @@ with tab_list:
             if saved:
                 run_action(lambda: catalog.update_item(db, actor=actor(), sku=sku, **values),
                            "common.saved")
+            item_codes_editor(sku, [s["code"] for s in catalog.list_suppliers(db)])
+            shelf_card(sku)
             toggle_key = "common.deactivate" if current["active"] else "common.activate"
             if st.button(t(toggle_key), key=f"toggle_{sku}", width="stretch"):
                 if run_action(lambda: catalog.set_item_active(
@@ -63,7 +68,8 @@ with tab_add:
 with tab_import:
     st.write(t("items.import_help"))
     st.caption(t("units.import_help"))
-    template = pd.DataFrame(columns=[*catalog.ITEM_FIELDS, catalog.PACK_UNITS_FIELD])
+    template = pd.DataFrame(columns=[*catalog.ITEM_FIELDS, catalog.PACK_UNITS_FIELD,
+                                     *CODE_COLUMNS])
     excel_download(template, "item_import_template.xlsx", t("items.template"),
                    key="items_template", prefix="field")
     upload = st.file_uploader(t("common.upload"), type=["xlsx", "csv"], key="items_upload")

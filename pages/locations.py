@@ -4,6 +4,7 @@ import streamlit as st
 
 from services import catalog
 from ui.i18n import t
+from ui.labels import bin_labels_section
 from ui.session import actor, get_db, require_roles
 from ui.widgets import excel_download, paged_table, run_action
 
@@ -44,6 +45,8 @@ with tab_list:
                     run_action(lambda: catalog.update_location(
                         db, actor=actor(), code=code, zone=new_zone, kind=kind, active=active),
                         "common.saved")
+
+    bin_labels_section(catalog.zones(db), [r["code"] for r in rows])
 
 with tab_add:
     with st.form("add_location"):

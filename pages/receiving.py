@@ -11,6 +11,9 @@ from services.errors import Duplicate, ServiceError
 from ui import delivery_photo, evidence, refusal
 from ui.i18n import t
 from ui.receiving_units import line_units, note_qty_text
+from ui.labels import lot_labels_for_receipt
+from ui.receiving_codes import learn_codes
+from ui.scan import scan_box, sku_for
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -208,6 +211,7 @@ def receipt_screen(number: str) -> None:
                 text=t("rcv.progress", done=counted, total=len(view.lines)))
     lines_table(view)
     if can_receive:
+        learn_codes(view.number)
         line_form(view)
         evidence.receipt_line_photos(view.number, st.session_state["rcv_line_choice"])
         bulk_counts(view)
@@ -259,6 +263,7 @@ def line_form(view) -> None:
 
     def jump():
         code = st.session_state.get("rcv_scan_sku", "").strip().upper()
+        code = code if code in by_sku else (sku_for(code) or code)   # any code the item carries
         if code in by_sku:
             st.session_state["rcv_line_choice"] = by_sku[code]
             st.session_state["rcv_scan_miss"] = ""
@@ -266,7 +271,7 @@ def line_form(view) -> None:
             st.session_state["rcv_scan_miss"] = code
         st.session_state["rcv_scan_sku"] = ""
 
-    st.text_input(t("rcv.scan_sku"), key="rcv_scan_sku", on_change=jump)
+    scan_box("rcv_scan_sku", label=t("rcv.scan_sku"), search=False, on_change=jump)
     if st.session_state.get("rcv_scan_miss"):
         st.warning(t("rcv.sku_not_here", sku=st.session_state["rcv_scan_miss"]))
     if st.session_state.get("rcv_line_choice") not in numbers:
@@ -386,6 +391,7 @@ def posted_summary(view) -> None:
             st.warning(t("rcv.return_created", number=number))
         lines_table(view)
         st.page_link("pages/receipts.py", label=t("grn.print"), icon=":material/print:")
+        lot_labels_for_receipt(view.number)
     else:
         st.info(t("rcv_status." + view.status))
     if st.button(t("rcv.done"), type="primary", width="stretch", key="rcv_done"):

@@ -13,6 +13,7 @@ from ui.report_widgets import (
     page_controls,
     show_frame,
 )
+from ui.scan import scan_box
 from ui.session import require_roles
 
 require_roles()
@@ -29,8 +30,8 @@ def choice(column, label_key: str, values: list[str], key: str) -> str:
 
 with st.container(border=True):
     top = st.columns([2, 1, 1, 1])
-    search = top[0].text_input(t("rep.search_items"), key="soh_search",
-                               placeholder=t("rep.search_placeholder"))
+    with top[0]:
+        scan = scan_box("soh_search", label=t("rep.search_items"), quiet_miss=True)
     warehouse = choice(top[1], "field.warehouse", options.get("warehouses", []), "soh_wh")
     zone = choice(top[2], "field.zone", options.get("zones", []), "soh_zone")
     location = choice(top[3], "field.location", options.get("locations", []), "soh_loc")
@@ -46,9 +47,12 @@ with st.container(border=True):
     as_of = bottom[4].date_input(t("rep.as_of"), None, key="soh_as_of", format="YYYY-MM-DD",
                                  help=t("rep.as_of_help"))
 
+# a scanned item code, lot label or bin label filters exactly; other text searches
+hit = scan.hit
 filters = dict(
-    search=search.strip() or None, warehouse=warehouse or None, zone=zone or None,
-    location=location or None, category=category or None, brand=brand or None,
+    search=None if hit else scan.text or None, sku=hit.sku if hit else None,
+    warehouse=warehouse or None, zone=zone or None,
+    location=(hit.location if hit and hit.location else location) or None, category=category or None, brand=brand or None,
     genuine={"all": None, "genuine": True, "aftermarket": False}[genuine_choice],
     status=status or None, as_of=as_of,
 )

@@ -1,5 +1,5 @@
 """Stock card (料卡) of one item: every movement with document, actor and running
-balance over a period; the printable bin label with a Code 128 barcode."""
+balance over a period; the printable shelf card with a Code 128 of the SKU."""
 from datetime import date
 
 import streamlit as st
@@ -7,6 +7,7 @@ import streamlit as st
 from services import reports
 from services.errors import ServiceError
 from ui.i18n import current_language, has, t
+from ui.labels import shelf_card
 from ui.report_widgets import (
     cached,
     date_range_picker,
@@ -16,6 +17,7 @@ from ui.report_widgets import (
     fmt_qty,
     show_frame,
 )
+from ui.scan import scan_box
 from ui.session import require_roles
 
 require_roles()
@@ -34,18 +36,14 @@ if link_period and st.session_state.get("card_linked_period") != link_period:
             link_period)
     except ServiceError:
         pass
-search = st.text_input(t("rep.scan_or_search"), key="card_search",
-                       placeholder=t("rep.search_placeholder"))
-matches = cached("find_items", search.strip() or None, limit=50) or []
+scan = scan_box("card_search", want=("item", "lot"), label=t("rep.scan_or_search"))
+matches = scan.items if scan.text else (cached("find_items", None, limit=50) or [])
 if not matches:
-    st.info(t("common.none_found"))
     st.stop()
 name_key = "name_zh" if current_language() == "zh" else "name"
 labels = {m["sku"]: f"{m['sku']} · {m[name_key] or m['name']}" for m in matches}
 skus = list(labels)
-exact = next((s for s in skus if s.upper() == search.strip().upper()), None)
-sku = st.selectbox(t("rcol.sku"), skus, index=skus.index(exact) if exact else 0,
-                   format_func=labels.get, key="card_sku")
+sku = st.selectbox(t("rcol.sku"), skus, index=0, format_func=labels.get, key="card_sku")
 if sku != st.query_params.get("sku"):
     st.query_params["sku"] = sku
 
@@ -87,16 +85,4 @@ excel_button(lambda: [(fetch("stock_card", sku, start, end), sheet_title)],
              filename=f"stock_card_{card['sku']}_{(start or date.min).isoformat()}.xlsx",
              heading=heading, subtitle=period_line, key="card_excel")
 
-st.subheader(t("rep.bin_label"))
-label_lines = (
-    name,
-    card["spec"],
-    t("rep.label_reorder", level=fmt_qty(card["reorder_level"]), unit=card["unit"]),
-    t("rep.genuine.genuine") if card["genuine"] else t("rep.genuine.aftermarket"),
-)
-svg = cached("bin_label_svg", sku, lines=tuple(line for line in label_lines if line))
-if svg:
-    st.image(svg, caption=t("rep.bin_label_caption"), width=360)
-    st.download_button(t("rep.download_label"), svg, file_name=f"bin_label_{card['sku']}.svg",
-                       mime="image/svg+xml", key="card_label_svg", icon=":material/qr_code_2:",
-                       on_click="ignore")
+shelf_card(sku)

@@ -9,6 +9,8 @@ from services import catalog, clock, users
 from services import stocktake as stk
 from services.errors import ServiceError
 from ui.i18n import t
+from ui.scan import clear as clear_scan
+from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
@@ -85,6 +87,34 @@ def round_choice(key: str) -> str:
                                 format_func=lambda r: t("stocktake.round_" + r)) or "initial"
 
 
+def scanned_bin_and_item(prefix: str) -> tuple[str, str]:
+    """Continuous counting: the bin stays while item after item is scanned (any code,
+    or a lot label, which also names its bin), its quantity typed, and saved."""
+    if st.session_state.pop(f"{prefix}_next", False):
+        clear_scan(f"{prefix}_sku")
+    left, right = st.columns(2)
+    with left:
+        bin_scan = scan_box(f"{prefix}_location", want=("bin",), label=t("stocktake.scan_bin"),
+                            search=False)
+    with right:
+        item_scan = scan_box(f"{prefix}_sku", want=("item", "lot"), label=t("stocktake.scan_sku"),
+                             keep_camera=True)
+    location = bin_scan.hit.location if bin_scan.hit else bin_scan.text
+    if item_scan.hit is not None and item_scan.hit.kind == "lot" and not location:
+        location = item_scan.hit.location
+    sku = item_scan.sku or item_scan.text
+    if item_scan.hit is None and item_scan.items:
+        labels = {i["sku"]: item_label(i) for i in item_scan.items}
+        sku = right.selectbox(t("issuing.pick_item"), list(labels), format_func=labels.get,
+                              key=f"{prefix}_pick")
+    return location, sku
+
+
+def next_item(prefix: str) -> None:
+    st.session_state[f"{prefix}_next"] = True
+    st.rerun()
+
+
 def count_entry_tab(view, number: str) -> None:
     if view.status != "open":
         st.info(t("stocktake.not_open", status=t("ststatus." + view.status)))
@@ -92,9 +122,8 @@ def count_entry_tab(view, number: str) -> None:
     zone = st.selectbox(t("field.zone"), view.zones, key="count_zone")
     round_ = round_choice("count_round")
     counter = counter_choice("count_counter", round_)
+    location, sku = scanned_bin_and_item("count")
     with st.form("count_entry", clear_on_submit=True):
-        location = st.text_input(t("stocktake.scan_bin"), key="count_location")
-        sku = st.text_input(t("stocktake.scan_sku"), key="count_sku")
         qty = st.text_input(t("stocktake.count_qty"), key="count_qty")
         found = st.checkbox(t("stocktake.found_item"), key="count_found",
                             disabled=round_ != "initial")
@@ -104,10 +133,11 @@ def count_entry_tab(view, number: str) -> None:
             st.session_state["count_in_packs"] = {"location": location, "sku": sku,
                                                   "typed": qty, "found": found}
         elif submitted:
-            run_action(lambda: stk.record_counts(
-                db, actor=actor(), stocktake=number, round=round_, counted_by=counter,
-                counts=[{"sku": sku, "location": location, "qty": qty}],
-                allow_new=found and round_ == "initial"), "stocktake.count_saved")
+            if run_action(lambda: stk.record_counts(
+                    db, actor=actor(), stocktake=number, round=round_, counted_by=counter,
+                    counts=[{"sku": sku, "location": location, "qty": qty}],
+                    allow_new=found and round_ == "initial"), "stocktake.count_saved"):
+                next_item("count")
     confirm_pack_count(db, lambda pending, stock_qty: stk.record_counts(
         db, actor=actor(), stocktake=number, round=round_, counted_by=counter,
         counts=[{"sku": pending["sku"], "location": pending["location"], "qty": stock_qty}],
@@ -203,10 +233,9 @@ def spot_tab(view, number: str) -> None:
          else t("stocktake.within_limit")}
         for zone, rate in rates.items()]), "error_rates", prefix="stcol")
     if view.status == "open" and user.has("finance"):
+        st.subheader(t("stocktake.spot_entry"))
+        location, sku = scanned_bin_and_item("spot")
         with st.form("spot_entry", clear_on_submit=True):
-            st.subheader(t("stocktake.spot_entry"))
-            location = st.text_input(t("stocktake.scan_bin"), key="spot_location")
-            sku = st.text_input(t("stocktake.scan_sku"), key="spot_sku")
             qty = st.text_input(t("stocktake.count_qty"), key="spot_qty")
             new = st.checkbox(t("stocktake.spot_shelf_new"), key="spot_new")
             if st.form_submit_button(t("stocktake.save_count"), type="primary", width="stretch"):
@@ -214,6 +243,8 @@ def spot_tab(view, number: str) -> None:
                     db, actor=actor(), stocktake=number, round="spot", allow_new=new,
                     counts=[{"sku": sku, "location": location, "qty": qty}]),
                     "stocktake.count_saved")
+                if result:
+                    next_item("spot")
                 if result and result["recount_zones"]:
                     st.warning(t("stocktake.recount_ordered_zones",
                                  zones=", ".join(result["recount_zones"])))

@@ -9,6 +9,7 @@ import streamlit as st
 from services import catalog, issuing
 from services.errors import ServiceError
 from ui.i18n import t
+from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.units import show_conversion
 from ui.widgets import labelled, run_action, show_service_error
@@ -36,17 +37,13 @@ if done is not None:
         "value": money(a.value)} for a in done.lots]), "iss.col"),
         hide_index=True, width="stretch")
 
-term = st.text_input(t("issuing.scan"), key="trf_scan", icon=":material/barcode_scanner:")
+scan = scan_box("trf_scan", want=("item", "lot"), label=t("issuing.scan"))
 sku = None
-if term.strip():
-    found, _ = catalog.list_items(db, search=term.strip(), active_only=True, limit=20)
-    if not found:
-        st.info(t("issuing.no_match", term=term.strip()))
-    else:
-        found.sort(key=lambda i: i["sku"] != term.strip().upper())
-        labels = {i["sku"]: f"{i['sku']} · {i['name']}" for i in found}
-        sku = st.selectbox(t("issuing.pick_item"), list(labels), format_func=labels.get,
-                           key="trf_pick")
+if scan.items:
+    labels = {i["sku"]: item_label(i) for i in scan.items}
+    sku = st.selectbox(t("issuing.pick_item"), list(labels), format_func=labels.get,
+                       key="trf_pick")
+scanned_lot = scan.hit.location if scan.hit is not None and scan.hit.kind == "lot" else None
 
 if sku:
     try:
@@ -72,7 +69,10 @@ if sku:
         qty = typed if in_stock_unit is None else in_stock_unit
         with st.form("trf_form"):
             f1, f2 = st.columns(2)
-            source = f1.selectbox(t("field.from_location"), [row["location"] for row in where])
+            sources = [row["location"] for row in where]
+            # a scanned lot label proposes the bin that lot sits in
+            source = f1.selectbox(t("field.from_location"), sources,
+                                  index=sources.index(scanned_lot) if scanned_lot in sources else 0)
             target = f2.selectbox(t("field.to_location"), destinations)
             note = st.text_input(t("field.note"), max_chars=200)
             if st.form_submit_button(t("transfers.confirm"), type="primary",

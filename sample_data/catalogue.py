@@ -180,26 +180,48 @@ GENERAL_BINS = {"B-01": "B-01-01", "B-02": "B-01-02", "B-03": "B-01-03", "A-03":
                 "A-04": "A-04-01", "A-05": "A-05-01"}
 
 
+# Parts whose boxes carry the maker's EAN-13 (and, genuine ones, an OE number), so the
+# demo can be scanned with the tablet's camera.
+EAN_PARTS = ("BPF", "BPR", "OF", "SP")
+
+
+def demo_ean(sku: str) -> str:
+    """A stable EAN-13 for a demo SKU (GS1 China prefix 692, check digit computed)."""
+    from domain.codes import gtin_check_digit
+
+    body = "692" + str(int.from_bytes(sku.encode(), "big") % 10**9).zfill(9)
+    return body + str(gtin_check_digit(body))
+
+
+def _with_codes(item: dict, part_code: str, vehicle_index: int) -> dict:
+    if part_code in EAN_PARTS:
+        item["ean"] = demo_ean(item["sku"])
+        if item["genuine"]:
+            item["oe"] = f"0446{5 + vehicle_index % 4}-{part_code}{vehicle_index:03d}"
+    return item
+
+
 def items() -> list[dict]:
-    """Every demo item as create_item keyword arguments (plus its price and bin)."""
+    """Every demo item as create_item keyword arguments (plus its price and bin, and
+    for some its EAN / OE codes)."""
     result = []
     for part_code, en, zh, category, unit, oem, aftermarket, price, reorder, bin_prefix in PER_VEHICLE_PARTS:
-        for vehicle_code, vehicle_en, vehicle_zh in VEHICLES:
-            result.append(dict(
+        for index, (vehicle_code, vehicle_en, vehicle_zh) in enumerate(VEHICLES):
+            result.append(_with_codes(dict(
                 sku=f"{part_code}-{vehicle_code}", name=f"{en} – {vehicle_en}",
                 name_zh=f"{zh} {vehicle_zh}", spec=f"{vehicle_en}", brand=oem, unit=unit,
                 category=category, genuine=True, reorder_level=reorder,
                 price=Decimal(price), bin=f"{bin_prefix}-01",
-            ))
+            ), part_code, index))
             if aftermarket:
-                result.append(dict(
+                result.append(_with_codes(dict(
                     sku=f"{part_code}-{vehicle_code}-AM", name=f"{en} – {vehicle_en} (aftermarket)",
                     name_zh=f"{zh} {vehicle_zh}（副厂）", spec=f"{vehicle_en}", brand=aftermarket,
                     unit=unit, category=category, genuine=False,
                     reorder_level=max(reorder // 2, 1),
                     price=(Decimal(price) * Decimal("0.7")).quantize(Decimal("0.01")),
                     bin=f"{bin_prefix}-02",
-                ))
+                ), part_code, index))
     for (sku, en, zh, spec, category, unit, brand, genuine, price, reorder, flags,
          bin_prefix) in GENERAL_ITEMS:
         result.append(dict(

@@ -10,6 +10,8 @@ from db import Database
 from db.models import ISSUE_POLICIES, LOCATION_KINDS, Item, Location, Supplier, Warehouse
 from services.common import audit, clean_code, clean_text, get_or_404, require_role, to_decimal
 from services.errors import Duplicate, NotFound, ValidationError
+from services import codes as _codes
+from services.codes import Resolved, add_code, list_codes, remove_code, resolve_code  # noqa: F401
 
 # --- units and pack units (services/units.py) ------------------------------------------
 # An item's pack units, e.g. "箱=12; BOSCH:箱=10" in the item import's pack-units column.
@@ -141,10 +143,17 @@ def _insert_items(session, actor, rows: list[dict], rows_numbers: list[int] | No
         if row["sku"] in existing or row["sku"] in seen:
             raise Duplicate(field="sku", value=row["sku"], **where)
         seen.add(row["sku"])
-    for row in rows:
+    _codes.refuse_skus_taken_by_codes(session, skus, rows_numbers)
+    for index, row in enumerate(rows):
         row = dict(row)
         location_id = _location_id(session, row.pop("default_location", None))
-        session.add(Item(**row, default_location_id=location_id))
+        item_codes = row.pop("codes", ())
+        item = Item(**row, default_location_id=location_id)
+        session.add(item)
+        if item_codes:      # codes imported with the item
+            session.flush()
+            _codes.insert_codes(session, actor, item, item_codes,
+                                row=None if rows_numbers is None else rows_numbers[index])
     audit(session, actor, "item.create", "item", skus[0] if len(skus) == 1 else f"{len(skus)} items",
           skus=skus if len(skus) <= 50 else skus[:50] + ["…"])
 
@@ -194,7 +203,8 @@ def import_items(db: Database, *, actor, rows: Iterable[Mapping[str, Any]],
             continue
         values = {k: v for k, v in raw.items() if k in ITEM_FIELDS or k == "default_location"}
         try:
-            cleaned.append(clean_item(values, row=row_no))
+            cleaned.append({**clean_item(values, row=row_no),
+                            "codes": _codes.codes_from_import_row(raw, row_no)})
             numbers.append(row_no)
             packs.extend(_pack_unit_cells(cleaned[-1]["sku"], raw.get(PACK_UNITS_FIELD), row_no))
         except ValidationError as exc:
@@ -227,6 +237,7 @@ ITEM_HEADER_ALIASES = {
     "领新交旧": "requires_old_part", "危险品": "hazardous", "储备定额": "reorder_level",
     "出库规则": "issue_policy",
     **PACK_UNITS_HEADERS,
+    **_codes.CODE_HEADER_ALIASES,
 }
 
 

@@ -144,6 +144,7 @@ class Lot(Base):
         CheckConstraint("status IN ('available','quarantine','hold')", name="status"),
         Index("ix_lot_item_fifo", "item_id", "received_at", "id"),
         Index("ix_lot_item_location", "item_id", "location_id"),
+        Index("ix_lot_lot_no", "lot_no"),      # a supplier lot number typed or scanned
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

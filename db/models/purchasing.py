@@ -149,6 +149,10 @@ class ReceiptLine(Base):
     line_no: Mapped[int] = mapped_column(Integer)
     sheet_row: Mapped[int | None] = mapped_column(Integer)
     sku: Mapped[str] = mapped_column(String(60))
+    # The code printed on the sheet when the line was matched to an item another way
+    # (its name, or a code the item carries): the receiver may save it as the
+    # supplier's part number.
+    sheet_code: Mapped[str] = mapped_column(String(60), default="", server_default="")
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
     po_line_id: Mapped[int | None] = mapped_column(ForeignKey("purchase_order_line.id"))
     name: Mapped[str] = mapped_column(String(200), default="")

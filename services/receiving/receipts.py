@@ -27,6 +27,7 @@ from db.models import (
 )
 from domain import receiving as rules
 from services import clock, delivery_sheet
+from services.codes import item_ids_by_code
 from services.common import (
     QTY_PLACES,
     audit,
@@ -180,6 +181,8 @@ def _receipt_line_row(receipt_id: int, line_no: int, line: dict, item,
     return {
         "receipt_id": receipt_id, "line_no": line_no, "sheet_row": line["row"],
         "sku": item.sku if item is not None else line["sku"],
+        # the supplier's own code, when the line matched its item another way
+        "sheet_code": line["sku"] if item is not None and line["sku"] != item.sku else "",
         "item_id": item.id if item is not None else None,
         "po_line_id": po_line.id if po_line is not None else None,
         "name": line["name"] or (item.name if item is not None else ""),
@@ -214,19 +217,26 @@ _ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.name_zh, Item.spec, Item.uni
 
 
 def _items_for(session, cleaned: list[dict], po_item_ids: list[int]) -> dict:
-    """Items by SKU (one query); lines without a SKU matched by name (+ spec) among
+    """Items by SKU (one query), else by any code the item carries (EAN, OE, the
+    supplier's part number); lines still unmatched matched by name (+ spec) among
     the PO's items when that match is unique."""
     skus = {line["sku"] for line in cleaned if line["sku"]}
     items: dict = {}
     if skus:
         for item in session.execute(select(*_ITEM_COLUMNS).where(Item.sku.in_(skus))):
             items[item.sku] = item
-    if any(not line["sku"] for line in cleaned) and po_item_ids:
+    by_code = item_ids_by_code(session, skus - set(items))
+    if by_code:
+        rows = {item.id: item for item in session.execute(
+            select(*_ITEM_COLUMNS).where(Item.id.in_(set(by_code.values()))))}
+        items.update({code: rows[item_id] for code, item_id in by_code.items()})
+    if any(line["sku"] not in items for line in cleaned) and po_item_ids:
         by_name: dict = defaultdict(list)
         for item in session.execute(select(*_ITEM_COLUMNS).where(Item.id.in_(po_item_ids))):
-            for name in {item.name, item.name_zh} - {""}:
-                by_name[("name", name, item.spec)].append(item)
-                by_name[("name", name, "")].append(item)
+            keys = {("name", name, spec) for name in {item.name, item.name_zh} - {""}
+                    for spec in {item.spec, ""}}      # a set: an item without spec counts once
+            for key in keys:
+                by_name[key].append(item)
         for key, found in by_name.items():
             if len(found) == 1:
                 items[key] = found[0]

@@ -40,7 +40,6 @@ from services.reports.stock import (  # noqa: F401
     stock_on_hand_totals,
     stock_card,
     item_card,
-    bin_label_svg,
     filter_options,
     find_items,
 )

@@ -9,9 +9,8 @@ import pandas as pd
 
 from db import Database
 from db.queries import reports as q
-from domain import barcode
 from domain import reports as calc
-from services.errors import NotFound, ValidationError
+from services.errors import NotFound
 
 from services.reports.common import ZERO, _filters, _frame, _item_or_404, _local
 from services.reports.periods import _as_end, _as_start
@@ -140,18 +139,6 @@ def item_card(db: Database, sku) -> dict[str, Any]:
         "bins": [{"location": b.code, "zone": b.zone, "qty": b.qty, "value": b.value}
                  for b in bins],
     }
-
-
-def bin_label_svg(db: Database, sku, *, lines: tuple[str, ...] = ()) -> str:
-    """A printable bin label: Code 128 barcode of the SKU with the SKU under it and
-    the caller's (translated) ``lines`` — name, spec, reorder level."""
-    with db.read() as session:
-        item = _item_or_404(session, sku)
-        code = item.sku
-    try:
-        return barcode.svg(code, extra_lines=tuple(lines))
-    except barcode.BarcodeError:
-        raise ValidationError("not_barcodable", field="sku", value=code) from None
 
 
 def filter_options(db: Database) -> dict[str, list[str]]:

@@ -144,3 +144,70 @@ def test_return_and_old_part_hand_back_on_the_returns_page(app_db):
     assert_no_exception(at)
     assert issuing.list_old_parts(app_db).empty
     assert reports.check_consistency(app_db) == []
+
+
+def test_typing_an_ean_at_issuing_finds_the_item(app_db):
+    from services import catalog
+
+    catalog.add_code(app_db, actor="supervisor", sku="BP-200", code="6901234567892",
+                     kind="ean13")
+    at = app_for(app_db, "keeper", page="pages/issuing.py").run()
+    at.text_input(key="iss_requested_by").input("Mechanic Li")
+    at.text_input(key="iss_scan").input("6901234567892").run()
+    assert at.selectbox(key="iss_pick").value == "BP-200"
+    assert any("Item BP-200" in c.value for c in at.caption)
+    add_line(at, "6901234567892", 2)
+    assert all_frames(at)[0]["Lot no."].tolist() == ["BP1"]
+    at.button(key="iss_confirm").click().run()
+    assert_no_exception(at)
+    assert "ISS-" in at.success[0].value
+    assert reports.stock_on_hand(app_db, sku="BP-200")["qty_on_hand"].sum() == Decimal(4)
+
+
+def test_a_code_matching_nothing_says_so_and_offers_the_name_search(app_db):
+    at = app_for(app_db, "keeper", page="pages/issuing.py").run()
+    at.text_input(key="iss_scan").input("0000000000000").run()
+    assert_no_exception(at)
+    assert "matches no item" in at.warning[0].value
+    assert [s for s in at.selectbox if s.key == "iss_pick"] == []
+    at.text_input(key="iss_scan").input("filter").run()     # a name: the search is offered
+    assert "matches no item" in at.info[0].value
+    assert at.selectbox(key="iss_pick").options == ["OF-100 · Oil filter"]
+
+
+def test_a_lot_label_at_issuing_picks_its_item_and_a_bin_label_is_refused(app_db):
+    from domain.codes import lot_label_payload
+    from db.models import Lot
+    from sqlalchemy import select
+
+    with app_db.read() as session:
+        lot_id = session.scalar(select(Lot.id).where(Lot.lot_no == "BP1"))
+    at = app_for(app_db, "keeper", page="pages/issuing.py").run()
+    at.text_input(key="iss_scan").input(lot_label_payload(lot_id)).run()
+    assert at.selectbox(key="iss_pick").value == "BP-200"
+    at.text_input(key="iss_scan").input("A-01-02").run()
+    assert "bin label" in at.warning[0].value
+
+
+def test_transfer_by_scanning_a_lot_label_proposes_its_bin(app_db):
+    from sqlalchemy import select
+
+    from db.models import Lot
+    from domain.codes import lot_label_payload
+
+    with app_db.read() as session:
+        lot_id = session.scalar(select(Lot.id).where(Lot.lot_no == "L3"))    # OF-100 in A-01-02
+    at = app_for(app_db, "keeper", page="pages/transfers.py").run()
+    at.text_input(key="trf_scan").input(lot_label_payload(lot_id)).run()
+    assert_no_exception(at)
+    assert at.selectbox(key="trf_pick").value == "OF-100"
+    source, target = at.selectbox[1], at.selectbox[2]
+    assert source.value == "A-01-02"
+    target.select("B-01-01")
+    at.text_input[1].input("2")
+    at.button[0].click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    moved = reports.stock_on_hand(app_db, sku="OF-100", location="B-01-01")
+    assert moved["qty_on_hand"].sum() == Decimal(2) and list(moved["lot_no"]) == ["L3"]
+    assert reports.check_consistency(app_db) == []

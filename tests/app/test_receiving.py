@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services import purchasing, receiving, reports
+from services import catalog, purchasing, receiving, reports
 from tests.app.helpers import app_for, assert_no_exception
 from tests.factories import PASSWORD, make_approved_po
 
@@ -59,6 +59,10 @@ def test_upload_count_and_post(app_db):
     # A scanner typing a SKU jumps to its line.
     at.text_input(key="rcv_scan_sku").input("BP-200").run()
     assert at.selectbox(key="rcv_line_choice").value == 2
+    # ... and so does any other code the item carries (the EAN on the bottle).
+    catalog.add_code(db, actor="supervisor", sku="CL-300", code="036000291452", kind="ean13")
+    at.text_input(key="rcv_scan_sku").input("036000291452").run()
+    assert at.selectbox(key="rcv_line_choice").value == 3
     count_line(at, grn, 1, "18", lot="L2611A")                  # short by 2
     count_line(at, grn, 2, "10", damaged="2", lot="L2610B")     # 2 damaged
     count_line(at, grn, 3, "12", lot="C2611", bin_code="B-01-01")

@@ -79,8 +79,11 @@ def test_stock_card_page_from_link(app_db):
     card = at.dataframe[0].value
     assert list(card["Balance qty"])[-1] == 5          # end of January
     assert list(card["Movement"])[:2] == ["Opening balance", "Receipt"]
-    assert at.get("image"), "bin label image missing"
-    assert at.get("download_button")
+    downloads = len(at.get("download_button"))
+    at.button(key="card_OF-100_make").click().run()       # the shelf card PDF
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert len(at.get("download_button")) == downloads + 1
 
 
 def test_monthly_page_closed_and_close_action(app_db):

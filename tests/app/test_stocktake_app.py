@@ -170,3 +170,41 @@ def test_cancelling_shows_the_stocktake_gone_at_once(app_db):
         s.key == "stocktake_pick" for s in at.selectbox) else None
     assert pick is None or all(number not in option for option in pick.options)
     assert not [b for b in at.button if b.label == "Cancel this stocktake and unfreeze"]
+
+
+def test_continuous_counting_by_any_code_keeps_the_bin(app_db):
+    """Scan the bin once, then item after item (an EAN, a lot label), type, save, next."""
+    from sqlalchemy import select
+
+    from db.models import Item, Location, Lot
+    from domain.codes import lot_label_payload
+    from services import catalog
+
+    db = app_db
+    catalog.add_code(db, actor="supervisor", sku="OF-100", code="6901234567892", kind="ean13")
+    with db.read() as session:
+        bp_lot = session.scalar(select(Lot.id).join(Item, Item.id == Lot.item_id)
+                                .join(Location, Location.id == Lot.location_id)
+                                .where(Item.sku == "BP-200", Location.code == "AX-02"))
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-03", zones=[ZONE])
+    at = app_for(db, "keeper", page=STOCKTAKE_PAGE).run()
+    at.text_input(key="count_location").input("AX-01").run()
+    at.text_input(key="count_sku").input("6901234567892").run()
+    assert any("Item OF-100" in c.value for c in at.caption)
+    at.text_input(key="count_qty").input("6")
+    button(at, "Save count").click().run()
+    assert_no_exception(at)
+    assert at.text_input(key="count_sku").value == ""          # ready for the next item
+    assert at.text_input(key="count_location").value == "AX-01"
+    at.text_input(key="count_location").input("").run()
+    at.text_input(key="count_sku").input(lot_label_payload(bp_lot)).run()
+    at.text_input(key="count_qty").input("2")
+    button(at, "Save count").click().run()
+    assert not at.error, [e.value for e in at.error]
+    entries = {(e["sku"], e["location"]): e["qty"]
+               for e in stk.count_entries(db, number, ZONE, "initial")}
+    assert entries[("OF-100", "AX-01")] == Decimal(6)
+    assert entries[("BP-200", "AX-02")] == Decimal(2)
+    # a bin label in the item box is refused
+    at.text_input(key="count_sku").input("AX-01").run()
+    assert "bin label" in at.warning[0].value

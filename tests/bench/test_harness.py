@@ -17,7 +17,8 @@ SQLITE_CASES = {
     "issue_sequential_throughput", "stock_on_hand_page_category", "stock_on_hand_page_search",
     "stock_on_hand_page_zone", "stock_card_1000_movements", "monthly_summary_open_month",
     "monthly_summary_closed_month", "home_dashboard_apptest_warm", "stocktake_open",
-    "stocktake_variance_report", "stocktake_post_variances", "books_check",
+    "stocktake_variance_report", "stocktake_post_variances", "resolve_scanned_code",
+    "books_check",
 }
 FIELDS = {"name", "median_s", "p95_s", "target_s", "floor_s", "ratio_to_floor", "rows"}
 

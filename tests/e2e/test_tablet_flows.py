@@ -354,8 +354,8 @@ def test_stocktake_count_on_one_small_zone(server, demo_db, tablet):
     counts = [("S-01", "SMP-PAD-DISPLAY", "6"), ("S-01", "SMP-FILTER-CUT", "5")]
     entry = page.locator('[data-testid="stForm"]:has(.st-key-count_qty)')
     for location, sku, qty in counts:
-        by_key(page, "count_location").locator("input").fill(location)
-        by_key(page, "count_sku").locator("input").fill(sku)
+        type_and_enter(page, by_key(page, "count_location").locator("input"), location)
+        type_and_enter(page, by_key(page, "count_sku").locator("input"), sku)
         by_key(page, "count_qty").locator("input").fill(qty)
         click(page, entry.get_by_role("button", name=en("stocktake.save_count")))
     entries = page.locator("[data-testid=stDataFrame]").filter(visible=True).last

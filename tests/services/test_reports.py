@@ -226,12 +226,6 @@ def test_stock_card_running_balance(history, world):
     assert [b["location"] for b in card_info["bins"]] == ["A-01-01", "A-01-02"]
 
 
-def test_bin_label_svg(history, world):
-    svg = reports.bin_label_svg(world.db, "OF-100", lines=("Oil filter <x>", "Reorder 5"))
-    assert svg.startswith("<svg") and "OF-100" in svg
-    assert "Oil filter &lt;x&gt;" in svg and "<x>" not in svg
-
-
 def test_expiry_ageing_slow_moving(world):
     db = world.db
     clock.set_now(utc(2025, 6, 1, 2))

@@ -9,8 +9,8 @@ MESSAGES = {
     "items.edit_title": ("Edit {sku}", "编辑 {sku}"),
     "items.created": ("Item {sku} created.", "配件 {sku} 已创建。"),
     "items.import_help": (
-        "Upload an .xlsx or .csv file with one item per row. Headers may be English field names or Chinese (编码, 名称, 规格型号, 品牌, 单位, 类别, 储备定额 …). If any row has an error, nothing is imported and every bad row is listed.",
-        "上传 .xlsx 或 .csv 文件，每行一个配件。表头可以是英文字段名或中文（编码、名称、规格型号、品牌、单位、类别、储备定额……）。只要有一行出错，就不会导入任何数据，并列出所有错误行。"),
+        "Upload an .xlsx or .csv file with one item per row. Headers may be English field names or Chinese (编码, 名称, 规格型号, 品牌, 单位, 类别, 储备定额 …). Codes go in the columns EAN (条码), OE (原厂号) and Codes (其他编码), several to a cell separated by ';'. If any row has an error, nothing is imported and every bad row is listed.",
+        "上传 .xlsx 或 .csv 文件，每行一个配件。表头可以是英文字段名或中文（编码、名称、规格型号、品牌、单位、类别、储备定额……）。编码填在“条码”（EAN）、“原厂号”（OE）和“其他编码”列，一格多个用“;”分隔。只要有一行出错，就不会导入任何数据，并列出所有错误行。"),
     "items.template": ("Item import template", "配件导入模板"),
     "items.import_button": ("Import items", "导入配件"),
     "items.imported": ("{count} items imported.", "已导入 {count} 个配件。"),
