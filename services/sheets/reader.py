@@ -255,9 +255,10 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
             sheet.lines.append(line)
     sheet.note_no, sheet.supplier_name = meta.note_no, meta.supplier_name
     sheet.delivery_date = meta.delivery_date
-    sheet.po_number = meta.po_number or _single_po(sheet.lines)
     for line in sheet.lines:
         line.po_number = line.po_number or meta.po_number
+    # Two POs on one sheet: no single PO for the sheet (the lines keep theirs).
+    sheet.po_number = _single_po(sheet.lines) if sheet.lines else meta.po_number
     return sheet
 
 
