@@ -292,13 +292,14 @@ def first_text(values: list) -> str:
     return ""
 
 
-_TOTAL_STARTS = frozenset("本小合总共累大tsgpua")
+_TOTAL_STARTS = tuple({w[:2] for w in vocab.TOTALS})
 _NUMERIC = re.compile(r"^\s*[-+]?[\d,，]*\.?\d+\s*[A-Za-z\u4e00-\u9fff]{0,6}\.?\s*$")
 
 
 def is_total_text(text: str) -> bool:
     """'合计', '本页小计：', 'Total', 'Subtotal 2' — not 'SUMP-100' or 'Total care oil'."""
-    if not text or len(text) > 40 or text.lstrip()[:1].lower() not in _TOTAL_STARTS:
+    if not text or len(text) > 40 or \
+            not text.lstrip()[:4].replace(" ", "").lower().startswith(_TOTAL_STARTS):
         return False
     key = vocab.norm(text)
     for word in vocab.TOTALS:
