@@ -45,14 +45,15 @@ from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES,
 from services.receiving.views import _state
 
 
-def read_delivery_sheet(data: bytes, filename: str, *, supplier=None,
+def read_delivery_sheet(data: bytes, filename: str, *, supplier=None, mapping=None,
                         progress: Callable[[float], None] | None = None) -> DeliverySheet:
     """Lines, header block and row/column problems of a supplier sheet (xlsx, xls,
     xlsb, ods, Excel 2003 XML, CSV/TSV). ``supplier``: the supplier's
     ``SupplierProfile`` (``services.sheets.mappings.supplier_profile(db, code)``): its
-    saved column mappings and price basis apply."""
+    saved column mappings and price basis apply. ``mapping``: columns chosen by hand
+    (``services.sheets.ColumnMapping``), e.g. for a preview while teaching."""
     return delivery_sheet.read_delivery_sheet(data, filename, supplier=supplier,
-                                              progress=progress)
+                                              mapping=mapping, progress=progress)
 
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,

@@ -217,6 +217,19 @@ def _collector_paused():
             gc.enable()
 
 
+def preview_rows(data: bytes, filename: str, *, rows: int = layout.HEADER_SCAN_ROWS,
+                 budget: limits.Budget = limits.DEFAULT) -> list[list[str]]:
+    """The first rows of the first sheet as text (to pick the header row and map
+    columns by hand when the reader found none)."""
+    with _collector_paused():
+        grid = next(iter(load(data, filename, budget)), None)
+    if grid is None:
+        return []
+    head = [[to_text(cell_date(v)) for v in row] for row in grid.rows[:rows]]
+    width = max((len(r) for r in head), default=0)
+    return [r + [""] * (width - len(r)) for r in head]
+
+
 def sheet_from_grid(rows: list[list[object]], *, filename: str = "",
                     supplier: SupplierProfile | str | None = None,
                     confidence: list[list[float | None]] | None = None,
