@@ -220,7 +220,7 @@ class Meta:
             except BadCell:
                 return
         elif key in ("note_no", "po_number"):
-            if len(value) <= 60 and re.search(r"[0-9A-Za-z]", value):
+            if len(value) <= 60 and re.search(r"\d", value):     # numbers carry digits
                 setattr(self, key, value.split()[0] if " " in value and key == "po_number"
                         else value)
         else:

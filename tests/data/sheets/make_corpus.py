@@ -604,6 +604,57 @@ def gb18030_title() -> Doc:
                 "supplier_name": "锦程汽车配件厂"})
 
 
+def netsuite_packing() -> Doc:
+    """A NetSuite-style packing slip: Item codes, Ordered / Back Ordered / Shipped."""
+    lines = parts(EN_PARTS, [0, 1, 3], "PO-2026-11-0023")
+    lines[1].ordered, lines[1].qty = D(10), D(6)
+    rows = [["Packing Slip"], ["Summit Parts Distribution LLC"], ["Date", "11/20/2026"],
+            ["Packing Slip #", "PS-40021"], ["PO #", "PO-2026-11-0023"], [],
+            ["Item", "Description", "Ordered", "Back Ordered", "Shipped"]]
+    for ln in lines:
+        ordered = ln.ordered if ln.ordered is not None else ln.qty
+        rows.append([ln.sku, ln.name, str(int(ordered)), str(int(ordered - ln.qty)),
+                     str(int(ln.qty))])
+    return Doc("netsuite_packing_slip.csv", rows, lines, ("sku", "name", "qty", "po_number"),
+               {"note_no": "PS-40021", "delivery_date": "2026-11-20",
+                "po_number": "PO-2026-11-0023", "supplier_name": "Summit Parts Distribution LLC"})
+
+
+def sap_delivery() -> Doc:
+    """An SAP-style outbound delivery: Material, Delivery Quantity, Batch, Sales Unit."""
+    lines = parts(EN_PARTS, [2, 5], "PO-2026-11-0024")
+    rows = [["Outbound Delivery", "80004711"], ["Delivery Date", "2026-11-21"],
+            ["Purchase Order No.", "PO-2026-11-0024"], [],
+            ["Item", "Material", "Material Description", "Delivery Quantity", "Sales Unit", "Batch"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n * 10, ln.sku, ln.name, int(ln.qty), ln.unit.upper(), ln.lot_no])
+    for ln in lines:
+        ln.unit = ln.unit.upper()
+    return Doc("sap_outbound_delivery.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "lot_no", "po_number"),
+               {"note_no": "80004711", "delivery_date": "2026-11-21",
+                "po_number": "PO-2026-11-0024", "supplier_name": ""})
+
+
+def shelf_life_zh() -> Doc:
+    """保质期 is a shelf life (24个月), not a date; 合计 as the line-total column."""
+    lines = parts(ZH_PARTS, [3, 8], "")
+    rows = [["发货单"], ["单号：G20261122001"],
+            ["序号", "品牌", "产品名称", "型号", "数量", "单价", "合计", "保质期", "生产日期"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, "长城", ln.name, ln.spec, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount()), "24个月", "2026-10-01"])
+    rows.append(["以上产品出货总价为：", None, None, None, None, None,
+                 money(sum(x.amount() for x in lines))])
+    rows.append(["发货员（签字）：", None, None, None, "客户（签字）："])
+    for ln in lines:
+        ln.expiry_date = None
+        ln.lot_no = ""
+    return Doc("shelf_life_zh.xlsx", rows, lines, ("name", "spec", "qty", "unit_price"),
+               {"note_no": "G20261122001", "delivery_date": "", "po_number": "",
+                "supplier_name": ""})
+
+
 # --- writers ----------------------------------------------------------------------------
 def _pinned(data: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -777,6 +828,9 @@ def build() -> list[tuple[Doc, bytes | None]]:
     add(kingdee("xlsb"), write_xlsb(kingdee("xlsb")))
     add(kingdee("ods"), write_ods(kingdee("ods")))
     add(odoo_ods(), write_ods(odoo_ods()))
+    add(netsuite_packing(), write_csv(netsuite_packing()))
+    add(sap_delivery(), write_xlsx(sap_delivery()))
+    add(shelf_life_zh(), write_xlsx(shelf_life_zh()))
     return out
 
 
