@@ -96,7 +96,7 @@ def test_on_time_rate_uses_the_printed_delivery_date(world):
     po = make_approved_po(db, due_date=date(2026, 3, 2))
     clock.set_now(datetime(2026, 3, 4, 9, 0, tzinfo=timezone.utc))
     try:
-        sheet = sheet_for(po, note="DN-LATE-COUNT")
+        sheet = sheet_for(po, note="DN-7701")
         grn = receiving.start_receipt(db, actor="receiver", po_number=po,
                                       delivery_note_no=sheet.note_no, lines=sheet.lines,
                                       sheet=sheet)
