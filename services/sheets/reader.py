@@ -44,6 +44,9 @@ FILL_DOWN_FIELDS = ("sku", "name", "spec", "name_spec", "lot_no", "expiry_date",
 OPTIONAL_FORMULA_FIELDS = ("amount", "unit_price", "amount_incl_tax", "amount_excl_tax",
                            "tax_amount", "price_incl_tax", "price_excl_tax", "remark")
 PRICE_BASES = ("incl_tax", "excl_tax")
+# A sheet of lines (delivery sheet, PO import) is refused by its extent, before it
+# is parsed, when it has more rows than any such sheet can have.
+LINE_BUDGET = limits.Budget(rows=MAX_SHEET_ROWS + layout.HEADER_SCAN_ROWS + 100)
 AMOUNT_FIELDS = ("amount", "amount_incl_tax", "amount_excl_tax")
 
 
@@ -186,11 +189,12 @@ def _refuse(code: str, **params):
 def read_delivery_sheet(data: bytes, filename: str, *, supplier: SupplierProfile | str | None = None,
                         mapping: ColumnMapping | None = None,
                         progress: Callable[[float], None] | None = None,
-                        budget: limits.Budget = limits.DEFAULT) -> DeliverySheet:
+                        budget: limits.Budget | None = None) -> DeliverySheet:
     """Read a supplier delivery sheet: the first sheet of the file with a header (or
     the one a saved or given mapping fits). Only a file that cannot be read at all
     raises ``ValidationError``; row problems come back in ``.errors``."""
     sha = hashlib.sha256(data if isinstance(data, (bytes, bytearray)) else b"").hexdigest()
+    budget = budget or LINE_BUDGET
     clock = budget.start()
     profile = _profile(supplier)
     with _collector_paused():
@@ -645,11 +649,12 @@ def _number(raw) -> Decimal | None:
 # --- generic imports (PO import) ---------------------------------------------------------------
 def read_records(data: bytes, filename: str, columns: dict[str, tuple[str, ...]], *,
                  required: tuple[str, ...], one_of: tuple[str, ...],
-                 budget: limits.Budget = limits.DEFAULT
+                 budget: limits.Budget | None = None
                  ) -> tuple[list[TableRow], list[SheetError], dict[str, str]]:
     """Raw records by canonical field, for imports with their own column words
     (the PO importer): the same formats, budget and row handling as delivery sheets."""
     index = {vocab.norm(word): f for f, words in columns.items() for word in words}
+    budget = budget or LINE_BUDGET
     clock = budget.start()
     for grid in load(data, filename, budget):
         clock.check()
