@@ -7,3 +7,4 @@ from db.models.reports import *  # noqa
 from db.models.stocktake import *  # noqa
 from db.models.purchasing import *  # noqa
 from db.models.sheets import *  # noqa
+from db.models.claims import *  # noqa

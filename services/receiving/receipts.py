@@ -41,6 +41,7 @@ from services.sheets import checks
 from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 from services.purchasing import RECEIVABLE_STATUSES
 
+from services.claims import link_replacement
 from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _clean_lines, _open_receipt
 from services.receiving.views import _state
 
@@ -58,17 +59,19 @@ def read_delivery_sheet(data: bytes, filename: str, *, supplier=None, mapping=No
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                   source_file: bytes | None = None, filename: str = "",
-                  arrived_at: datetime | None = None, sheet: DeliverySheet | None = None,
+                  arrived_at: datetime | None = None, claim=None,
+                  sheet: DeliverySheet | None = None,
                   sheet_po_numbers: Iterable[str] | None = None, sheet_supplier: str | None = None,
                   delivery_date=None, override_reason: str = "") -> str:
     """Open a GRN for one supplier delivery note against one approved PO.
 
     The same note (supplier + number, or the same file bytes) is refused with the
-    earlier GRN named. A sheet naming other POs, or printed by another supplier, is
-    refused naming both, unless ``override_reason`` says why (kept on the receipt).
-    A sheet spanning several POs starts one receipt per PO: each takes the lines of
-    its PO (and lines naming none). ``sheet`` supplies the PO numbers, supplier name
-    and delivery date it printed. Returns the GRN number."""
+    earlier GRN named. ``claim``: the claim whose replacement goods these are
+    (posting resolves it). A sheet naming other POs, or printed by another supplier,
+    is refused naming both, unless ``override_reason`` says why (kept on the
+    receipt). A sheet spanning several POs starts one receipt per PO: each takes the
+    lines of its PO (and lines naming none). ``sheet`` supplies the PO numbers,
+    supplier name and delivery date it printed. Returns the GRN number."""
     po_number = clean_text(po_number, "po_number", max_len=40, required=True)
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
@@ -85,6 +88,7 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
         sha = hashlib.sha256(f"{sha}/{po_number}".encode()).hexdigest()
     note_key = checks.note_key(note_no, po_number, sheet_pos)
     arrived = arrived_at or clock.now()
+    claim = clean_text(claim, "claim", max_len=40).upper() or None
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
@@ -126,8 +130,11 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                                    content=source_file, uploaded_by=user.username,
                                    uploaded_at=clock.now()))
             session.flush()
+        if claim:
+            link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
+                             receipt_number=number)
         audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
-              lines=len(cleaned), file=filename, sha256=sha,
+              lines=len(cleaned), file=filename, sha256=sha, claim=claim,
               **({"mismatch": mismatch, "reason": reason} if mismatch else {}))
         return number
 

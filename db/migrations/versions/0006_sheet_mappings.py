@@ -2,7 +2,7 @@
 reason on receipts, remarks on receipt lines
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0005
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import db.types
 
 
 revision = '0006'
-down_revision = '0001'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
