@@ -8,7 +8,7 @@ import streamlit as st
 
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
-from ui import delivery_photo, evidence, refusal
+from ui import delivery_photo, evidence, receiving_sheet, refusal
 from ui.i18n import t
 from ui.receiving_units import line_units, note_qty_text
 from ui.labels import lot_labels_for_receipt
@@ -17,7 +17,6 @@ from ui.scan import scan_box, sku_for
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
 
-MAX_UPLOAD_MB = 10
 CURRENT = "rcv_current"
 RECEIVABLE = ["approved", "partially_received", "received"]
 
@@ -82,6 +81,7 @@ def new_delivery() -> None:
         if code in by_number:
             st.session_state["rcv_po"] = code
 
+    upload = receiving_sheet.sheet_step(db, by_number)    # preselects the PO it names
     scanned = st.text_input(t("rcv.scan_po"), key="rcv_po_scan", on_change=scan_po).strip()
     if scanned and scanned not in by_number:
         st.warning(t("rcv.po_not_open", number=scanned))
@@ -92,14 +92,16 @@ def new_delivery() -> None:
         format_func=lambda n: f"{n} · {by_number[n]['supplier_name']} · "
                               f"{t('po_status.' + by_number[n]['status'])}",
         key="rcv_po")
-    upload = st.file_uploader(t("rcv.upload"), type=["xlsx", "csv"], key="rcv_upload",
-                              max_upload_size=MAX_UPLOAD_MB)
-    sheet, data, photo = None, None, None
+    sheet = upload.sheet if upload is not None else None
+    data = upload.data if upload is not None else None
+    photo = None
     if upload is not None:
-        data = upload.getvalue()
-        sheet = read_sheet(data, upload.name)
+        receiving_sheet.show(db, upload)
+        receiving_sheet.teach(db, upload, by_number[po_number]["supplier"],
+                              by_number[po_number]["supplier_name"])
     else:
         photo = delivery_photo.capture(po_number, numbers, db)
+    reason = receiving_sheet.mismatch_reason(upload, po_number, by_number[po_number])
     note_default = sheet.note_no if sheet is not None else (photo.note_no if photo else "")
     note_no = st.text_input(t("field.delivery_note_no"), value=note_default,
                             key=f"rcv_note_{upload.file_id if upload else photo.key if photo else 'typed'}")
@@ -115,7 +117,8 @@ def new_delivery() -> None:
                            for c in ("sku", "qty", "unit_price", "lot_no", "expiry_date")})
     claim = refusal.replacement_claim(po_number)
     refusal.refuse_form(po_number, note_no)
-    if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start"):
+    if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start",
+                 disabled=reason is None):
         if photo is not None and not photo.confirmed:
             st.error(t("photo.must_confirm"), icon=":material/warning:")
             return
@@ -132,7 +135,8 @@ def new_delivery() -> None:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
                 source_file=data, filename=upload.name if upload else (upload_name if photo else ""),
-                photos=photo.photos if photo else (), claim=claim)
+                photos=photo.photos if photo else (), claim=claim,
+                **receiving_sheet.start_kwargs(upload, reason or ""))
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")
@@ -145,51 +149,6 @@ def new_delivery() -> None:
         st.session_state[CURRENT] = number
         st.toast(t("rcv.started", number=number), icon=":material/check_circle:")
         st.rerun()
-
-
-def read_sheet(data: bytes, name: str):
-    cache = st.session_state.get("rcv_sheet_cache")
-    key = (name, len(data), hash(data))
-    if cache and cache[0] == key:
-        return cache[1]
-    bar = st.progress(0.0, text=t("rcv.reading"))
-    try:
-        sheet = receiving.read_delivery_sheet(data, name, progress=lambda f: bar.progress(
-            min(max(f, 0.0), 1.0), text=t("rcv.reading")))
-    except ServiceError as exc:
-        bar.empty()
-        show_service_error(exc)
-        return None
-    bar.empty()
-    earlier = receiving.find_receipt_for_note(db, data=data)
-    if earlier:
-        st.error(t("rcv.already_received", grn=earlier), icon=":material/content_copy:")
-    st.session_state["rcv_sheet_cache"] = (key, sheet)
-    st.caption(t("rcv.read_summary", lines=len(sheet.lines), header=sheet.header_row,
-                 errors=len(sheet.errors)))
-    preview = pd.DataFrame([{
-        "row": ln.row, "sku": ln.sku, "name": ln.name, "spec": ln.spec, "note_qty": fmt(ln.qty),
-        "unit_price": fmt(ln.unit_price), "amount": fmt(ln.amount), "lot_no": ln.lot_no,
-        "expiry_date": fmt(ln.expiry_date), "po_number": ln.po_number} for ln in sheet.lines])
-    if not preview.empty:
-        st.dataframe(labelled(preview, "rcv"), hide_index=True, width="stretch", height=240)
-    for title, problems in (("rcv.sheet_problems", sheet.row_errors),
-                            ("rcv.sheet_warnings", sheet.warnings)):
-        if problems:
-            with st.expander(f"{t(title)} ({len(problems)})", expanded=title == "rcv.sheet_problems"):
-                st.dataframe(labelled(pd.DataFrame([{
-                    "row": e.row, "column": e.column,
-                    "problem": sheet_problem(e)} for e in problems]), "rcv"),
-                    hide_index=True, width="stretch")
-    return sheet
-
-
-def sheet_problem(error) -> str:
-    from services.errors import ValidationError
-    from ui.i18n import error_text
-
-    params = {k: v for k, v in error.params.items() if k != "row"}
-    return error_text(ValidationError(error.message, **params))
 
 
 # --- one receipt ---------------------------------------------------------------------
@@ -236,7 +195,7 @@ def lines_table(view) -> None:
         "accepted_qty": fmt(ln.accepted_qty), "rejected_qty": fmt(ln.rejected_qty),
         "flags": flag_text(ln.flags), "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date),
         "location": ln.location or "", "unit_price": fmt(ln.unit_price),
-        "note_unit_price": fmt(ln.note_unit_price)} for ln in view.lines]
+        "note_unit_price": fmt(ln.note_unit_price), "remark": ln.remark} for ln in view.lines]
     df = pd.DataFrame(rows)
     blocking = {ln.line_no for ln in view.lines if ln.blocking}
 

@@ -1,134 +1,67 @@
-"""Defensive reading of uploaded spreadsheets (xlsx / csv) into rows of cells.
+"""Uploaded spreadsheets (item import, stocktake count sheets) as rows of cells.
 
-Checks happen before any full parse: size limit, real file type by magic bytes, and
-for xlsx (a zip) the declared uncompressed sizes and compression ratio of its members,
-so zip bombs are refused without inflating them. openpyxl parses XML through
-defusedxml when it is installed, which stops entity-expansion bombs.
+Every format the delivery-sheet reader knows (xlsx, xls, xlsb, ods, Excel 2003 XML,
+CSV/TSV in UTF-8, GBK or UTF-16), read by the same loader under the same budget
+(``services.sheets.budget``): sizes, extents and encryption are checked before any
+parse, so no upload can stall the server.
 """
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from typing import Iterator
-
 from services.errors import ValidationError
+from services.sheets import formats
+from services.sheets.budget import MB, OLE_MAGIC, ZIP_MAGIC, Budget
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
-MAX_RATIO = 200            # uncompressed / compressed, per member
+MAX_UPLOAD_BYTES = 10 * MB
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
-MAX_MEMBERS = 5000         # parts inside one xlsx (a real workbook has a few dozen)
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-XLSX_MAGIC = b"PK\x03\x04"
+SPREADSHEET_NAMES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+TEXT_NAMES = (".csv", ".txt", ".tsv")
 
 
 def check_size(data: bytes, limit: int = MAX_UPLOAD_BYTES) -> None:
     if len(data) > limit:
-        raise ValidationError("file_too_large", field="file", limit_mb=limit // (1024 * 1024))
+        raise ValidationError("file_too_large", field="file", limit_mb=limit // MB)
     if not data:
         raise ValidationError("file_unreadable", field="file", reason="empty file")
 
 
 def kind_of(data: bytes, filename: str) -> str:
-    """'xlsx' or 'csv', judged by content (a renamed binary is refused)."""
+    """'sheet' or 'csv', judged by content (a renamed binary is refused)."""
     name = (filename or "").lower()
-    if data.startswith(XLSX_MAGIC):
-        if name.endswith(".csv"):
+    if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        if name.endswith(TEXT_NAMES):
             raise ValidationError("file_unreadable", field="file", reason="not a CSV file")
-        return "xlsx"
-    if name.endswith((".xlsx", ".xlsm")):
-        raise ValidationError("file_unreadable", field="file", reason="not an Excel .xlsx file")
-    if name.endswith((".csv", ".txt")):
-        if b"\x00" in data[:4096]:
+        return "sheet"
+    if name.endswith(SPREADSHEET_NAMES) and formats.sniff(data, filename) == "csv":
+        raise ValidationError("file_unreadable", field="file", reason="not an Excel file")
+    if name.endswith(TEXT_NAMES):
+        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise ValidationError("file_unreadable", field="file", reason="binary data in a CSV file")
         return "csv"
-    raise ValidationError("file_unreadable", field="file", reason="use an .xlsx or .csv file")
-
-
-def check_zip(data: bytes) -> None:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise ValidationError("file_unreadable", field="file", reason="damaged Excel file") from None
-    if len(members) > MAX_MEMBERS:
-        raise ValidationError("file_unreadable", field="file", reason="too many parts in the file")
-    total = 0
-    for member in members:
-        total += member.file_size
-        ratio = member.file_size / max(member.compress_size, 1)
-        if total > MAX_UNZIPPED_BYTES or (member.file_size > 1_000_000 and ratio > MAX_RATIO):
-            raise ValidationError("file_unreadable", field="file", reason="compressed content too large")
-    if not any(m.filename == "[Content_Types].xml" for m in members):
-        raise ValidationError("file_unreadable", field="file", reason="not an Excel .xlsx file")
-
-
-def decode_csv(data: bytes) -> str:
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError("file_unreadable", field="file", reason="unknown text encoding")
-
-
-def _limited(rows: Iterator[list], max_rows: int) -> list[list]:
-    out = []
-    for row in rows:
-        if len(out) >= max_rows:
-            raise ValidationError("file_unreadable", field="file", reason=f"more than {max_rows} rows")
-        out.append(list(row[:MAX_COLUMNS]))
-    return out
+    if name.endswith(SPREADSHEET_NAMES):
+        return "sheet"
+    raise ValidationError("file_unreadable", field="file",
+                          reason="use an Excel (.xlsx, .xls, .ods) or .csv file")
 
 
 def read_table(data: bytes, filename: str, *, max_rows: int = MAX_ROWS) -> list[list]:
-    """All rows of the first sheet (xlsx: cached values of formulas) or the CSV."""
+    """All rows of the first sheet (cached values of formulas) or the CSV."""
     check_size(data)
-    if kind_of(data, filename) == "csv":
-        try:
-            return _limited(csv.reader(io.StringIO(decode_csv(data))), max_rows)
-        except csv.Error as exc:          # e.g. a cell beyond the csv module's size limit
-            raise ValidationError("file_unreadable", field="file",
-                                  reason=f"malformed CSV: {str(exc)[:60]}") from None
-    check_zip(data)
-    return _limited(xlsx_rows(data), max_rows)
+    kind_of(data, filename)
+    budget = Budget(file_bytes=MAX_UPLOAD_BYTES, rows=max_rows)
+    grid = next(iter(formats.load(data, filename, budget)), None)
+    if grid is None:
+        raise ValidationError("import_empty", field="file")
+    return [row[:MAX_COLUMNS] for row in _trimmed(grid.rows)]
 
 
-def _unreadable(exc: Exception) -> ValidationError:
-    from defusedxml import DefusedXmlException
-
-    cause: BaseException | None = exc
-    while cause is not None and not isinstance(cause, DefusedXmlException):
-        cause = cause.__cause__ or cause.__context__   # openpyxl wraps parse errors
-    if cause is not None:
-        return ValidationError("file_unreadable", field="file", reason="unsafe XML content")
-    return ValidationError("file_unreadable", field="file", reason="damaged Excel file")
-
-
-def xlsx_rows(data: bytes) -> Iterator[list]:
-    """Rows of the first worksheet. openpyxl parses lazily in read-only mode, so
-    parse errors can surface while iterating: both are reported the same way."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types on malformed input
-        raise _unreadable(exc) from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Read every row really there: the <dimension> a file declares can be wrong
-        # (too small, and read-only mode would silently drop the rest, or huge).
-        sheet.reset_dimensions()
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-    except ValidationError:
-        raise
-    except Exception as exc:
-        raise _unreadable(exc) from None
-    finally:
-        workbook.close()
+def _trimmed(rows: list[list]) -> list[list]:
+    """Without the empty rows and columns a grid may carry after the data."""
+    while rows and all(v is None for v in rows[-1]):
+        rows = rows[:-1]
+    width = max((max((i + 1 for i, v in enumerate(r) if v is not None), default=0)
+                 for r in rows), default=0)
+    return [list(r[:width]) + [None] * (width - len(r[:width])) if width else [] for r in rows]
 
 
 def rows_as_dicts(rows: list[list], aliases: dict[str, str]) -> tuple[list[dict], int]:

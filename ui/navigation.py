@@ -73,6 +73,8 @@ PAGES: list[PageSpec] = [
              ("admin", "supervisor")),
     PageSpec("pages/suppliers.py", "nav.suppliers", ":material/storefront:",
              "nav.section.master", ("admin", "supervisor")),
+    PageSpec("pages/sheet_mappings.py", "nav.sheet_mappings", ":material/table_view:",
+             "nav.section.master", ("purchasing", "admin")),
     PageSpec("pages/locations.py", "nav.locations", ":material/shelves:",
              "nav.section.master", ("admin", "supervisor")),
     PageSpec("pages/calendar.py", "nav.calendar", ":material/event:", "nav.section.master",

@@ -8,4 +8,5 @@ from db.models.stocktake import *  # noqa
 from db.models.purchasing import *  # noqa
 from db.models.units import *  # noqa
 from db.models.codes import *  # noqa
+from db.models.sheets import *  # noqa
 from db.models.claims import *  # noqa

@@ -65,6 +65,9 @@ class Supplier(Base):
     address: Mapped[str] = mapped_column(String(200), default="")
     contact: Mapped[str] = mapped_column(String(120), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Which of the supplier's printed prices compares with the PO: incl_tax | excl_tax.
+    price_basis: Mapped[str] = mapped_column(String(10), default="incl_tax",
+                                             server_default="incl_tax")
 
 
 class Item(Base):

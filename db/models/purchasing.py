@@ -130,6 +130,10 @@ class Receipt(Base):
     return_number: Mapped[str | None] = mapped_column(String(40))
     cancelled_by: Mapped[str | None] = mapped_column(String(40))
     note: Mapped[str] = mapped_column(String(200), default="")
+    # The delivery date printed on the supplier's sheet (on-time rate uses it).
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    # Why a sheet naming another PO or supplier was received against this PO anyway.
+    mismatch_reason: Mapped[str] = mapped_column(String(200), default="")
 
     lines: Mapped[list["ReceiptLine"]] = relationship(
         order_by="ReceiptLine.line_no", cascade="all, delete-orphan")
@@ -158,6 +162,7 @@ class ReceiptLine(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     spec: Mapped[str] = mapped_column(String(200), default="")
     po_reference: Mapped[str] = mapped_column(String(40), default="")
+    remark: Mapped[str] = mapped_column(String(200), default="")     # 备注 on the sheet
     note_qty: Mapped[Decimal] = mapped_column(Quantity())
     note_unit_price: Mapped[Decimal | None] = mapped_column(Money())
     note_amount: Mapped[Decimal | None] = mapped_column(Money())

@@ -611,7 +611,7 @@ def deliveries(session: Session, start: datetime | None, end: datetime | None) -
 
     query = (
         select(Receipt.id.label("receipt_id"), Receipt.supplier_id, Receipt.arrived_at,
-               Receipt.posted_at, PurchaseOrder.due_date)
+               Receipt.posted_at, PurchaseOrder.due_date, Receipt.delivery_date)
         .join(PurchaseOrder, PurchaseOrder.id == Receipt.order_id)
         .where(Receipt.status == "posted")
         .order_by(Receipt.arrived_at)

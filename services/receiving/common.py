@@ -68,6 +68,7 @@ def _clean_line(raw: Any, index: int) -> dict:
         "po_number": clean_text(get("po_number"), "po_number", max_len=40, row=row),
         # the sheet's unit ("箱", "PCE"); none: the item's stock unit
         "unit": clean_text(get("unit"), "unit", max_len=20, row=row),
+        "remark": clean_text(get("remark"), "remark", max_len=200, row=row),
     }
     if not cleaned["sku"] and not cleaned["name"]:
         raise ValidationError("item_missing", field="sku", row=row)

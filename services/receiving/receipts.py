@@ -38,6 +38,7 @@ from services.common import (
     to_decimal,
 )
 from services.delivery_sheet import DeliverySheet
+from services.sheets import checks
 from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 from services.purchasing import RECEIVABLE_STATUSES
 
@@ -47,35 +48,63 @@ from services.receiving.views import _state
 from services.receiving_units import unit_columns_for_lines
 
 
-def read_delivery_sheet(data: bytes, filename: str, *,
+def read_delivery_sheet(data: bytes, filename: str, *, supplier=None, mapping=None,
                         progress: Callable[[float], None] | None = None) -> DeliverySheet:
-    """Lines and row/column problems of a supplier sheet (.xlsx or .csv)."""
-    return delivery_sheet.read_delivery_sheet(data, filename, progress=progress)
+    """Lines, header block and row/column problems of a supplier sheet (xlsx, xls,
+    xlsb, ods, Excel 2003 XML, CSV/TSV). ``supplier``: the supplier's
+    ``SupplierProfile`` (``services.sheets.mappings.supplier_profile(db, code)``): its
+    saved column mappings and price basis apply. ``mapping``: columns chosen by hand
+    (``services.sheets.ColumnMapping``), e.g. for a preview while teaching."""
+    return delivery_sheet.read_delivery_sheet(data, filename, supplier=supplier,
+                                              mapping=mapping, progress=progress)
 
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                   source_file: bytes | None = None, filename: str = "",
                   arrived_at: datetime | None = None, claim=None,
-                  photos: Iterable[tuple[bytes, str]] = ()) -> str:
+                  photos: Iterable[tuple[bytes, str]] = (),
+                  sheet: DeliverySheet | None = None,
+                  sheet_po_numbers: Iterable[str] | None = None, sheet_supplier: str | None = None,
+                  delivery_date=None, override_reason: str = "") -> str:
     """Open a GRN for one supplier delivery note against one approved PO.
 
     The same note (supplier + number, or the same file bytes) is refused with the
     earlier GRN named. ``claim``: the claim whose replacement goods these are
     (posting resolves it). ``photos`` (bytes, file name) of the paper note, one per
-    page, are kept with the receipt as evidence. Returns the GRN number."""
+    page, are kept with the receipt as evidence. A sheet naming other POs, or printed
+    by another supplier, is refused naming both, unless ``override_reason`` says why
+    (kept on the receipt). A sheet spanning several POs starts one receipt per PO:
+    each takes the lines of its PO (and lines naming none). ``sheet`` supplies the PO
+    numbers, supplier name and delivery date it printed. Returns the GRN number."""
     po_number = clean_text(po_number, "po_number", max_len=40, required=True)
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
-    cleaned = _clean_lines(lines)
+    reason = clean_text(override_reason, "override_reason", max_len=200)
+    sheet_pos = list(sheet_po_numbers if sheet_po_numbers is not None
+                     else (sheet.po_numbers if sheet is not None else []))
+    printed_supplier = sheet_supplier if sheet_supplier is not None else (
+        sheet.supplier_name if sheet is not None else "")
+    delivered = _clean_date(delivery_date if delivery_date is not None else (
+        sheet.delivery_date if sheet is not None else None), "delivery_date", 0)
+    cleaned = _lines_of_po(_clean_lines(lines), po_number, sheet_pos)
     sha = _file_sha(source_file)
     evidence = _evidence_photos(photos, skip=sha)
+    if len(set(sheet_pos)) > 1 and sha:
+        sha = hashlib.sha256(f"{sha}/{po_number}".encode()).hexdigest()
+    note_key = checks.note_key(note_no, po_number, sheet_pos)
     arrived = arrived_at or clock.now()
     claim = clean_text(claim, "claim", max_len=40).upper() or None
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
         order = _receivable_order(session, po_number)
-        _refuse_duplicate(session, order.supplier_id, note_no, sha)
+        supplier = session.get(Supplier, order.supplier_id)
+        mismatch = checks.sheet_mismatch(
+            sheet_pos=sheet_pos, sheet_supplier=printed_supplier or "", po_number=po_number,
+            supplier_name=supplier.name, supplier_code=supplier.code)
+        if mismatch and not reason:
+            raise ValidationError("sheet_mismatch", field="po_number", **mismatch)
+        _refuse_duplicate(session, order.supplier_id, note_key, sha)
         po_rows = session.execute(
             select(PurchaseOrderLine.id, PurchaseOrderLine.item_id, PurchaseOrderLine.unit_price)
             .where(PurchaseOrderLine.order_id == order.id)
@@ -84,7 +113,7 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
         items = _items_for(session, cleaned, [line.item_id for line in po_rows])
         other_pos = _other_po_numbers(session, cleaned, po_number)
         number = next_number(session, "GRN")
-        note = DeliveryNote(supplier_id=order.supplier_id, note_no=note_no, file_sha256=sha,
+        note = DeliveryNote(supplier_id=order.supplier_id, note_no=note_key, file_sha256=sha,
                             filename=filename, arrived_at=arrived, receipt_number=number)
         session.add(note)
         session.flush()
@@ -92,7 +121,8 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
             number=number, order_id=order.id, supplier_id=order.supplier_id,
             delivery_note_id=note.id, delivery_note_no=note_no, source_sha256=sha,
             source_filename=filename, status="open", arrived_at=arrived,
-            started_by=user.username, started_at=clock.now())
+            started_by=user.username, started_at=clock.now(), delivery_date=delivered,
+            mismatch_reason=reason if mismatch else "")
         session.add(receipt)
         session.flush()
         # The lines in one INSERT (no ORM objects: nothing reads them back here).
@@ -117,7 +147,8 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
             link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
                              receipt_number=number)
         audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
-              lines=len(cleaned), file=filename, sha256=sha, claim=claim)
+              lines=len(cleaned), file=filename, sha256=sha, claim=claim,
+              **({"mismatch": mismatch, "reason": reason} if mismatch else {}))
         return number
 
     try:
@@ -158,6 +189,18 @@ def _file_sha(source_file: bytes | None) -> str | None:
     return hashlib.sha256(source_file).hexdigest()
 
 
+def _lines_of_po(cleaned: list[dict], po_number: str, sheet_pos: list[str]) -> list[dict]:
+    """On a sheet spanning several POs, this PO's receipt takes its own lines and the
+    lines naming no PO; the others go to their own POs' receipts."""
+    others = set(sheet_pos) - {po_number}
+    if not others or po_number not in sheet_pos:
+        return cleaned
+    mine = [line for line in cleaned if line["po_number"] not in others]
+    if not mine:
+        raise ValidationError("required", field="lines")
+    return mine
+
+
 def _receivable_order(session, po_number: str) -> PurchaseOrder:
     order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == po_number))
     if order is None:
@@ -188,6 +231,7 @@ def _receipt_line_row(receipt_id: int, line_no: int, line: dict, item,
         "name": line["name"] or (item.name if item is not None else ""),
         "spec": line["spec"] or (item.spec if item is not None else ""),
         "po_reference": line["po_number"] if line["po_number"] in other_pos else "",
+        "remark": line.get("remark", ""),
         "note_qty": line["qty"], "note_unit_price": line["unit_price"],
         "note_amount": line["amount"],
         "unit_price": po_line.unit_price if po_line is not None else None,

@@ -78,6 +78,7 @@ class ReceiptLineView:
     unit_text: str = ""
     unit_factor: Decimal | None = None
     note_qty_in_unit: Decimal | None = None
+    remark: str = ""                           # 备注 printed on the sheet
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,8 @@ class ReceiptView:
     return_numbers: tuple
     lines: list[ReceiptLineView] = field(default_factory=list)
     discrepancies: list[dict] = field(default_factory=list)
+    delivery_date: date | None = None          # printed on the supplier's sheet
+    mismatch_reason: str = ""                  # why a non-matching sheet was received
 
     @property
     def blocking(self) -> list[tuple[int, str]]:
@@ -231,7 +234,8 @@ def _line_view(state: _State, index: int, codes: dict[int, str],
         quarantine_qty=lot.qty_on_hand if lot is not None and lot.status == "quarantine" else ZERO,
         qc_passed_qty=line.qc_passed_qty or ZERO, qc_failed_qty=line.qc_failed_qty or ZERO,
         stock_unit=item.unit if item else "", unit_text=line.unit_text or "",
-        unit_factor=line.unit_factor, note_qty_in_unit=line.note_qty_in_unit)
+        unit_factor=line.unit_factor, note_qty_in_unit=line.note_qty_in_unit,
+        remark=line.remark or "")
 
 
 def _view(session, receipt: Receipt, state: _State | None = None,
@@ -270,7 +274,8 @@ def _view(session, receipt: Receipt, state: _State | None = None,
         received_by=receipt.received_by, checked_by=receipt.checked_by,
         return_numbers=returns,
         lines=[_line_view(state, i, codes, lots) for i in range(len(state.lines))],
-        discrepancies=discrepancies)
+        discrepancies=discrepancies, delivery_date=receipt.delivery_date,
+        mismatch_reason=receipt.mismatch_reason or "")
 
 
 def get_receipt(db: Database, number) -> ReceiptView:

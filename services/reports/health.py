@@ -187,7 +187,9 @@ def supplier_performance(db: Database, start: date | datetime | None = None,
     for d in deliveries:
         entry = per_supplier.setdefault(d.supplier_id, _empty_entry())
         entry["deliveries"] += 1
-        arrived = clock.to_local(d.arrived_at).date()
+        # The delivery date printed on the supplier's sheet when there is one: a
+        # delivery is on time by when it was made, not by when it was counted.
+        arrived = d.delivery_date or clock.to_local(d.arrived_at).date()
         if d.due_date is None or arrived <= d.due_date:
             entry["on_time"] += 1
         if d.posted_at is not None:

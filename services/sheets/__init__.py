@@ -24,6 +24,7 @@ from services.sheets.reader import (
     TableRow,
     column_letter,
     header_signature,
+    preview_rows,
     read_delivery_sheet,
     read_records,
     sheet_from_grid,
@@ -34,6 +35,6 @@ __all__ = [
     "Budget", "ColumnMapping", "DeliverySheet", "MAX_FILE_BYTES", "MAX_LINE_QTY", "MAX_PRICE",
     "MAX_SHEET_ROWS", "PO_IMPORT_COLUMNS", "SheetError", "SheetLine", "SupplierProfile",
     "TableRow", "clean_date", "column_letter", "decode_text", "header_signature",
-    "parse_date", "parse_number", "read_delivery_sheet", "read_records", "sheet_from_grid",
+    "parse_date", "parse_number", "preview_rows", "read_delivery_sheet", "read_records", "sheet_from_grid",
     "to_text",
 ]

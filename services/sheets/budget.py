@@ -93,15 +93,15 @@ def open_zip(data: bytes, budget: Budget) -> zipfile.ZipFile:
             refuse("file_encrypted")
         size = info.file_size
         total += size
-        if total > budget.total_unpacked_bytes:
-            over("total_unpacked_bytes", budget.total_unpacked_bytes, total)
-        if size > budget.ratio_floor and size > budget.ratio * max(info.compress_size, 1):
-            refuse("zip_bomb")
         name = info.filename.lower()
         if "sharedstrings" in name and size > budget.shared_strings_bytes:
             over("shared_strings_bytes", budget.shared_strings_bytes, size)
         if ("worksheets/" in name or name == "content.xml") and size > budget.sheet_part_bytes:
             over("sheet_part_bytes", budget.sheet_part_bytes, size)
+        if size > budget.ratio_floor and size > budget.ratio * max(info.compress_size, 1):
+            refuse("zip_bomb")
+        if total > budget.total_unpacked_bytes:
+            over("total_unpacked_bytes", budget.total_unpacked_bytes, total)
     return archive
 
 

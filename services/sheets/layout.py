@@ -68,7 +68,8 @@ def header_at(rows: list[list], index: int) -> Header | None:
     if below and _is_subheader(rows[index + 1]):
         combined = _combine(texts, below)
         claims = _claims(combined)
-        if _is_header(claims) and len(claims) > len(_claims(texts)):
+        alone = max(len(_claims(texts)), len(_claims(below)))
+        if _is_header(claims) and len(claims) > alone:
             return _header(index + 2, claims, combined)
     claims = _claims(texts)
     if _is_header(claims):
@@ -99,7 +100,7 @@ def _combine(top: list[str], bottom: list[str]) -> list[str]:
         if not lower:
             out.append(upper)
             continue
-        candidates = (lower + carried, carried + lower, lower)
+        candidates = (lower, lower + carried, carried + lower)
         out.append(next((c for c in candidates if vocab.header_field(c)), lower))
     return out
 
@@ -116,7 +117,10 @@ def settle_columns(header: Header, rows: list[list]) -> None:
     """Decide from the data what the words alone cannot: a 'No.'/'Item' column of
     1, 2, 3… is a line number; one holding codes is the item code."""
     columns = header.columns
-    data = [r for r in rows[header.row:header.row + _SEQUENCE_SAMPLE] if any(v not in (None, "") for v in r)]
+    qty = columns.get("qty")
+    data = [r for r in rows[header.row:header.row + _SEQUENCE_SAMPLE]
+            if qty is not None and qty < len(r) and looks_numeric(r[qty])
+            and not is_total(r)]
     for f in ("line_no", "name"):
         col = columns.get(f)
         if col is None:
@@ -216,7 +220,7 @@ class Meta:
             except BadCell:
                 return
         elif key in ("note_no", "po_number"):
-            if len(value) <= 60 and re.search(r"[0-9A-Za-z]", value):
+            if len(value) <= 60 and re.search(r"\d", value):     # numbers carry digits
                 setattr(self, key, value.split()[0] if " " in value and key == "po_number"
                         else value)
         else:
@@ -244,9 +248,12 @@ def read_block(rows: list[list], meta: Meta) -> None:
 
 
 def _next_value(rows: list[list], texts: list[str], r: int, c: int) -> str:
+    """The value of a label: the next cell (skipping a lone ':'), else the cell below."""
     for text in texts[c + 1:]:
         if text and text not in (":", "："):
-            return "" if vocab.meta_label(text) or label_pairs(text) else text
+            if not (vocab.meta_label(text) or label_pairs(text)):
+                return text
+            break
     if r + 1 < len(rows) and c < len(rows[r + 1]):
         below = to_text(rows[r + 1][c])
         if below and not vocab.meta_label(below) and not label_pairs(below):
@@ -285,13 +292,14 @@ def first_text(values: list) -> str:
     return ""
 
 
-_TOTAL_STARTS = frozenset("本小合总共累大tsgpua")
+_TOTAL_STARTS = tuple({w[:2] for w in vocab.TOTALS})
 _NUMERIC = re.compile(r"^\s*[-+]?[\d,，]*\.?\d+\s*[A-Za-z\u4e00-\u9fff]{0,6}\.?\s*$")
 
 
 def is_total_text(text: str) -> bool:
     """'合计', '本页小计：', 'Total', 'Subtotal 2' — not 'SUMP-100' or 'Total care oil'."""
-    if not text or len(text) > 40 or text.lstrip()[:1].lower() not in _TOTAL_STARTS:
+    if not text or len(text) > 40 or \
+            not text.lstrip()[:4].replace(" ", "").lower().startswith(_TOTAL_STARTS):
         return False
     key = vocab.norm(text)
     for word in vocab.TOTALS:
@@ -321,8 +329,8 @@ def is_footer(values: list) -> bool:
     texts = [v for v in values if v not in (None, "")]
     if not texts or not all(isinstance(v, str) for v in texts):
         return False
-    return all(_LABEL_VALUE.search(v) or any(w in vocab.norm(v) for w in vocab.FOOTERS)
-               for v in texts)
+    return all(_LABEL_VALUE.search(v) or vocab.meta_label(v)
+               or any(w in vocab.norm(v) for w in vocab.FOOTERS) for v in texts)
 
 
 def section_values(values: list) -> list[tuple[str, str]]:

@@ -3,7 +3,10 @@
 row logic and return the same ``DeliverySheet``."""
 from __future__ import annotations
 
+import gc
 import hashlib
+from contextlib import contextmanager
+from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -31,6 +34,7 @@ MAX_MERGED_CELLS = 200_000
 MAX_LINE_QTY = Decimal("1000000")          # more than this on one line is absurd
 MAX_PRICE = Decimal("100000000")
 AMOUNT_TOLERANCE = Decimal("0.01")
+HALF_CENT = Decimal("0.005")             # per unit: prices are printed to the cent
 CONFIDENCE_THRESHOLD = 0.80                # photo cells below this are marked uncertain
 TEXT_LIMITS = {"sku": 60, "lot_no": 60, "po_number": 60}
 LINE_TEXT_FIELDS = ("sku", "name", "spec", "lot_no", "po_number", "unit", "remark")
@@ -40,6 +44,10 @@ FILL_DOWN_FIELDS = ("sku", "name", "spec", "name_spec", "lot_no", "expiry_date",
 OPTIONAL_FORMULA_FIELDS = ("amount", "unit_price", "amount_incl_tax", "amount_excl_tax",
                            "tax_amount", "price_incl_tax", "price_excl_tax", "remark")
 PRICE_BASES = ("incl_tax", "excl_tax")
+# A sheet of lines (delivery sheet, PO import) is refused by its extent, before it
+# is parsed, when it has more rows than any such sheet can have.
+LINE_BUDGET = limits.Budget(rows=MAX_SHEET_ROWS + layout.HEADER_SCAN_ROWS + 100)
+AMOUNT_FIELDS = ("amount", "amount_incl_tax", "amount_excl_tax")
 
 
 # --- results ----------------------------------------------------------------------------
@@ -181,22 +189,49 @@ def _refuse(code: str, **params):
 def read_delivery_sheet(data: bytes, filename: str, *, supplier: SupplierProfile | str | None = None,
                         mapping: ColumnMapping | None = None,
                         progress: Callable[[float], None] | None = None,
-                        budget: limits.Budget = limits.DEFAULT) -> DeliverySheet:
+                        budget: limits.Budget | None = None) -> DeliverySheet:
     """Read a supplier delivery sheet: the first sheet of the file with a header (or
     the one a saved or given mapping fits). Only a file that cannot be read at all
     raises ``ValidationError``; row problems come back in ``.errors``."""
     sha = hashlib.sha256(data if isinstance(data, (bytes, bytearray)) else b"").hexdigest()
+    budget = budget or LINE_BUDGET
     clock = budget.start()
     profile = _profile(supplier)
-    fallback: Grid | None = None
-    for grid in load(data, filename, budget):
-        clock.check()
-        sheet = _read_grid(grid, filename, sha, profile, mapping, progress, clock)
-        if sheet is not None:
-            return sheet
-        fallback = fallback or grid
+    with _collector_paused():
+        for grid in load(data, filename, budget):
+            clock.check()
+            sheet = _read_grid(grid, filename, sha, profile, mapping, progress, clock)
+            if sheet is not None:
+                return sheet
     _refuse("no_header_found", rows=layout.HEADER_SCAN_ROWS)
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def _collector_paused():
+    """A sheet makes a few hundred thousand small objects that all stay alive until
+    the read ends: the cyclic collector would rescan them again and again (half the
+    reading time of a 10,000-line sheet). Reference counting still frees garbage."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def preview_rows(data: bytes, filename: str, *, rows: int = layout.HEADER_SCAN_ROWS,
+                 budget: limits.Budget = limits.DEFAULT) -> list[list[str]]:
+    """The first rows of the first sheet as text (to pick the header row and map
+    columns by hand when the reader found none)."""
+    with _collector_paused():
+        grid = next(iter(load(data, filename, budget)), None)
+    if grid is None:
+        return []
+    head = [[to_text(cell_date(v)) for v in row] for row in grid.rows[:rows]]
+    width = max((len(r) for r in head), default=0)
+    return [r + [""] * (width - len(r)) for r in head]
 
 
 def sheet_from_grid(rows: list[list[object]], *, filename: str = "",
@@ -255,9 +290,10 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
             sheet.lines.append(line)
     sheet.note_no, sheet.supplier_name = meta.note_no, meta.supplier_name
     sheet.delivery_date = meta.delivery_date
-    sheet.po_number = meta.po_number or _single_po(sheet.lines)
     for line in sheet.lines:
         line.po_number = line.po_number or meta.po_number
+    # Two POs on one sheet: no single PO for the sheet (the lines keep theirs).
+    sheet.po_number = _single_po(sheet.lines) if sheet.lines else meta.po_number
     return sheet
 
 
@@ -427,9 +463,9 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     if not line.sku and not line.name:
         bad("sku" if "sku" in letters else "name", "item_missing")
     _quantity(line, values, bad)
-    _prices(line, values, bad, sheet)
+    printed = _prices(line, values, bad, sheet)
     raw_expiry = values.get("expiry_date")
-    if raw_expiry is not _FORMULA:
+    if raw_expiry is not None and raw_expiry is not _FORMULA:
         try:
             line.expiry_date = parse_date(cell_date(raw_expiry), orders.get("expiry_date"))
         except BadCell as exc:
@@ -437,7 +473,8 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     if problems:
         sheet.errors.extend(problems)
         return None
-    _amount_check(line, values, sheet)
+    if line.qty is not None and printed:
+        _amount_check(line, printed, frozenset(values), sheet)
     if line.remark and vocab.is_damage_remark(line.remark):
         line.hints.append("remark_damage")
     if line.qty_difference:
@@ -447,11 +484,15 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
 
 def _text(values, f) -> str:
     raw = values.get(f)
-    return "" if raw is _FORMULA else to_text(cell_date(raw))
+    if type(raw) is str:
+        return raw.strip()
+    return "" if raw is None or raw is _FORMULA else to_text(cell_date(raw))
 
 
 def _texts(line: SheetLine, values: dict, bad) -> None:
     for f in LINE_TEXT_FIELDS:
+        if f not in values:
+            continue
         text = _text(values, f)
         limit = TEXT_LIMITS.get(f, 200)
         if len(text) > limit:
@@ -464,11 +505,12 @@ def _texts(line: SheetLine, values: dict, bad) -> None:
         line.sku = line.sku or code
         line.name, spec = split_name_spec(combined)
         line.spec = line.spec or spec
-    code, name = split_code_name(line.name)
-    if code:
-        line.name = name
-        line.sku = line.sku or code
-    if not line.sku:
+    if line.name[:1] in ("[", "【"):
+        code, name = split_code_name(line.name)
+        if code:
+            line.name = name
+            line.sku = line.sku or code
+    if not line.sku and "barcode" in values:
         line.sku = _text(values, "barcode")
     line.sku = line.sku.upper()
     if len(line.sku) > TEXT_LIMITS["sku"]:
@@ -495,17 +537,17 @@ def _quantity(line: SheetLine, values: dict, bad) -> None:
     else:
         line.qty = qty
         line.unit = line.unit or unit
-    try:
-        ordered = number_and_unit(values.get("ordered_qty"))[0] \
-            if values.get("ordered_qty") is not _FORMULA else None
-        line.ordered_qty = ordered if ordered is not None and ordered >= 0 else None
-    except BadCell:
-        line.ordered_qty = None
+    if values.get("ordered_qty") not in (None, _FORMULA):
+        try:
+            ordered = number_and_unit(values["ordered_qty"])[0]
+            line.ordered_qty = ordered if ordered is not None and ordered >= 0 else None
+        except BadCell:
+            line.ordered_qty = None
 
 
 def _money(values: dict, f: str, bad, limit: Decimal, places: int | None) -> Decimal | None:
     raw = values.get(f)
-    if raw is _FORMULA:
+    if raw is None or raw is _FORMULA:
         return None
     try:
         number = number_and_unit(raw)[0]
@@ -525,68 +567,74 @@ def _money(values: dict, f: str, bad, limit: Decimal, places: int | None) -> Dec
     return None
 
 
-def _prices(line: SheetLine, values: dict, bad, sheet: DeliverySheet) -> None:
-    price = _money(values, "unit_price", bad, MAX_PRICE, 4)
-    line.price_incl_tax = _money(values, "price_incl_tax", bad, MAX_PRICE, 4)
-    line.price_excl_tax = _money(values, "price_excl_tax", bad, MAX_PRICE, 4)
+def _prices(line: SheetLine, values: dict, bad, sheet: DeliverySheet) -> dict[str, Decimal]:
+    """The prices and tax rate of a line; returns the printed plain price and amounts
+    (for the amount check). Which price is compared with the PO follows the
+    supplier's price basis (default: with tax)."""
+    printed: dict[str, Decimal] = {}
+    for f in ("unit_price", "price_incl_tax", "price_excl_tax"):
+        if f in values:
+            number = _money(values, f, bad, MAX_PRICE, 4)
+            if number is not None:
+                printed[f] = number
+    for f in AMOUNT_FIELDS:
+        if f in values:
+            number = _money(values, f, bad, MAX_PRICE * MAX_LINE_QTY, None)
+            if number is not None:
+                printed[f] = number
+    line.price_incl_tax = printed.get("price_incl_tax")
+    line.price_excl_tax = printed.get("price_excl_tax")
     raw_rate = values.get("tax_rate")
-    try:
-        line.tax_rate = parse_rate(raw_rate) if raw_rate is not _FORMULA else None
-    except BadCell:
-        line.tax_rate = None
-    # 金额 next to both prices or beside 价税合计 is before tax; alone, it matches the price.
-    for f in ("amount", "amount_incl_tax", "amount_excl_tax"):
-        _money(values, f, bad, MAX_PRICE * MAX_LINE_QTY, None)
-    if line.price_incl_tax is None and line.price_excl_tax is not None and line.tax_rate:
-        pass  # kept as printed: the PO is compared on its own basis below
-    basis = sheet.price_basis if sheet.price_basis in PRICE_BASES else "incl_tax"
-    preferred = line.price_incl_tax if basis == "incl_tax" else line.price_excl_tax
-    other = line.price_excl_tax if basis == "incl_tax" else line.price_incl_tax
-    line.unit_price = preferred if preferred is not None else (price if price is not None else other)
+    if raw_rate is not None and raw_rate is not _FORMULA:
+        try:
+            line.tax_rate = parse_rate(raw_rate)
+        except BadCell:
+            line.tax_rate = None
+    incl_first = sheet.price_basis != "excl_tax"
+    preferred, other = ((line.price_incl_tax, line.price_excl_tax) if incl_first
+                        else (line.price_excl_tax, line.price_incl_tax))
+    plain = printed.get("unit_price")
+    line.unit_price = preferred if preferred is not None else (plain if plain is not None else other)
+    return printed
 
 
-def _amount_basis(values: dict) -> str:
-    """Which price the plain 金额 column multiplies."""
-    present = {f for f, v in values.items() if v is not None}
-    if "amount_incl_tax" in present or "tax_amount" in present:
+@lru_cache(maxsize=64)
+def _amount_basis(columns: frozenset[str]) -> str:
+    """Which price the plain 金额 column multiplies: before tax beside 价税合计 or 税额
+    or an ex-tax price, with tax beside only a with-tax price, else the plain price."""
+    if "amount_incl_tax" in columns or "tax_amount" in columns or (
+            "price_excl_tax" in columns):
         return "excl_tax"
-    if "price_excl_tax" in present and "price_incl_tax" not in present:
-        return "excl_tax"
-    if "price_incl_tax" in present and "price_excl_tax" not in present:
+    if "price_incl_tax" in columns:
         return "incl_tax"
-    if "price_excl_tax" in present:
-        return "excl_tax"
     return "plain"
 
 
-def _amount_check(line: SheetLine, values: dict, sheet: DeliverySheet) -> None:
+def _amount_check(line: SheetLine, printed: dict[str, Decimal], columns: frozenset[str],
+                  sheet: DeliverySheet) -> None:
     """Each amount against qty × the price of the same basis (with or without tax)."""
-    if line.qty is None:
-        return
-    plain_price = _number(values.get("unit_price"))
-    prices = {"incl_tax": line.price_incl_tax if line.price_incl_tax is not None else plain_price,
-              "excl_tax": line.price_excl_tax if line.price_excl_tax is not None else plain_price,
-              "plain": plain_price if plain_price is not None else line.unit_price}
-    pairs = (("amount", _amount_basis(values)), ("amount_incl_tax", "incl_tax"),
-             ("amount_excl_tax", "excl_tax"))
-    tolerance = max(AMOUNT_TOLERANCE, line.qty * Decimal("0.005"))
-    for f, basis in pairs:
-        amount, price = _number(values.get(f)), prices[basis]
-        if amount is None or price is None:
+    plain = printed.get("unit_price")
+    prices = {"incl_tax": line.price_incl_tax if line.price_incl_tax is not None else plain,
+              "excl_tax": line.price_excl_tax if line.price_excl_tax is not None else plain,
+              "plain": plain if plain is not None else line.unit_price}
+    bases = {"amount": _amount_basis(columns), "amount_incl_tax": "incl_tax",
+             "amount_excl_tax": "excl_tax"}
+    tolerance = max(AMOUNT_TOLERANCE, line.qty * HALF_CENT)
+    for f in AMOUNT_FIELDS:
+        amount = printed.get(f)
+        if amount is None:
             continue
-        if f == "amount" or line.amount is None:
+        if line.amount is None:
             line.amount = amount
+        price = prices[bases[f]]
+        if price is None:
+            continue
         expected = line.qty * price
         if abs(expected - amount) > tolerance:
             sheet.errors.append(SheetError(
                 line.row, sheet.columns.get(f, ""), "amount_mismatch",
                 {"field": f, "amount": str(amount),
                  "expected": format(expected.normalize(), "f")}, "warning"))
-    if line.amount is None:
-        for f in ("amount", "amount_incl_tax", "amount_excl_tax"):
-            if _number(values.get(f)) is not None:
-                line.amount = _number(values.get(f))
-                break
 
 
 def _number(raw) -> Decimal | None:
@@ -601,11 +649,12 @@ def _number(raw) -> Decimal | None:
 # --- generic imports (PO import) ---------------------------------------------------------------
 def read_records(data: bytes, filename: str, columns: dict[str, tuple[str, ...]], *,
                  required: tuple[str, ...], one_of: tuple[str, ...],
-                 budget: limits.Budget = limits.DEFAULT
+                 budget: limits.Budget | None = None
                  ) -> tuple[list[TableRow], list[SheetError], dict[str, str]]:
     """Raw records by canonical field, for imports with their own column words
     (the PO importer): the same formats, budget and row handling as delivery sheets."""
     index = {vocab.norm(word): f for f, words in columns.items() for word in words}
+    budget = budget or LINE_BUDGET
     clock = budget.start()
     for grid in load(data, filename, budget):
         clock.check()

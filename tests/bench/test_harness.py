@@ -13,7 +13,8 @@ from db import open_database
 from services import reports
 
 SQLITE_CASES = {
-    "delivery_sheet_read_10k", "delivery_photo_read_12mp", "receive_post_500", "issue_fifo_3_lots",
+    "delivery_sheet_read_10k", "delivery_sheet_read_10k_xls", "delivery_photo_read_12mp",
+    "receive_post_500", "issue_fifo_3_lots",
     "issue_sequential_throughput", "stock_on_hand_page_category", "stock_on_hand_page_search",
     "stock_on_hand_page_zone", "stock_card_1000_movements", "monthly_summary_open_month",
     "monthly_summary_closed_month", "home_dashboard_apptest_warm", "stocktake_open",
@@ -54,7 +55,7 @@ def test_harness_writes_every_case(tiny_dataset, tmp_path):
         assert record["median_s"] is not None and record["median_s"] > 0
         assert record["p95_s"] >= record["median_s"]
         assert isinstance(record["rows"], int)
-    for name in ("delivery_sheet_read_10k", "receive_post_500"):
+    for name in ("delivery_sheet_read_10k", "delivery_sheet_read_10k_xls", "receive_post_500"):
         record = by_name[name]
         assert record["floor_s"] > 0
         assert record["ratio_to_floor"] == pytest.approx(

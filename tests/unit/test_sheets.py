@@ -147,7 +147,7 @@ def test_demo_database_sheets_use_the_demo_catalogue():
 
 @pytest.mark.parametrize("name,code", [
     ("not_a_spreadsheet.xlsx", "not_a_spreadsheet"), ("binary.csv", "not_a_spreadsheet"),
-    ("docx_renamed.xlsx", "not_a_spreadsheet"), ("zip_bomb.xlsx", "zip_bomb"),
+    ("docx_renamed.xlsx", "not_a_spreadsheet"), ("zip_bomb.xlsx", "upload_over_budget"),
     ("entity_bomb.xlsx", "xml_entities"), ("entity_bomb_late.xlsx", "xml_entities"),
 ])
 def test_hostile_files_refused_cheaply(name, code):

@@ -1,0 +1,853 @@
+"""The scored corpus of supplier delivery sheets: ``corpus/<name>`` and, beside each,
+``<name>.json`` with what was really delivered (the lines and the header block).
+
+Each sheet is built from its delivery (the truth) in the layout a real supplier or
+ERP prints: 金蝶/用友/管家婆 exports, print templates with a title and header block,
+ERPNext and Odoo delivery slips, packing lists with cartons, 应发/实发, tax columns,
+page subtotals and repeated headers, section rows, two POs, a backorder table,
+remarks, signatures — saved as .xlsx, .xls (BIFF, written with xlwt), .xlsb and .ods
+(converted by LibreOffice when it is installed), Excel 2003 XML, HTML saved as .xls,
+and CSV/TSV in UTF-8 (BOM, quoted), GBK and UTF-16.
+
+Run: ``.venv/bin/python tests/data/sheets/make_corpus.py`` (needs ``xlwt``; ``soffice``
+for .xlsb/.ods, which are kept when it is missing). The files are committed.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "corpus"
+ZIP_TIME = (2026, 11, 2, 8, 0, 0)
+D = Decimal
+CENT = D("0.01")
+
+
+# --- the deliveries (truth) -------------------------------------------------------------
+@dataclass
+class Line:
+    sku: str
+    name: str
+    spec: str = ""
+    qty: Decimal = D(0)
+    unit: str = ""
+    unit_price: Decimal | None = None      # the price compared with the PO (incl. tax)
+    lot_no: str = ""
+    expiry_date: date | None = None
+    po_number: str = ""
+    remark: str = ""
+    ordered: Decimal | None = None         # 应发, when the sheet shows it
+    price_excl: Decimal | None = None
+
+    def amount(self, price=None) -> Decimal:
+        return (self.qty * (price if price is not None else self.unit_price)).quantize(CENT)
+
+    def truth(self, fields) -> dict:
+        out = {}
+        for f in fields:
+            value = getattr(self, f)
+            if isinstance(value, date):
+                value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = format(value.normalize(), "f")
+            out[f] = "" if value is None else value
+        return out
+
+
+@dataclass
+class Doc:
+    name: str
+    rows: list[list]
+    lines: list[Line]
+    fields: tuple[str, ...]                # the line fields this sheet prints
+    meta: dict = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)   # r1,c1,r2,c2
+    date_cells: str = "yyyy-mm-dd"
+
+    def expected(self) -> dict:
+        return {"meta": self.meta, "fields": list(self.fields),
+                "lines": [ln.truth(self.fields) for ln in self.lines]}
+
+
+def excl(price: Decimal, rate=D("0.13")) -> Decimal:
+    return (price / (1 + rate)).quantize(D("0.0001"), ROUND_HALF_UP).normalize()
+
+
+ZH_PARTS = [
+    ("OF-100", "机油滤清器", "W712/95", "个", 20, D("25"), "L2611A", None),
+    ("BP-200", "刹车片", "前轮 D1234", "套", 10, D("180"), "L2610B", None),
+    ("BT-400", "蓄电池", "12V 60Ah", "个", 5, D("420"), "B2611", None),
+    ("CL-300", "冷却液", "4L -35℃", "瓶", 12, D("68"), "C2611", date(2027, 1, 15)),
+    ("SP-610", "火花塞", "NGK BKR6E", "支", 40, D("18.5"), "S2609", None),
+    ("AF-220", "空气滤清器", "C27114", "个", 15, D("36"), "A2611", None),
+    ("WB-050", "雨刮片", "24寸", "对", 8, D("45"), "", None),
+    ("TB-880", "正时皮带", "CT1028", "条", 6, D("158"), "T2610", None),
+    ("BF-900", "刹车油", "DOT4 1L", "瓶", 24, D("42"), "F2611", date(2028, 6, 30)),
+    ("HL-330", "大灯灯泡", "H7 12V 55W", "只", 30, D("15.8"), "", None),
+]
+EN_PARTS = [
+    ("OF-100", "Oil filter", "W712/95", "pcs", 20, D("3.5"), "L2611A", None),
+    ("BP-200", "Brake pad set", "Front D1234", "set", 10, D("24.9"), "L2610B", None),
+    ("CL-300", "Coolant", "4L -35C", "bottle", 12, D("9.75"), "C2611", date(2027, 1, 15)),
+    ("SP-610", "Spark plug", "NGK BKR6E", "pcs", 40, D("2.6"), "S2609", None),
+    ("AF-220", "Air filter", "C27114", "pcs", 15, D("5.1"), "A2611", None),
+    ("BF-900", "Brake fluid", "DOT4 1L", "bottle", 24, D("6"), "F2611", date(2028, 6, 30)),
+]
+
+
+def parts(pool, picks, po="", **changes) -> list[Line]:
+    out = []
+    for n in picks:
+        sku, name, spec, unit, qty, price, lot, expiry = pool[n]
+        out.append(Line(sku, name, spec, D(qty), unit, price, lot, expiry, po))
+    for line in out:
+        for key, value in changes.items():
+            setattr(line, key, value)
+    return out
+
+
+def money(value: Decimal) -> float:
+    return float(value)
+
+
+# --- layouts ------------------------------------------------------------------------------
+def kingdee(fmt: str) -> Doc:
+    """金蝶 K/3 销售出库单: 物料代码, 实发数量, 含税单价 + 税率 + 价税合计."""
+    lines = parts(ZH_PARTS, [0, 1, 4, 5, 8], "PO-2026-11-0003")
+    lines[2].remark = "外箱破损"
+    rows = [["销售出库单"],
+            ["购货单位：", "本公司", None, "单据编号：", "XSCK000123", None, "日期：", "2026-11-03"],
+            ["摘要：", None, None, "源单号：", "PO-2026-11-0003"],
+            ["行号", "物料代码", "物料名称", "规格型号", "单位", "实发数量", "含税单价", "税率(%)",
+             "价税合计", "批号", "备注"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.unit_price), 13,
+                     money(ln.amount()), ln.lot_no, ln.remark])
+    rows.append(["合计", None, None, None, None, int(sum(ln.qty for ln in lines)), None, None,
+                 money(sum(ln.amount() for ln in lines))])
+    rows.append(["制单：王芳", None, None, "审核：李强", None, None, "发货：", None, "签收："])
+    for ln in lines:
+        ln.po_number = ""
+    return Doc(f"kingdee_xsck.{fmt}", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "remark"),
+               {"note_no": "XSCK000123", "delivery_date": "2026-11-03", "po_number": "",
+                "supplier_name": ""})
+
+
+def yonyou() -> Doc:
+    """用友 U8 发货单: 存货编码, 无税单价 + 税额 + 价税合计, 订单号 per line, 失效日期 d/m/y."""
+    lines = parts(ZH_PARTS, [3, 8, 2], "PO-2026-11-0004")
+    for ln in lines:
+        ln.price_excl = excl(ln.unit_price)
+    lines[1].expiry_date = date(2028, 6, 30)
+    rows = [["南方汽配贸易有限公司 发货单"],
+            ["发货单号：FH20261104-07", None, None, None, "发货日期：2026-11-04"],
+            ["存货编码", "存货名称", "规格型号", "主计量单位", "数量", "无税单价", "含税单价",
+             "无税金额", "税额", "价税合计", "订单号", "批号", "失效日期"]]
+    for ln in lines:
+        net = ln.amount(ln.price_excl)
+        gross = ln.amount()
+        rows.append([ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.price_excl),
+                     money(ln.unit_price), money(net), money(gross - net), money(gross),
+                     ln.po_number, ln.lot_no,
+                     ln.expiry_date.strftime("%d/%m/%Y") if ln.expiry_date else None])
+    rows.append(["合计", None, None, None, int(sum(ln.qty for ln in lines))])
+    return Doc("yonyou_fahuo.xls", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "expiry_date",
+                "po_number"),
+               {"note_no": "FH20261104-07", "delivery_date": "2026-11-04",
+                "po_number": "PO-2026-11-0004", "supplier_name": "南方汽配贸易有限公司"})
+
+
+def guanjiapo() -> Doc:
+    """管家婆 销售单: labels and values in one cell, 商品编号 / 商品全名, 合计 + 大写."""
+    lines = parts(ZH_PARTS, [6, 7, 9, 0], "")
+    lines[0].remark = "短少2对，后补"
+    rows = [["鑫源汽配商行 销售单"],
+            ["单据编号：XS-2026-1103-001    日期：2026年11月3日    订单号：PO-2026-11-0005"],
+            ["购买单位：本公司    经手人：张三"],
+            ["编号", "商品编号", "商品全名", "规格", "单位", "数量", "单价", "金额", "备注"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount()), ln.remark])
+    rows.append(["合计", None, None, None, None, int(sum(ln.qty for ln in lines)), None,
+                 money(sum(ln.amount() for ln in lines))])
+    rows.append(["大写金额：叁仟贰佰元整"])
+    for ln in lines:
+        ln.po_number = "PO-2026-11-0005"
+    return Doc("guanjiapo_xsd.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number", "remark"),
+               {"note_no": "XS-2026-1103-001", "delivery_date": "2026-11-03",
+                "po_number": "PO-2026-11-0005", "supplier_name": "鑫源汽配商行"})
+
+
+def print_template(fmt: str = "xlsx") -> Doc:
+    """A print template: merged title, labels and values in separate cells (and after
+    a lone ':' cell), 品名规格 in one column, quantities with units, signatures."""
+    lines = parts(ZH_PARTS, [0, 1, 2, 3], "PO-2026-11-0001")
+    rows = [["华达汽配有限公司送货单", None, None, None, None, None, None],
+            ["客户名称", "本公司", None, None, "NO.", "HD-20261102-01", None],
+            ["送货日期", "2026/11/2", None, None, "订单号", ":", "PO-2026-11-0001"],
+            ["序号", "品名规格", "单位", "数量", "单价", "金额", "备注"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, f"{ln.name} {ln.spec}", ln.unit, f"{int(ln.qty)}{ln.unit}",
+                     money(ln.unit_price), money(ln.amount()), ""])
+    rows.append(["合计", None, None, None, None, money(sum(ln.amount() for ln in lines))])
+    rows.append(["送货人：", None, None, "收货人：", None, "日期："])
+    return Doc(f"print_template_zh.{fmt}", rows, lines,
+               ("name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "HD-20261102-01", "delivery_date": "2026-11-02",
+                "po_number": "PO-2026-11-0001", "supplier_name": "华达汽配有限公司"},
+               merges=[(0, 0, 0, 6)])
+
+
+def bosch() -> Doc:
+    """A Bosch-style 送货单 whose header block names the PO (订单号 below the label)."""
+    lines = parts(ZH_PARTS, [4, 5, 0], "PO-2026-11-0001")
+    rows = [["博世汽车部件（苏州）有限公司"], ["送 货 单"],
+            ["送货单号", "订单号", "送货日期", None, "收货单位"],
+            ["BSZ-DN-88120", "PO-2026-11-0001", "2026-11-05", None, "本公司"],
+            [],
+            ["零件号", "零件名称", "型号", "送货数量", "单位", "批次", "生产日期"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, ln.lot_no, date(2026, 10, 1)])
+    rows.append([])
+    rows.append(["仓管签收：", None, None, "司机："])
+    return Doc("bosch_style.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "lot_no", "po_number"),
+               {"note_no": "BSZ-DN-88120", "delivery_date": "2026-11-05",
+                "po_number": "PO-2026-11-0001", "supplier_name": "博世汽车部件（苏州）有限公司"})
+
+
+def erpnext() -> Doc:
+    """ERPNext Delivery Note print exported to CSV (every field quoted)."""
+    lines = parts(EN_PARTS, [0, 1, 3, 5], "PO-2026-11-0011")
+    rows = [["Autoline Parts Ltd."], ["Delivery Note", "MAT-DN-2026-00012"],
+            ["Customer", "Our Garage"], ["Date", "25-11-2026"],
+            ["Customer's Purchase Order", "PO-2026-11-0011"], [],
+            ["Sr", "Item Code", "Description", "Quantity", "UOM", "Rate", "Amount", "Batch No"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([str(n), ln.sku, ln.name, f"{int(ln.qty)}", ln.unit, f"{ln.unit_price:.2f}",
+                     f"{ln.amount():,.2f}", ln.lot_no])
+    rows.append(["", "", "Total", str(int(sum(ln.qty for ln in lines))), "", "",
+                 f"{sum(ln.amount() for ln in lines):,.2f}", ""])
+    return Doc("erpnext_delivery_note.csv", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "lot_no", "po_number"),
+               {"note_no": "MAT-DN-2026-00012", "delivery_date": "2026-11-25",
+                "po_number": "PO-2026-11-0011", "supplier_name": "Autoline Parts Ltd."})
+
+
+def odoo() -> Doc:
+    """Odoo delivery slip: '[CODE] Name' products, '12.00 Units', m/d/y dates."""
+    lines = parts(EN_PARTS, [0, 2, 4, 5], "PO-2026-11-0012")
+    for ln in lines:
+        ln.unit = "Units"
+    lines[1].expiry_date = date(2027, 1, 15)
+    lines[3].expiry_date = date(2027, 12, 24)
+    rows = [["Coastal Auto Supply Inc."], ["WH/OUT/00042"],
+            ["Order:", "S00042", None, "Shipping Date:", "11/25/2026"],
+            ["Customer Reference:", "PO-2026-11-0012"], [],
+            ["Product", "Lot/Serial Number", "Expiration Date", "Quantity"]]
+    for ln in lines:
+        rows.append([f"[{ln.sku}] {ln.name}", ln.lot_no,
+                     ln.expiry_date.strftime("%m/%d/%Y") if ln.expiry_date else "",
+                     f"{ln.qty:.2f} Units"])
+    rows.append([])
+    rows.append(["Signature", None, "Date"])
+    return Doc("odoo_delivery_slip.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "lot_no", "expiry_date", "po_number"),
+               {"note_no": "", "delivery_date": "2026-11-25", "po_number": "PO-2026-11-0012",
+                "supplier_name": "Coastal Auto Supply Inc."})
+
+
+def packing_list() -> Doc:
+    """A packing list: 'Item' line numbers, Part No., carton section rows, weights."""
+    lines = parts(EN_PARTS, [0, 1, 2, 3, 4], "PO-2026-11-0013")
+    rows = [["NINGBO EAST AUTO PARTS CO., LTD."], ["PACKING LIST"],
+            ["Invoice No.: NEA-INV-2611-118", None, None, "Date: Nov 25, 2026"],
+            ["PO #: PO-2026-11-0013"],
+            ["Item", "Part No.", "Description", "Qty (pcs)", "N.W. (kg)", "G.W. (kg)", "Meas."]]
+    cartons = [[0, 1], [2, 3, 4]]
+    n = 0
+    for number, group in enumerate(cartons, 1):
+        rows.append([f"Carton No: {number}"])
+        for i in group:
+            n += 1
+            ln = lines[i]
+            rows.append([n, ln.sku, ln.name, int(ln.qty), 1.2 * n, 1.5 * n, "40x30x20cm"])
+    rows.append(["TOTAL", None, None, int(sum(ln.qty for ln in lines)), None, None, None])
+    rows.append(["SAY TOTAL FIVE CARTONS ONLY"])
+    return Doc("packing_list_en.xlsx", rows, lines, ("sku", "name", "qty", "po_number"),
+               {"note_no": "NEA-INV-2611-118", "delivery_date": "2026-11-25",
+                "po_number": "PO-2026-11-0013", "supplier_name": "NINGBO EAST AUTO PARTS CO., LTD."})
+
+
+def shipped_vs_ordered() -> Doc:
+    """应发数量 and 实发数量: the delivered quantity is 实发."""
+    lines = parts(ZH_PARTS, [0, 1, 2, 5], "")
+    lines[1].ordered, lines[1].qty = D(10), D(8)
+    for ln in lines:
+        ln.ordered = ln.ordered if ln.ordered is not None else ln.qty
+    rows = [["出库单"], ["出库单号：CK-1107-3", None, None, "出库日期：2026-11-07"],
+            ["序号", "配件编码", "配件名称", "规格", "应发数量", "实发数量", "单价", "金额"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.spec, int(ln.ordered), int(ln.qty),
+                     money(ln.unit_price), money(ln.amount())])
+    return Doc("shipped_vs_ordered.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price"),
+               {"note_no": "CK-1107-3", "delivery_date": "2026-11-07", "po_number": "",
+                "supplier_name": ""})
+
+
+def two_row_header() -> Doc:
+    """数量 merged over 应发 | 实发, 金额 over 单价 | 合计."""
+    lines = parts(ZH_PARTS, [3, 4, 6], "")
+    lines[2].ordered, lines[2].qty = D(10), D(8)
+    rows = [["送货单"], ["单号：SH-3302", None, "日期：2026-11-08"],
+            ["编码", "名称", "数量", None, "金额", None, "备注"],
+            [None, None, "应发", "实发", "单价", "合计", None]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.ordered or ln.qty), int(ln.qty),
+                     money(ln.unit_price), money(ln.amount()), ln.remark])
+    return Doc("two_row_header.xlsx", rows, lines, ("sku", "name", "qty", "unit_price"),
+               {"note_no": "SH-3302", "delivery_date": "2026-11-08", "po_number": "",
+                "supplier_name": ""},
+               merges=[(2, 2, 2, 3), (2, 4, 2, 5), (2, 0, 3, 0), (2, 1, 3, 1), (2, 6, 3, 6)])
+
+
+def tax_columns() -> Doc:
+    """未税单价 + 税率 + 含税单价 + 金额 (ex tax) + 税额 + 价税合计."""
+    lines = parts(ZH_PARTS, [0, 1, 7, 9], "PO-2026-11-0006")
+    rows = [["宏达配件有限公司 送货单"], ["送货单号：HDPJ-1109", None, None, "订单编号：PO-2026-11-0006",
+                                   None, "日期：2026-11-09"],
+            ["配件编码", "配件名称", "数量", "未税单价", "税率", "含税单价", "金额", "税额", "价税合计"]]
+    for ln in lines:
+        net_price = excl(ln.unit_price)
+        net = ln.amount(net_price)
+        gross = ln.amount()
+        rows.append([ln.sku, ln.name, int(ln.qty), money(net_price), "13%",
+                     money(ln.unit_price), money(net), money(gross - net), money(gross)])
+    return Doc("tax_columns.xlsx", rows, lines, ("sku", "name", "qty", "unit_price", "po_number"),
+               {"note_no": "HDPJ-1109", "delivery_date": "2026-11-09",
+                "po_number": "PO-2026-11-0006", "supplier_name": "宏达配件有限公司"})
+
+
+def pages() -> Doc:
+    """Two printed pages in one sheet: 本页小计, the header again, 合计, signatures."""
+    lines = parts(ZH_PARTS, list(range(10)), "PO-2026-11-0007")
+    header = ["序号", "货号", "品名", "规格", "单位", "数量", "单价", "金额"]
+    rows = [["顺通汽配有限公司 送货单"], ["单号：ST-20261110  订单号：PO-2026-11-0007  日期：2026-11-10"],
+            header]
+    for page, chunk in enumerate((lines[:6], lines[6:])):
+        if page:
+            rows += [["第1页 共2页"], [], ["顺通汽配有限公司 送货单（续）"], header]
+        for n, ln in enumerate(chunk, 1 + 6 * page):
+            rows.append([n, ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.unit_price),
+                         money(ln.amount())])
+        rows.append([None, "本页小计", None, None, None, int(sum(x.qty for x in chunk)), None,
+                     money(sum(x.amount() for x in chunk))])
+    rows.append([None, "合计", None, None, None, int(sum(x.qty for x in lines)), None,
+                 money(sum(x.amount() for x in lines))])
+    rows.append(["送货人：", None, None, "收货人：", None, None, "日期："])
+    return Doc("page_subtotals.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "ST-20261110", "delivery_date": "2026-11-10",
+                "po_number": "PO-2026-11-0007", "supplier_name": "顺通汽配有限公司"})
+
+
+def section_pos() -> Doc:
+    """Two POs in one table, each under a section row '订单号：PO-…'."""
+    first = parts(ZH_PARTS, [0, 1], "PO-2026-11-0008")
+    second = parts(ZH_PARTS, [4, 5, 6], "PO-2026-11-0009")
+    rows = [["华达汽配有限公司送货单"], ["送货单号：HD-1111-02", None, None, "送货日期：2026-11-11"],
+            ["配件编码", "配件名称", "规格型号", "数量", "单价", "金额"]]
+    for po, group in (("PO-2026-11-0008", first), ("PO-2026-11-0009", second)):
+        rows.append([f"订单号：{po}"])
+        for ln in group:
+            rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price),
+                         money(ln.amount())])
+        rows.append(["小计", None, None, int(sum(x.qty for x in group))])
+    return Doc("section_two_pos.xlsx", rows, first + second,
+               ("sku", "name", "spec", "qty", "unit_price", "po_number"),
+               {"note_no": "HD-1111-02", "delivery_date": "2026-11-11", "po_number": "",
+                "supplier_name": "华达汽配有限公司"})
+
+
+def two_tables() -> Doc:
+    """Two tables for two POs, the second with its columns in another order."""
+    first = parts(ZH_PARTS, [3, 8], "PO-2026-11-0014")
+    second = parts(ZH_PARTS, [2, 9], "PO-2026-11-0015")
+    rows = [["恒通汽配有限公司 送货单"], ["送货单号：HT-1112", None, "日期：2026-11-12"],
+            ["采购订单：PO-2026-11-0014"],
+            ["编码", "名称", "数量", "批号", "有效期至"]]
+    for ln in first:
+        rows.append([ln.sku, ln.name, int(ln.qty), ln.lot_no, ln.expiry_date])
+    rows += [[], ["采购订单：PO-2026-11-0015"], ["数量", "编码", "名称", "批号", "有效期至"]]
+    for ln in second:
+        rows.append([int(ln.qty), ln.sku, ln.name, ln.lot_no, ln.expiry_date])
+    return Doc("two_tables_two_pos.xlsx", rows, first + second,
+               ("sku", "name", "qty", "lot_no", "expiry_date", "po_number"),
+               {"note_no": "HT-1112", "delivery_date": "2026-11-12", "po_number": "",
+                "supplier_name": "恒通汽配有限公司"})
+
+
+def backorder() -> Doc:
+    """The delivered table, then the goods not yet delivered: never read as delivered."""
+    lines = parts(ZH_PARTS, [0, 1, 5], "PO-2026-11-0010")
+    rows = [["华达汽配有限公司送货单"], ["单号：HD-1113", None, "订单号：PO-2026-11-0010", None,
+                                  "日期：2026-11-13"],
+            ["编码", "名称", "规格", "数量", "单价"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price)])
+    rows += [["合计", None, None, int(sum(x.qty for x in lines))], [],
+             ["未发货明细（欠货，下批补发）"], ["编码", "名称", "规格", "数量", "单价"],
+             ["BT-400", "蓄电池", "12V 60Ah", 3, 420], ["TB-880", "正时皮带", "CT1028", 2, 158]]
+    return Doc("backorder_after.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price", "po_number"),
+               {"note_no": "HD-1113", "delivery_date": "2026-11-13",
+                "po_number": "PO-2026-11-0010", "supplier_name": "华达汽配有限公司"})
+
+
+def backorder_en() -> Doc:
+    lines = parts(EN_PARTS, [0, 3], "PO-2026-11-0016")
+    rows = [["Delivery Note"], ["Delivery Note No: DN-8801", None, "Date: 2026-11-14"],
+            ["Your Ref: PO-2026-11-0016"],
+            ["SKU", "Description", "Delivered", "Unit price"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.qty), money(ln.unit_price)])
+    rows += [[], ["Backorder - to follow"], ["SKU", "Description", "Qty", "Unit price"],
+             ["BP-200", "Brake pad set", 4, 24.9]]
+    return Doc("backorder_en.csv", rows, lines, ("sku", "name", "qty", "unit_price", "po_number"),
+               {"note_no": "DN-8801", "delivery_date": "2026-11-14",
+                "po_number": "PO-2026-11-0016", "supplier_name": ""})
+
+
+def remarks_gbk() -> Doc:
+    """GBK CSV from Chinese Excel: 备注 with 破损/短少, codes as 零件号, 件数."""
+    lines = parts(ZH_PARTS, [0, 1, 2, 3], "")
+    lines[1].remark = "2套包装破损"
+    lines[3].remark = "短少1瓶"
+    rows = [["零件号", "产品名", "规格", "件数", "单价", "备注"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, str(int(ln.qty)), f"{ln.unit_price:.2f}", ln.remark])
+    rows.append(["合计", "", "", str(int(sum(x.qty for x in lines))), "", ""])
+    return Doc("remarks_gbk.csv", rows, lines, ("sku", "name", "spec", "qty", "unit_price", "remark"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def utf16_tab() -> Doc:
+    """Excel's 'Unicode text': UTF-16 with BOM, tab separated; 商品编码 / 商品名称 / 出库数量."""
+    lines = parts(ZH_PARTS, [4, 5, 6, 7], "")
+    rows = [["单据编号：CK-20261115-2", "日期：2026-11-15"],
+            ["商品编码", "商品名称", "规格型号", "单位", "出库数量", "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, ln.unit, str(int(ln.qty)), str(ln.unit_price),
+                     str(ln.amount())])
+    return Doc("utf16_unicode_text.txt", rows, lines,
+               ("sku", "name", "spec", "unit", "qty", "unit_price"),
+               {"note_no": "CK-20261115-2", "delivery_date": "2026-11-15", "po_number": "",
+                "supplier_name": ""})
+
+
+def bom_quoted() -> Doc:
+    """UTF-8 with BOM, every field quoted, thousands separators and currency marks."""
+    lines = parts(ZH_PARTS, [2, 7, 9], "PO-2026-11-0017")
+    lines[0].qty = D(1200)
+    rows = [["送货单号", "DN-UTF8-01"], ["订单号", "PO-2026-11-0017"],
+            ["SKU编码", "商品名称", "总数量", "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, f"{ln.qty:,.2f}", f"¥{ln.unit_price:,.2f}",
+                     f"¥{ln.amount():,.2f}"])
+    return Doc("utf8_bom_quoted.csv", rows, lines, ("sku", "name", "qty", "unit_price", "po_number"),
+               {"note_no": "DN-UTF8-01", "delivery_date": "", "po_number": "PO-2026-11-0017",
+                "supplier_name": ""})
+
+
+def text_numbers() -> Doc:
+    """Numbers stored as text: '1,200.00 PCE', '12件', prices with ¥."""
+    lines = parts(EN_PARTS, [0, 3, 4], "")
+    lines[0].qty = D(1200)
+    units = ["PCE", "PCE", "PCE"]
+    for ln, unit in zip(lines, units):
+        ln.unit = unit
+    rows = [["Part Number", "Item Description", "Qty Shipped", "Net Price", "Extended Price"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, f"{ln.qty:,.2f} {ln.unit}", f"{ln.unit_price:,.2f}",
+                     f"{ln.amount():,.2f}"])
+    return Doc("numbers_as_text.xlsx", rows, lines, ("sku", "name", "qty", "unit", "unit_price"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def dates_en() -> Doc:
+    """Dates as 25-Nov-2026, Nov 25 2026, Excel dates and serials in one column."""
+    lines = parts(EN_PARTS, [2, 5, 0, 1], "")
+    expiries = [date(2027, 1, 15), date(2028, 6, 30), date(2027, 11, 25), date(2027, 2, 1)]
+    shown = ["15-Jan-2027", "Jun 30 2028", date(2027, 11, 25), 46419]
+    for ln, expiry in zip(lines, expiries):
+        ln.expiry_date = expiry
+    rows = [["Delivery Slip"], ["Delivery No.: DS-5521", "Ship Date: 24-Nov-2026"],
+            ["Item Code", "Description", "Batch", "Best Before", "Qty"]]
+    for ln, value in zip(lines, shown):
+        rows.append([ln.sku, ln.name, ln.lot_no, value, int(ln.qty)])
+    return Doc("dates_english.xlsx", rows, lines,
+               ("sku", "name", "lot_no", "expiry_date", "qty"),
+               {"note_no": "DS-5521", "delivery_date": "2026-11-24", "po_number": "",
+                "supplier_name": ""})
+
+
+def dates_mdy() -> Doc:
+    """US dates: 11/25/2026 in the column settles 04/10/2027 as April 10."""
+    lines = parts(EN_PARTS, [2, 5, 1], "")
+    lines[0].expiry_date, lines[1].expiry_date = date(2027, 4, 10), date(2027, 11, 25)
+    lines[2].expiry_date = date(2027, 3, 5)
+    rows = [["Part No", "Description", "Qty", "Lot", "Exp. Date"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, str(int(ln.qty)), ln.lot_no,
+                     ln.expiry_date.strftime("%m/%d/%Y")])
+    return Doc("dates_us_order.csv", rows, lines, ("sku", "name", "qty", "lot_no", "expiry_date"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def merged_po() -> Doc:
+    """采购单号 merged down over its lines; 条码 and OE号 columns (OE号 is the code)."""
+    lines = parts(ZH_PARTS, [0, 1, 2], "PO-2026-11-0018") + parts(ZH_PARTS, [3], "PO-2026-11-0019")
+    rows = [["送货清单"], ["条码", "OE号", "商品名称", "发货件数", "采购单号"]]
+    for n, ln in enumerate(lines):
+        rows.append([f"69{n:011d}", ln.sku, ln.name, int(ln.qty), ln.po_number if n in (0, 3) else None])
+    return Doc("merged_po_oe.xlsx", rows, lines, ("sku", "name", "qty", "po_number"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""},
+               merges=[(2, 4, 4, 4)])
+
+
+def spreadsheetml() -> Doc:
+    """Excel 2003 XML (saved as .xls by older ERPs)."""
+    lines = parts(ZH_PARTS, [0, 4, 8], "PO-2026-11-0020")
+    rows = [["广州丰田配件有限公司 送货单"], ["送货单号：GZT-1116", None, None, "日期：2026-11-16"],
+            ["订单号：PO-2026-11-0020"],
+            ["配件编码", "配件名称", "规格型号", "单位", "送货数量", "单价", "金额", "批号", "有效期至"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount()), ln.lot_no, ln.expiry_date])
+    return Doc("spreadsheetml_2003.xls", rows, lines,
+               ("sku", "name", "spec", "unit", "qty", "unit_price", "lot_no", "expiry_date",
+                "po_number"),
+               {"note_no": "GZT-1116", "delivery_date": "2026-11-16",
+                "po_number": "PO-2026-11-0020", "supplier_name": "广州丰田配件有限公司"})
+
+
+def html_xls() -> Doc:
+    """An HTML table saved with an .xls name (a web ERP's 'export to Excel')."""
+    lines = parts(ZH_PARTS, [5, 6, 7], "PO-2026-11-0021")
+    rows = [["东风汽配有限公司 发货单"], ["发货单号：DF-0098  订单号：PO-2026-11-0021  日期：2026-11-17"],
+            ["物料编号", "物料名称", "规格", "发货数量", "单位", "单价", "备注"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, str(int(ln.qty)), ln.unit, str(ln.unit_price), ""])
+    return Doc("html_export.xls", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "DF-0098", "delivery_date": "2026-11-17",
+                "po_number": "PO-2026-11-0021", "supplier_name": "东风汽配有限公司"})
+
+
+def generic(fmt: str) -> Doc:
+    """A plain export in another container (ods / xlsb / xls)."""
+    lines = parts(ZH_PARTS, [0, 1, 2, 3, 4], "PO-2026-11-0022")
+    rows = [["送货单号：GEN-1118", None, "送货日期：2026-11-18", None, "订单号：PO-2026-11-0022"],
+            ["配件编码", "配件名称", "规格型号", "数量", "含税单价", "含税金额", "批号"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount()), ln.lot_no])
+    return Doc(f"plain_export.{fmt}", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price", "lot_no", "po_number"),
+               {"note_no": "GEN-1118", "delivery_date": "2026-11-18",
+                "po_number": "PO-2026-11-0022", "supplier_name": ""})
+
+
+def semicolon_eu() -> Doc:
+    """A European export: semicolons, 'Article', 'Quantity delivered'."""
+    lines = parts(EN_PARTS, [0, 2, 5], "")
+    rows = [["Article", "Designation", "Quantity delivered", "Batch"]]
+    rows += [[ln.sku, ln.name, str(int(ln.qty)), ln.lot_no] for ln in lines]
+    return Doc("semicolon_eu.csv", rows, lines, ("sku", "name", "qty", "lot_no"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def odoo_ods() -> Doc:
+    doc = odoo()
+    doc.name = "odoo_delivery_slip.ods"
+    return doc
+
+
+def gb18030_title() -> Doc:
+    """GB18030 CSV with a title, header block and a signature footer."""
+    lines = parts(ZH_PARTS, [8, 9, 0], "")
+    rows = [["锦程汽车配件厂送货单"], ["送货单号：JC-1119", "", "送货日期：2026年11月19日"], [],
+            ["序号", "配件号", "配件名称", "规格", "送货数量", "单价", "金额"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([str(n), ln.sku, ln.name, ln.spec, str(int(ln.qty)), str(ln.unit_price),
+                     str(ln.amount())])
+    rows += [["", "合计", "", "", str(int(sum(x.qty for x in lines))), "", ""],
+             ["送货人签字：", "", "", "收货人签字：", "", "", ""]]
+    return Doc("gb18030_title.csv", rows, lines, ("sku", "name", "spec", "qty", "unit_price"),
+               {"note_no": "JC-1119", "delivery_date": "2026-11-19", "po_number": "",
+                "supplier_name": "锦程汽车配件厂"})
+
+
+def netsuite_packing() -> Doc:
+    """A NetSuite-style packing slip: Item codes, Ordered / Back Ordered / Shipped."""
+    lines = parts(EN_PARTS, [0, 1, 3], "PO-2026-11-0023")
+    lines[1].ordered, lines[1].qty = D(10), D(6)
+    rows = [["Packing Slip"], ["Summit Parts Distribution LLC"], ["Date", "11/20/2026"],
+            ["Packing Slip #", "PS-40021"], ["PO #", "PO-2026-11-0023"], [],
+            ["Item", "Description", "Ordered", "Back Ordered", "Shipped"]]
+    for ln in lines:
+        ordered = ln.ordered if ln.ordered is not None else ln.qty
+        rows.append([ln.sku, ln.name, str(int(ordered)), str(int(ordered - ln.qty)),
+                     str(int(ln.qty))])
+    return Doc("netsuite_packing_slip.csv", rows, lines, ("sku", "name", "qty", "po_number"),
+               {"note_no": "PS-40021", "delivery_date": "2026-11-20",
+                "po_number": "PO-2026-11-0023", "supplier_name": "Summit Parts Distribution LLC"})
+
+
+def sap_delivery() -> Doc:
+    """An SAP-style outbound delivery: Material, Delivery Quantity, Batch, Sales Unit."""
+    lines = parts(EN_PARTS, [2, 5], "PO-2026-11-0024")
+    rows = [["Outbound Delivery", "80004711"], ["Delivery Date", "2026-11-21"],
+            ["Purchase Order No.", "PO-2026-11-0024"], [],
+            ["Item", "Material", "Material Description", "Delivery Quantity", "Sales Unit", "Batch"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n * 10, ln.sku, ln.name, int(ln.qty), ln.unit.upper(), ln.lot_no])
+    for ln in lines:
+        ln.unit = ln.unit.upper()
+    return Doc("sap_outbound_delivery.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "lot_no", "po_number"),
+               {"note_no": "80004711", "delivery_date": "2026-11-21",
+                "po_number": "PO-2026-11-0024", "supplier_name": ""})
+
+
+def shelf_life_zh() -> Doc:
+    """保质期 is a shelf life (24个月), not a date; 合计 as the line-total column."""
+    lines = parts(ZH_PARTS, [3, 8], "")
+    rows = [["发货单"], ["单号：G20261122001"],
+            ["序号", "品牌", "产品名称", "型号", "数量", "单价", "合计", "保质期", "生产日期"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, "长城", ln.name, ln.spec, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount()), "24个月", "2026-10-01"])
+    rows.append(["以上产品出货总价为：", None, None, None, None, None,
+                 money(sum(x.amount() for x in lines))])
+    rows.append(["发货员（签字）：", None, None, None, "客户（签字）："])
+    for ln in lines:
+        ln.expiry_date = None
+        ln.lot_no = ""
+    return Doc("shelf_life_zh.xlsx", rows, lines, ("name", "spec", "qty", "unit_price"),
+               {"note_no": "G20261122001", "delivery_date": "", "po_number": "",
+                "supplier_name": ""})
+
+
+# --- writers ----------------------------------------------------------------------------
+def _pinned(data: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = source.read(info.filename)
+            new = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            new.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(new, body)
+    return out.getvalue()
+
+
+def write_xlsx(doc: Doc) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "送货单"
+    for r, row in enumerate(doc.rows, 1):
+        for c, value in enumerate(row, 1):
+            if value is not None:
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, date):
+                    cell.number_format = doc.date_cells
+    for r1, c1, r2, c2 in doc.merges:
+        ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1, end_column=c2 + 1)
+    wb.properties.created = wb.properties.modified = datetime(2026, 11, 2, 8, 0)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return _pinned(buffer.getvalue())
+
+
+def write_xls(doc: Doc) -> bytes:
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("送货单")
+    dated = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    merged_cells = {(r, c) for r1, c1, r2, c2 in doc.merges for r in range(r1, r2 + 1)
+                    for c in range(c1, c2 + 1) if (r, c) != (r1, c1)}
+    for r1, c1, r2, c2 in doc.merges:
+        value = doc.rows[r1][c1] if c1 < len(doc.rows[r1]) else None
+        ws.write_merge(r1, r2, c1, c2, value)
+    anchors = {(m[0], m[1]) for m in doc.merges}
+    for r, row in enumerate(doc.rows):
+        for c, value in enumerate(row):
+            if value is None or (r, c) in merged_cells or (r, c) in anchors:
+                continue
+            if isinstance(value, date):
+                ws.write(r, c, value, dated)
+            else:
+                ws.write(r, c, value)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def write_csv(doc: Doc, *, encoding="utf-8", delimiter=",", quoting=csv.QUOTE_MINIMAL) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, quoting=quoting, lineterminator="\r\n")
+    for row in doc.rows:
+        writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, date) else v)
+                         for v in row])
+    return buffer.getvalue().encode(encoding)
+
+
+def write_spreadsheetml(doc: Doc) -> bytes:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<?mso-application progid="Excel.Sheet"?>',
+           '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+           'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">',
+           '<Worksheet ss:Name="送货单"><Table>']
+    for row in doc.rows:
+        cells = []
+        skip = False
+        for c, value in enumerate(row, 1):
+            if value is None:
+                skip = True
+                continue
+            index = f' ss:Index="{c}"' if skip else ""
+            skip = False
+            if isinstance(value, date):
+                cells.append(f'<Cell{index}><Data ss:Type="DateTime">{value.isoformat()}'
+                             f'T00:00:00.000</Data></Cell>')
+            elif isinstance(value, (int, float)):
+                cells.append(f'<Cell{index}><Data ss:Type="Number">{value}</Data></Cell>')
+            else:
+                cells.append(f'<Cell{index}><Data ss:Type="String">{escape(str(value))}</Data></Cell>')
+        out.append("<Row>" + "".join(cells) + "</Row>")
+    out.append("</Table></Worksheet></Workbook>")
+    return "\n".join(out).encode()
+
+
+def write_html(doc: Doc) -> bytes:
+    out = ['<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+           '</head><body><table border="1">']
+    for row in doc.rows:
+        width = max(len(row), 1)
+        if len(row) == 1:
+            out.append(f'<tr><td colspan="7">{escape(str(row[0]))}</td></tr>')
+            continue
+        out.append("<tr>" + "".join(f"<td>{escape('' if v is None else str(v))}</td>"
+                                    for v in row[:width]) + "</tr>")
+    out.append("</table></body></html>")
+    return "\n".join(out).encode("gbk")
+
+
+def write_xlsb(doc: Doc) -> bytes:
+    from pyxlsbwriter import XlsbWriter
+
+    width = max(len(row) for row in doc.rows)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.xlsb"
+        with XlsbWriter(str(path)) as writer:
+            writer.add_sheet("送货单")
+            writer.write_sheet([list(row) + [None] * (width - len(row)) for row in doc.rows])
+        return _pinned(path.read_bytes())
+
+
+def write_ods(doc: Doc) -> bytes | None:
+    """.ods through LibreOffice (None when it is not installed)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "in.xlsx"
+        source.write_bytes(write_xlsx(doc))
+        subprocess.run([soffice, "--headless", "--convert-to", "ods", "--outdir", tmp,
+                        str(source)], check=True, capture_output=True, timeout=180,
+                       env={"HOME": tmp, "PATH": "/usr/bin:/bin"})
+        return (Path(tmp) / "in.ods").read_bytes()
+
+
+def build() -> list[tuple[Doc, bytes | None]]:
+    out: list[tuple[Doc, bytes | None]] = []
+
+    def add(doc: Doc, data: bytes | None):
+        out.append((doc, data))
+
+    add(kingdee("xls"), write_xls(kingdee("xls")))
+    add(yonyou(), write_xls(yonyou()))
+    add(guanjiapo(), write_xlsx(guanjiapo()))
+    add(print_template("xlsx"), write_xlsx(print_template("xlsx")))
+    add(print_template("xls"), write_xls(print_template("xls")))
+    add(bosch(), write_xlsx(bosch()))
+    add(erpnext(), write_csv(erpnext(), quoting=csv.QUOTE_ALL))
+    add(odoo(), write_xlsx(odoo()))
+    add(packing_list(), write_xlsx(packing_list()))
+    add(shipped_vs_ordered(), write_xlsx(shipped_vs_ordered()))
+    add(two_row_header(), write_xlsx(two_row_header()))
+    add(tax_columns(), write_xlsx(tax_columns()))
+    add(pages(), write_xlsx(pages()))
+    add(section_pos(), write_xlsx(section_pos()))
+    add(two_tables(), write_xlsx(two_tables()))
+    add(backorder(), write_xlsx(backorder()))
+    add(backorder_en(), write_csv(backorder_en()))
+    add(remarks_gbk(), write_csv(remarks_gbk(), encoding="gbk"))
+    add(utf16_tab(), write_csv(utf16_tab(), encoding="utf-16", delimiter="\t"))
+    add(bom_quoted(), write_csv(bom_quoted(), encoding="utf-8-sig", quoting=csv.QUOTE_ALL))
+    add(text_numbers(), write_xlsx(text_numbers()))
+    add(dates_en(), write_xlsx(dates_en()))
+    add(dates_mdy(), write_csv(dates_mdy()))
+    add(merged_po(), write_xlsx(merged_po()))
+    add(spreadsheetml(), write_spreadsheetml(spreadsheetml()))
+    add(html_xls(), write_html(html_xls()))
+    add(semicolon_eu(), write_csv(semicolon_eu(), delimiter=";"))
+    add(gb18030_title(), write_csv(gb18030_title(), encoding="gb18030"))
+    add(generic("xls"), write_xls(generic("xls")))
+    add(generic("ods"), write_ods(generic("ods")))
+    add(generic("xlsb"), write_xlsb(generic("xlsb")))
+    add(kingdee("xlsb"), write_xlsb(kingdee("xlsb")))
+    add(kingdee("ods"), write_ods(kingdee("ods")))
+    add(odoo_ods(), write_ods(odoo_ods()))
+    add(netsuite_packing(), write_csv(netsuite_packing()))
+    add(sap_delivery(), write_xlsx(sap_delivery()))
+    add(shelf_life_zh(), write_xlsx(shelf_life_zh()))
+    return out
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for doc, data in build():
+        path = OUT / doc.name
+        if data is None:
+            if not path.exists():
+                sys.exit(f"{doc.name}: LibreOffice (soffice) is needed to create it")
+            print(f"kept {doc.name} (no soffice)")
+        else:
+            path.write_bytes(data)
+        (OUT / f"{doc.name}.json").write_text(
+            json.dumps(doc.expected(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{len(list(OUT.glob('*.json')))} sheets in {OUT}")
+
+
+if __name__ == "__main__":
+    main()
