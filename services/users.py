@@ -8,8 +8,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from db import Database
-from db.models import LoginThrottle, User, UserRole
-from services import clock
+from db.models import User, UserRole
+from services import login_throttle
 from services.common import ROLES, audit, clean_text, get_or_404, require_role
 from services.errors import Duplicate, ValidationError
 
@@ -17,8 +17,9 @@ from services.errors import Duplicate, ValidationError
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Verified against unknown usernames so a miss costs the same time as a hit.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-FREE_ATTEMPTS = 3
-MAX_WAIT_SECONDS = 300
+FREE_ATTEMPTS = login_throttle.FREE_ATTEMPTS
+MAX_WAIT_SECONDS = login_throttle.MAX_WAIT_SECONDS
+wait_seconds = login_throttle.wait_seconds
 MIN_PASSWORD = 8
 LANGUAGES = ("en", "zh")
 
@@ -126,36 +127,39 @@ def set_language(db: Database, *, actor, language) -> None:
     db.write(work)
 
 
-def wait_seconds(failures: int) -> int:
-    """Back-off after repeated failures: 0, then 2, 4, 8 … seconds (capped)."""
-    if failures < FREE_ATTEMPTS:
-        return 0
-    return min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_WAIT_SECONDS)
-
-
-def login_wait(db: Database, username: str) -> int:
-    """Seconds this username must wait before the next attempt (0 = may try)."""
+def login_wait(db: Database, username: str, client_address: str | None = None) -> int:
+    """Seconds before a login for this username (from this address) is checked
+    (0 = may try now)."""
     with db.read() as session:
-        throttle = session.get(LoginThrottle, (username or "").strip().lower())
-        if throttle is None:
-            return 0
-        elapsed = (clock.now() - throttle.last_failure_at).total_seconds()
-        return max(0, int(wait_seconds(throttle.failures) - elapsed + 0.999))
+        return login_throttle.seconds_to_wait(session, (username or "").strip().lower(),
+                                              login_throttle.clean_address(client_address))
 
 
-def authenticate(db: Database, username, password) -> User | None:
+def authenticate(db: Database, username, password, *, client_address: str | None = None
+                 ) -> User | None:
     """The user if the password is right and the account active, else None.
 
-    No hint which part was wrong; a throttled username is refused without checking."""
+    No hint which part was wrong. The attempt is charged to the username, the
+    client address and the minute before the password is checked; one that any of
+    them refuses is not checked at all."""
     username = (username or "").strip().lower()
-    if not username or login_wait(db, username) > 0:
+    address = login_throttle.clean_address(client_address)
+    if not username:
+        return None
+    try:
+        failures = db.write(lambda session: login_throttle.charge_attempt(session, username, address))
+    except login_throttle.Throttled:
         return None
     with db.read() as session:
         user = session.scalar(select(User).where(User.username == username))
         stored = user.password_hash if user is not None else _DUMMY_HASH
     ok = _verify(stored, password or "") and user is not None and user.active
-    db.write(lambda session: _record_attempt(session, username, ok))
-    return user if ok else None
+    if ok:
+        db.write(lambda session: login_throttle.refund_attempt(session, username, address))
+        return user
+    db.write(lambda session: audit(session, username, "user.login_failed", "user", username,
+                                   failures=failures, address=address or ""))
+    return None
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -163,20 +167,6 @@ def _verify(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _record_attempt(session, username: str, ok: bool) -> None:
-    throttle = session.get(LoginThrottle, username)
-    if ok:
-        if throttle is not None:
-            session.delete(throttle)
-        return
-    if throttle is None:
-        throttle = LoginThrottle(username=username, failures=0)
-        session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = clock.now()
-    audit(session, username, "user.login_failed", "user", username, failures=throttle.failures)
 
 
 def get_user(db: Database, username: str) -> User | None:
