@@ -25,6 +25,7 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 
 from services.errors import ValidationError
+from services import text_input
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_MEMBER_BYTES = 100 * 1024 * 1024       # one uncompressed zip member
@@ -295,7 +296,11 @@ def parse_number(value: Any) -> Decimal | None:
         return value
     if isinstance(value, (datetime, date)):
         raise _Bad("not_a_number", value=to_text(value))
-    text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
+    try:
+        text = text_input.number_text(value, "qty")
+    except ValidationError as exc:
+        raise _Bad(exc.code, value=str(value).strip()[:40]) from None
+    text = text.strip().replace(",", "").replace("¥", "").replace("￥", "")
     if not text:
         return None
     match = _NUMBER.match(text)
@@ -550,22 +555,8 @@ def _refuse_parse(exc: Exception):
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK,
-    what Chinese Excel writes)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            _refuse("file_unreadable", reason="utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        _refuse("file_unreadable", reason="encoding")
-    raise AssertionError("unreachable")
+    """Decoded the same way as every other upload (services.text_input)."""
+    return text_input.decode_csv(data)
 
 
 def _csv_tables(data: bytes, index, required, one_of) -> Iterator[_Table]:

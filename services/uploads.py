@@ -13,6 +13,7 @@ import zipfile
 from typing import Iterator
 
 from services.errors import ValidationError
+from services.text_input import decode_csv, is_utf16_text
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
@@ -20,7 +21,6 @@ MAX_RATIO = 200            # uncompressed / compressed, per member
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
 MAX_MEMBERS = 5000         # parts inside one xlsx (a real workbook has a few dozen)
-CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -41,7 +41,9 @@ def kind_of(data: bytes, filename: str) -> str:
     if name.endswith((".xlsx", ".xlsm")):
         raise ValidationError("file_unreadable", field="file", reason="not an Excel .xlsx file")
     if name.endswith((".csv", ".txt")):
-        if b"\x00" in data[:4096]:
+        # A NUL near the start means binary content (UTF-16's NULs come after its BOM);
+        # one further in is refused with its row and column when the cell is read.
+        if b"\x00" in data[:4096] and not is_utf16_text(data):
             raise ValidationError("file_unreadable", field="file", reason="binary data in a CSV file")
         return "csv"
     raise ValidationError("file_unreadable", field="file", reason="use an .xlsx or .csv file")
@@ -63,15 +65,6 @@ def check_zip(data: bytes) -> None:
             raise ValidationError("file_unreadable", field="file", reason="compressed content too large")
     if not any(m.filename == "[Content_Types].xml" for m in members):
         raise ValidationError("file_unreadable", field="file", reason="not an Excel .xlsx file")
-
-
-def decode_csv(data: bytes) -> str:
-    for encoding in CSV_ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValidationError("file_unreadable", field="file", reason="unknown text encoding")
 
 
 def _limited(rows: Iterator[list], max_rows: int) -> list[list]:

@@ -25,6 +25,9 @@ MESSAGES = {
     "error.not_yes_no": ("{field} must be yes or no (got \"{value}\").", "{field} 必须为“是”或“否”（当前为“{value}”）。"),
     "error.invalid_choice": ("{field}: \"{value}\" is not one of the allowed values.", "{field}：“{value}”不是允许的选项。"),
     "error.unknown_field": ("Unknown field(s): {field}.", "未知字段：{field}。"),
+    "error.control_character": (
+        "{field} contains an invisible control character ({char}); retype it or fix the file.",
+        "{field} 含有不可见的控制字符（{char}），请重新输入或修正文件。"),
     "error.no_spaces": ("{field} cannot contain spaces.", "{field} 不能包含空格。"),
     "error.formula_like": ("{field} cannot start with =, +, - or @ (got \"{value}\").", "{field} 不能以 =、+、- 或 @ 开头（当前为“{value}”）。"),
     "error.unknown_role": ("Unknown role: {role}.", "未知角色：{role}。"),
