@@ -148,5 +148,5 @@ def seconds_to_wait(session: Session, username: str, address: str | None) -> int
 
 def clean_address(address: str | None) -> str | None:
     """A client address as a key (trimmed; at most 80 characters)."""
-    address = (address or "").strip()[:80]
+    address = address.strip()[:80] if isinstance(address, str) else ""
     return address or None

@@ -49,10 +49,11 @@ def client_address() -> str | None:
     the first X-Forwarded-For address is used instead (never without a proxy that
     overwrites that header, or a guesser could name any address)."""
     if os.environ.get("WAREHOUSE_TRUST_PROXY") == "1":
-        forwarded = (st.context.headers.get("X-Forwarded-For") or "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return st.context.ip_address
+        forwarded = st.context.headers.get("X-Forwarded-For")
+        if isinstance(forwarded, str) and forwarded.split(",")[0].strip():
+            return forwarded.split(",")[0].strip()
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None    # None outside a browser
 
 
 def _try_login(username: str, password: str) -> None:
