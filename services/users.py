@@ -8,9 +8,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from db import Database
-from db.models import User, UserRole
+from db.models import User, UserRole, Warehouse
 from services import login_throttle
-from services.common import ROLES, audit, clean_text, get_or_404, require_role
+from services.common import ROLES, audit, clean_text, get_or_404, load_user, require_role
 from services.errors import Duplicate, ValidationError
 
 # OWASP's minimum for argon2id: 19 MiB, 2 iterations.
@@ -127,6 +127,33 @@ def set_language(db: Database, *, actor, language) -> None:
     db.write(work)
 
 
+def set_home_warehouse(db: Database, *, actor, warehouse, username=None) -> None:
+    """The warehouse a user issues, returns and counts in by default (a warehouse
+    code; None clears it). Users set their own; an admin may set anyone's."""
+    username = (username or actor or "").strip().lower()
+
+    def work(session):
+        acting = load_user(session, actor)
+        if username != acting.username:
+            require_role(session, actor, "admin")
+        user = get_or_404(session, User, "user", username=username)
+        house = None
+        if warehouse:
+            house = get_or_404(session, Warehouse, "warehouse", code=str(warehouse).strip().upper())
+        user.home_warehouse_id = house.id if house else None
+        audit(session, actor, "user.home_warehouse", "user", username,
+              warehouse=house.code if house else "")
+
+    db.write(work)
+
+
+def home_warehouse(db: Database, username: str) -> str | None:
+    """The user's home warehouse code, if set."""
+    with db.read() as session:
+        return session.scalar(select(Warehouse.code).join(
+            User, User.home_warehouse_id == Warehouse.id).where(User.username == username))
+
+
 def login_wait(db: Database, username: str, client_address: str | None = None) -> int:
     """Seconds before a login for this username (from this address) is checked
     (0 = may try now)."""
@@ -204,6 +231,6 @@ def user_count(db: Database) -> int:
 
 __all__ = [
     "create_user", "update_user", "deactivate_user", "authenticate", "login_wait",
-    "change_own_password", "set_language", "get_user", "list_users", "users_with_role",
+    "change_own_password", "set_language", "set_home_warehouse", "home_warehouse", "get_user", "list_users", "users_with_role",
     "user_count", "ROLES",
 ]

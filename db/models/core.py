@@ -108,6 +108,9 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Where this user's issues, returns and stocktakes happen unless chosen otherwise.
+    home_warehouse_id: Mapped[int | None] = mapped_column(
+        ForeignKey("warehouse.id"), default=None)
 
     roles: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
