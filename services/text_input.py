@@ -67,19 +67,31 @@ def number_text(value: Any, field: str, *, row: int | None = None,
     return text
 
 
-def decode_csv(data: bytes) -> str:
-    """The text of an uploaded CSV (see the module note), or a file-level error."""
+def decode_text(data: bytes, preferred: str | None = None) -> str:
+    """The text of an uploaded CSV or HTML table (see the module note), or a
+    file-level error. ``preferred``: an encoding the file declares (HTML charset),
+    tried first after a UTF-16 BOM."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             raise ValidationError("file_unreadable", field="file", reason="utf-16") from None
-    for encoding in ("utf-8-sig", "gb18030"):
+    encodings = ["utf-8-sig", "gb18030"]
+    if preferred:
+        try:
+            codecs.lookup(preferred)
+            encodings.insert(0, preferred)
+        except LookupError:
+            pass
+    for encoding in encodings:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise ValidationError("file_unreadable", field="file", reason="unknown text encoding")
+
+
+decode_csv = decode_text
 
 
 def is_utf16_text(data: bytes) -> bool:

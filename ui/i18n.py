@@ -58,6 +58,8 @@ def error_text(exc: ServiceError, lang: str | None = None) -> str:
     params = dict(exc.params)
     if "field" in params:
         params["field"] = ", ".join(field_label(f.strip(), lang) for f in str(params["field"]).split(","))
+    if has(f"limit.{params.get('limit')}"):       # upload budgets name their limit
+        params["limit"] = translate(f"limit.{params['limit']}", lang)
     key = f"error.{exc.code}"
     if not has(key):
         key = f"error.{type(exc).code}"

@@ -122,3 +122,11 @@ def test_utf16_csv_with_bom_is_read_at_every_upload_point(world):
         filename="po.csv")
     assert len(numbers) == 1
     assert reports.check_consistency(db) == []
+
+
+def test_a_control_character_in_a_delivery_sheet_cell_is_a_row_error():
+    data = "sku,name,qty\nOF-100,Oil\x01filter,2\nBP-200,Brake pads,1\n".encode()
+    sheet = receiving.read_delivery_sheet(data, "note.csv")
+    assert [line.sku for line in sheet.lines] == ["BP-200"]
+    assert [(e.row, e.message) for e in sheet.errors if e.severity == "error"] == [
+        (2, "control_character")]

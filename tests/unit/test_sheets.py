@@ -85,13 +85,25 @@ def test_formulas_with_and_without_cached_values():
 
 
 def test_dates():
+    """13/11/2026 in the column settles its order, so 03/11/2026 is 3 November."""
     sheet = read("dates.xlsx")
     got = {ln.sku: ln.expiry_date for ln in sheet.lines}
     nov3 = date(2026, 11, 3)
     assert got == {"D-ISO": nov3, "D-SLASH": nov3, "D-ZH": nov3, "D-SERIAL": nov3,
-                   "D-DATE": nov3, "D-DMY": date(2026, 11, 13), "D-COMPACT": nov3}
-    assert problems(sheet) == {(7, "C", "ambiguous_date"), (9, "C", "bad_date"),
-                               (10, "C", "bad_date")}
+                   "D-DATE": nov3, "D-DMY": date(2026, 11, 13), "D-COMPACT": nov3,
+                   "D-AMBIG": nov3}
+    assert problems(sheet) == {(9, "C", "bad_date"), (10, "C", "bad_date")}
+
+
+def test_a_date_column_without_evidence_is_an_error():
+    data = "编码,名称,数量,有效期\nA-1,x,1,03/11/2026\nA-2,y,1,04/10/2027\n".encode()
+    sheet = read_delivery_sheet(data, "x.csv")
+    assert {(e.row, e.message) for e in sheet.errors} == {(2, "ambiguous_date"),
+                                                           (3, "ambiguous_date")}
+    settled = data + "A-3,z,1,11/25/2026\n".encode()
+    sheet = read_delivery_sheet(settled, "x.csv")
+    assert [ln.expiry_date for ln in sheet.lines] == [
+        date(2026, 3, 11), date(2027, 4, 10), date(2026, 11, 25)]
 
 
 def test_quantities_and_amounts():

@@ -1,0 +1,226 @@
+"""Reading one cell: text, numbers with units or thousands separators, dates in the
+many ways suppliers print them, and the combined cells ("[CODE] Name", 品名规格)."""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterable
+
+from services import text_input
+from services.errors import ValidationError
+
+EXCEL_EPOCH = date(1899, 12, 30)
+MONTHS = {m: n for n, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+class BadCell(Exception):
+    """A cell that cannot be read as its field: ``code`` is the translated reason."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+_Bad = BadCell   # the name the first reader used
+
+
+def to_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    return str(value).strip()
+
+
+# --- numbers ------------------------------------------------------------------------
+_NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-z\u4e00-\u9fff]{1,6}\.?)?$")
+_CURRENCY = re.compile(r"^(?:rmb|cny|usd|eur|us\$|\$|€|¥|￥)\s*|\s*(?:rmb|cny|usd|eur|元)$", re.I)
+_PERCENT = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*%$")
+
+
+def number_and_unit(value: Any) -> tuple[Decimal | None, str]:
+    """A Decimal and the unit printed with it ("12件" -> 12, "件"; "1,200.00 PCE" ->
+    1200, "PCE"). Floats go through their shortest repr so 12.5 stays 12.5."""
+    if value is None:
+        return None, ""
+    if isinstance(value, bool):
+        raise BadCell("not_a_number", value=str(value))
+    if isinstance(value, int):
+        return Decimal(value), ""
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise BadCell("not_a_number", value=str(value))
+        return Decimal(repr(value)), ""
+    if isinstance(value, Decimal):
+        return value, ""
+    if isinstance(value, (datetime, date)):
+        raise BadCell("not_a_number", value=to_text(value))
+    raw = str(value).strip()
+    try:       # digits read the same way as every other input (services.text_input)
+        text = text_input.number_text(raw, "qty")
+    except ValidationError as exc:
+        raise BadCell(exc.code, value=raw[:40]) from None
+    text = text.replace(",", "").replace("，", "").replace("\u00a0", "").replace(" ", " ")
+    text = _CURRENCY.sub("", text).strip()
+    if not text or text in ("-", "—", "/"):
+        return None, ""
+    match = _NUMBER.match(text)
+    if not match:
+        raise BadCell("not_a_number", value=raw[:40])
+    try:
+        return Decimal(match.group(1)), (match.group(2) or "").rstrip(".")
+    except InvalidOperation:
+        raise BadCell("not_a_number", value=raw[:40]) from None
+
+
+def parse_number(value: Any) -> Decimal | None:
+    return number_and_unit(value)[0]
+
+
+def parse_rate(value: Any) -> Decimal | None:
+    """A tax rate as a fraction: 13%, "13", 0.13 -> 0.13."""
+    if isinstance(value, str):
+        match = _PERCENT.match(value.strip())
+        if match:
+            return Decimal(match.group(1)) / 100
+    number = parse_number(value)
+    if number is None:
+        return None
+    return number / 100 if number >= 1 else number
+
+
+# --- dates --------------------------------------------------------------------------
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:\s.*)?$")
+_DAY_MON = re.compile(r"^(\d{1,2})[-/\s.]+([a-z]{3})[a-z]*\.?[-/\s.,]+(\d{4})$")
+_MON_DAY = re.compile(r"^([a-z]{3})[a-z]*\.?[-/\s.]+(\d{1,2})(?:st|nd|rd|th)?,?[-/\s.]+(\d{4})$")
+
+
+def _make_date(year: int, month: int, day: int, raw: str) -> date:
+    if year < 100:
+        year += 2000
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise BadCell("bad_date", value=raw) from None
+
+
+def _serial(number: Decimal, raw: str) -> date:
+    if not (Decimal(1) <= number < Decimal(2958466)):
+        raise BadCell("bad_date", value=raw)
+    return EXCEL_EPOCH + timedelta(days=int(number))
+
+
+def numeric_order(raw: str) -> str | None:
+    """'dmy' or 'mdy' when a d/m/y-style value settles its column's order, else None."""
+    match = _NUMERIC.match(raw.strip())
+    if not match:
+        return None
+    first, second = int(match.group(1)), int(match.group(2))
+    if first > 12 >= second:
+        return "dmy"
+    if second > 12 >= first:
+        return "mdy"
+    return None
+
+
+def column_order(values: Iterable[Any]) -> str | None:
+    """The day/month order a column's unambiguous values show ('dmy' / 'mdy'), or
+    None without evidence (or with contradicting evidence)."""
+    seen = {numeric_order(v) for v in values if isinstance(v, str)} - {None}
+    return seen.pop() if len(seen) == 1 else None
+
+
+def parse_date(value: Any, order: str | None = None) -> date | None:
+    """ISO, 2026/11/03, 2026年11月3日, 20261103, 25-Nov-2026, Nov 25 2026, Excel serials
+    and d/m/y or m/d/y; 03/11/2026 needs ``order`` (from its column) or is an error."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return _serial(Decimal(repr(value)) if isinstance(value, float) else Decimal(value),
+                       str(value))
+    raw = str(value).strip()
+    if not raw:
+        return None
+    low = raw.lower()
+    for pattern in (_ISO, _ZH, _COMPACT):
+        match = pattern.match(raw)
+        if match:
+            return _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)), raw)
+    match = _DAY_MON.match(low)
+    if match and match.group(2) in MONTHS:
+        return _make_date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)), raw)
+    match = _MON_DAY.match(low)
+    if match and match.group(1) in MONTHS:
+        return _make_date(int(match.group(3)), MONTHS[match.group(1)], int(match.group(2)), raw)
+    match = _NUMERIC.match(raw)
+    if match:
+        first, second, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        settled = numeric_order(raw) or ("dmy" if first == second else order)
+        if settled == "dmy":
+            return _make_date(year, second, first, raw)
+        if settled == "mdy":
+            return _make_date(year, first, second, raw)
+        if first <= 12 and second <= 12:
+            raise BadCell("ambiguous_date", value=raw)
+        raise BadCell("bad_date", value=raw)
+    if re.fullmatch(r"\d{5}(\.\d+)?", raw):
+        return _serial(Decimal(raw), raw)
+    raise BadCell("bad_date", value=raw[:40])
+
+
+def clean_date(value: Any, field: str, row: int | None = None) -> date | None:
+    """A date typed in a form or read from a file, or a ValidationError naming the
+    field (and row)."""
+    from services.errors import ValidationError
+
+    try:
+        return parse_date(None if value == "" else value)
+    except BadCell as exc:
+        where = {} if row is None else {"row": row}
+        raise ValidationError(exc.code, field=field, value=str(value), **where) from None
+
+
+# --- combined cells -----------------------------------------------------------------
+_CODE_NAME = re.compile(r"^[\[【]\s*([^\]】]{1,60}?)\s*[\]】]\s*(.*)$", re.S)
+_CJK = r"\u3400-\u9fff\uf900-\ufaff"
+_NAME_THEN_SPEC = re.compile(rf"^([{_CJK}（）()·]+?)\s*([A-Za-z0-9][^{_CJK}]*.*)$")
+
+
+def split_code_name(text: str) -> tuple[str, str]:
+    """'[FURN_8888] Office Lamp' -> ('FURN_8888', 'Office Lamp'); other text -> ('', text)."""
+    match = _CODE_NAME.match(text)
+    if match and match.group(2).strip():
+        return match.group(1).strip(), match.group(2).strip()
+    return "", text
+
+
+def split_name_spec(text: str) -> tuple[str, str]:
+    """品名规格 in one cell: '机油滤清器 W712/95' or '机油滤清器W712/95' -> name, spec.
+    The name is the first word (Chinese text up to the first space or the first
+    Latin letter/digit); the rest is the spec."""
+    text = text.strip()
+    parts = re.split(r"[\s\u3000]+", text, maxsplit=1)
+    if len(parts) == 2:
+        return parts[0], parts[1].strip()
+    match = _NAME_THEN_SPEC.match(text)
+    if match:
+        return match.group(1), match.group(2).strip()
+    for sep in ("/", "／", "*", "-"):
+        if sep in text:
+            name, spec = text.split(sep, 1)
+            if re.search(f"[{_CJK}]", name):
+                return name.strip(), spec.strip()
+    return text, ""

@@ -1,0 +1,639 @@
+"""One reader, two front ends: ``read_delivery_sheet`` (a file's bytes) and
+``sheet_from_grid`` (rows recognised from a photo) run the same header, column and
+row logic and return the same ``DeliverySheet``."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Iterator
+
+from services import text_input
+from services.errors import ValidationError
+from services.sheets import budget as limits
+from services.sheets import layout
+from services.sheets import vocabulary as vocab
+from services.sheets.fields import (
+    BadCell,
+    column_order,
+    number_and_unit,
+    parse_date,
+    parse_rate,
+    split_code_name,
+    split_name_spec,
+    to_text,
+)
+from services.sheets.formats import Grid, cell_date, load
+
+MAX_FILE_BYTES = limits.DEFAULT.file_bytes
+MAX_SHEET_ROWS = 20_000                    # lines below the header, blank ones included
+MAX_MERGED_CELLS = 200_000
+MAX_LINE_QTY = Decimal("1000000")          # more than this on one line is absurd
+MAX_PRICE = Decimal("100000000")
+AMOUNT_TOLERANCE = Decimal("0.01")
+CONFIDENCE_THRESHOLD = 0.80                # photo cells below this are marked uncertain
+TEXT_LIMITS = {"sku": 60, "lot_no": 60, "po_number": 60}
+LINE_TEXT_FIELDS = ("sku", "name", "spec", "lot_no", "po_number", "unit", "remark")
+FILL_DOWN_FIELDS = ("sku", "name", "spec", "name_spec", "lot_no", "expiry_date", "po_number",
+                    "unit")
+# A formula without a value here only loses a cross-check; elsewhere the row is dropped.
+OPTIONAL_FORMULA_FIELDS = ("amount", "unit_price", "amount_incl_tax", "amount_excl_tax",
+                           "tax_amount", "price_incl_tax", "price_excl_tax", "remark")
+PRICE_BASES = ("incl_tax", "excl_tax")
+
+
+# --- results ----------------------------------------------------------------------------
+@dataclass
+class SheetError:
+    """A problem at one row/column. ``message`` is the reason code (translated by the
+    UI as ``error.<message>``); ``severity`` 'error' drops the row, 'warning' keeps it."""
+
+    row: int | None
+    column: str
+    message: str
+    params: dict = field(default_factory=dict)
+    severity: str = "error"
+
+    @property
+    def code(self) -> str:
+        return self.message
+
+
+@dataclass
+class SheetLine:
+    row: int
+    sku: str = ""
+    name: str = ""
+    spec: str = ""
+    qty: Decimal | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    lot_no: str = ""
+    expiry_date: date | None = None
+    po_number: str = ""
+    unit: str = ""
+    remark: str = ""
+    ordered_qty: Decimal | None = None
+    price_incl_tax: Decimal | None = None
+    price_excl_tax: Decimal | None = None
+    tax_rate: Decimal | None = None
+    uncertain: set[str] = field(default_factory=set)
+    hints: list[str] = field(default_factory=list)     # 'remark_damage', 'qty_differs'
+
+    KEYS = ("row", "sku", "name", "spec", "qty", "unit_price", "amount", "lot_no",
+            "expiry_date", "po_number", "unit", "remark")
+
+    # Mapping-like access so a SheetLine can stand where a dict line is accepted.
+    def get(self, key: str, default: Any = None) -> Any:
+        value = getattr(self, key, default)
+        return default if value is None else value
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def keys(self):
+        return self.KEYS
+
+    @property
+    def qty_difference(self) -> Decimal | None:
+        """实发 − 应发 when the sheet shows both (shown on the line)."""
+        if self.qty is None or self.ordered_qty is None:
+            return None
+        return self.qty - self.ordered_qty
+
+
+@dataclass
+class TableRow:
+    row: int
+    values: dict[str, Any]
+
+
+@dataclass
+class DeliverySheet:
+    filename: str
+    sha256: str
+    lines: list[SheetLine] = field(default_factory=list)
+    errors: list[SheetError] = field(default_factory=list)
+    sheet_name: str = ""
+    header_row: int | None = None
+    columns: dict[str, str] = field(default_factory=dict)   # field -> column letter
+    note_no: str = ""
+    supplier_name: str = ""
+    po_number: str = ""
+    delivery_date: date | None = None
+    header_cells: list[str] = field(default_factory=list)   # the header text of each column
+    signature: str = ""                                     # for saved mappings
+    mapping_used: bool = False                              # read through a saved mapping
+    price_basis: str = "incl_tax"
+
+    @property
+    def warnings(self) -> list[SheetError]:
+        return [e for e in self.errors if e.severity == "warning"]
+
+    @property
+    def row_errors(self) -> list[SheetError]:
+        return [e for e in self.errors if e.severity == "error"]
+
+    @property
+    def po_numbers(self) -> list[str]:
+        """Every PO the lines name, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for line in self.lines:
+            if line.po_number:
+                seen.setdefault(line.po_number, None)
+        return list(seen) or ([self.po_number] if self.po_number else [])
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Columns a receiver assigned by hand: field -> column (0-based) under the
+    header row ``header_row`` (1-based; 0: the sheet has no header row)."""
+
+    header_row: int
+    columns: dict[str, int]
+
+
+@dataclass(frozen=True)
+class SupplierProfile:
+    """What the reader knows about one supplier: its saved mappings by header
+    signature, and which of its prices (with or without tax) compares with the PO."""
+
+    code: str = ""
+    name: str = ""
+    price_basis: str = "incl_tax"
+    mappings: dict[str, ColumnMapping] = field(default_factory=dict)
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _refuse(code: str, **params):
+    raise ValidationError(code, field="file", **params)
+
+
+# --- front ends ---------------------------------------------------------------------------
+def read_delivery_sheet(data: bytes, filename: str, *, supplier: SupplierProfile | str | None = None,
+                        mapping: ColumnMapping | None = None,
+                        progress: Callable[[float], None] | None = None,
+                        budget: limits.Budget = limits.DEFAULT) -> DeliverySheet:
+    """Read a supplier delivery sheet: the first sheet of the file with a header (or
+    the one a saved or given mapping fits). Only a file that cannot be read at all
+    raises ``ValidationError``; row problems come back in ``.errors``."""
+    sha = hashlib.sha256(data if isinstance(data, (bytes, bytearray)) else b"").hexdigest()
+    clock = budget.start()
+    profile = _profile(supplier)
+    fallback: Grid | None = None
+    for grid in load(data, filename, budget):
+        clock.check()
+        sheet = _read_grid(grid, filename, sha, profile, mapping, progress, clock)
+        if sheet is not None:
+            return sheet
+        fallback = fallback or grid
+    _refuse("no_header_found", rows=layout.HEADER_SCAN_ROWS)
+    raise AssertionError("unreachable")
+
+
+def sheet_from_grid(rows: list[list[object]], *, filename: str = "",
+                    supplier: SupplierProfile | str | None = None,
+                    confidence: list[list[float | None]] | None = None,
+                    mapping: ColumnMapping | None = None) -> DeliverySheet:
+    """The same reading for rows recognised elsewhere (a photographed note): cells
+    whose ``confidence`` is below CONFIDENCE_THRESHOLD mark their field uncertain."""
+    grid = Grid("", [list(r) for r in rows])
+    sheet = _read_grid(grid, filename, "", _profile(supplier), mapping, None,
+                       limits.DEFAULT.start(), confidence)
+    if sheet is None:
+        _refuse("no_header_found", rows=layout.HEADER_SCAN_ROWS)
+    return sheet
+
+
+def _profile(supplier) -> SupplierProfile:
+    if isinstance(supplier, SupplierProfile):
+        return supplier
+    if isinstance(supplier, str):
+        return SupplierProfile(code=supplier)
+    return SupplierProfile()
+
+
+# --- one grid -------------------------------------------------------------------------------
+def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
+               mapping: ColumnMapping | None, progress, clock, confidence=None
+               ) -> DeliverySheet | None:
+    rows = grid.rows
+    header = layout.find_header(rows)
+    saved = None
+    if mapping is None and profile.mappings:
+        saved = _saved_mapping(rows, header, profile)
+    chosen = mapping or saved
+    if chosen is not None:
+        header = _header_from_mapping(rows, chosen)
+    elif header is None:
+        return None
+    else:
+        layout.settle_columns(header, rows)
+    sheet = DeliverySheet(filename=filename, sha256=sha, sheet_name=grid.name,
+                          header_row=header.row or None,
+                          columns={f: column_letter(c) for f, c in header.columns.items()},
+                          header_cells=header.texts, signature=header_signature(header.texts),
+                          mapping_used=saved is not None, price_basis=profile.price_basis)
+    meta = layout.Meta()
+    layout.read_block(rows[:max(header.row - 1, 0)], meta)
+    records = list(_records(grid, header, sheet.errors, progress, clock, meta))
+    orders = {f: column_order(r.values.get(f) for r in records)
+              for f in ("expiry_date",) if f in header.columns}
+    for record in records:
+        line = _line(record, header, sheet, orders)
+        if line is not None:
+            if confidence is not None:
+                line.uncertain = _uncertain(confidence, record.row, header.columns)
+            sheet.lines.append(line)
+    sheet.note_no, sheet.supplier_name = meta.note_no, meta.supplier_name
+    sheet.delivery_date = meta.delivery_date
+    sheet.po_number = meta.po_number or _single_po(sheet.lines)
+    for line in sheet.lines:
+        line.po_number = line.po_number or meta.po_number
+    return sheet
+
+
+def header_signature(texts: list[str]) -> str:
+    """What identifies a layout: its header words, in order, normalised."""
+    words = "|".join(vocab.norm(t) for t in texts if t)
+    return hashlib.sha1(words.encode()).hexdigest()[:16] if words else ""
+
+
+def _saved_mapping(rows, header, profile: SupplierProfile) -> ColumnMapping | None:
+    if header is not None:
+        found = profile.mappings.get(header_signature(header.texts))
+        if found:
+            return found
+    for index in range(min(layout.HEADER_SCAN_ROWS, len(rows))):
+        texts = [to_text(v) if isinstance(v, str) else "" for v in rows[index]]
+        found = profile.mappings.get(header_signature(texts))
+        if found and found.header_row in (0, index + 1):
+            return ColumnMapping(index + 1, found.columns)
+    return None
+
+
+def _header_from_mapping(rows, mapping: ColumnMapping) -> layout.Header:
+    index = mapping.header_row - 1
+    texts = [to_text(v) if isinstance(v, str) else "" for v in rows[index]] \
+        if 0 <= index < len(rows) else []
+    return layout.Header(mapping.header_row, dict(mapping.columns), texts)
+
+
+def _single_po(lines: list[SheetLine]) -> str:
+    numbers = {line.po_number for line in lines if line.po_number}
+    return numbers.pop() if len(numbers) == 1 else ""
+
+
+def _uncertain(confidence, row: int, columns: dict[str, int]) -> set[str]:
+    index = row - 1
+    if index >= len(confidence) or confidence[index] is None:
+        return set()
+    cells = confidence[index]
+    out = set()
+    for f, c in columns.items():
+        score = cells[c] if c < len(cells) else None
+        if score is not None and score < CONFIDENCE_THRESHOLD:
+            out.add({"name_spec": "name"}.get(f, f))
+            if f == "name_spec":
+                out.add("spec")
+    return out
+
+
+# --- rows -------------------------------------------------------------------------------------
+def _merge_anchors(grid: Grid, columns: dict[str, int]) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row 1-based, col) of each covered cell in a fill-down column -> its anchor."""
+    wanted = {c for f, c in columns.items() if f in FILL_DOWN_FIELDS}
+    anchors: dict[tuple[int, int], tuple[int, int]] = {}
+    for r1, c1, r2, c2 in grid.merged:
+        if r2 == r1:
+            continue
+        for c in range(c1, c2 + 1):
+            if c not in wanted:
+                continue
+            for r in range(r1, r2 + 1):
+                if (r, c) != (r1, c1):
+                    anchors[(r + 1, c)] = (r1 + 1, c1)
+            if len(anchors) > MAX_MERGED_CELLS:
+                return anchors
+    return anchors
+
+
+_FORMULA = object()   # a formula cell without a cached value (already reported)
+
+
+def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progress, clock,
+             meta: layout.Meta | None = None) -> Iterator[TableRow]:
+    """Each line below the header as {field: raw value}: repeated headers, subtotal
+    rows, footers and blank rows skipped (never stopping the read), section rows
+    applied to the lines below, and nothing after the start of a backorder table."""
+    rows = grid.rows
+    columns = dict(header.columns)
+    anchors = _merge_anchors(grid, columns)
+    formulas = grid.formula_no_value
+    section: dict[str, str] = {}
+    after_total = closed = False
+    total = len(rows) - header.row
+    for index in range(header.row, len(rows)):
+        row_no = index + 1
+        seen = row_no - header.row
+        if seen > MAX_SHEET_ROWS:
+            _refuse("too_many_lines", max=MAX_SHEET_ROWS)
+        if seen % 1000 == 0:
+            clock.check()
+            if progress is not None:
+                progress(min(seen / max(total, 1), 0.99))
+        values = rows[index]
+        if anchors:
+            values = _filled(rows, values, row_no, anchors)
+        if layout.is_blank(values):
+            continue
+        qty_col = columns.get("qty")
+        qty_raw = values[qty_col] if qty_col is not None and qty_col < len(values) else None
+        has_qty = qty_raw not in (None, "")
+        if layout.is_total_text(layout.first_text(values)):
+            after_total = True
+            continue
+        if not layout.looks_numeric(qty_raw):
+            again = layout.header_at(rows, index)
+            if again is not None:
+                layout.settle_columns(again, rows)
+                columns, after_total, closed = dict(again.columns), False, False
+                anchors = _merge_anchors(grid, columns) if grid.merged else anchors
+                continue
+            if layout.is_backorder(values):
+                break
+            found = layout.section_values(values)
+            if found:
+                section.update(found)
+                continue
+            if layout.is_footer(values):
+                closed = True       # signatures end a table; a repeated header reopens
+                continue
+            if not has_qty and after_total:
+                continue
+        if closed:
+            continue
+        record = {}
+        width = len(values)
+        for f, c in columns.items():
+            record[f] = values[c] if c < width else None
+            if record[f] is None and (row_no, c) in formulas:
+                errors.append(SheetError(
+                    row_no, column_letter(c), "formula_no_value",
+                    {"field": f, "header": header.texts[c] if c < len(header.texts) else ""},
+                    "warning" if f in OPTIONAL_FORMULA_FIELDS else "error"))
+                record[f] = _FORMULA
+        if not has_qty and all(record.get(f) in (None, "") for f in
+                               ("sku", "name", "name_spec", "barcode")):
+            continue
+        if section.get("po_number") and record.get("po_number") in (None, ""):
+            record["po_number"] = section["po_number"]
+        yield TableRow(row_no, record)
+    if progress is not None:
+        progress(1.0)
+
+
+def _filled(rows, values, row_no, anchors) -> list:
+    values = list(values)
+    for (r, c), (ar, ac) in ((k, v) for k, v in anchors.items() if k[0] == row_no):
+        values.extend([None] * (c + 1 - len(values)))
+        if values[c] is None and ar - 1 < len(rows) and ac < len(rows[ar - 1]):
+            values[c] = rows[ar - 1][ac]
+    return values
+
+
+# --- one line ------------------------------------------------------------------------------
+def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
+          orders: dict[str, str | None]) -> SheetLine | None:
+    values, row = record.values, record.row
+    letters = sheet.columns
+    problems: list[SheetError] = []
+
+    def bad(f: str, code: str, **params):
+        problems.append(SheetError(row, letters.get(f, ""), code, {"field": f, **params}))
+
+    if any(v is _FORMULA for f, v in values.items() if f not in OPTIONAL_FORMULA_FIELDS):
+        return None  # reported by _records
+    line = SheetLine(row=row)
+    _texts(line, values, bad)
+    if not line.sku and not line.name:
+        bad("sku" if "sku" in letters else "name", "item_missing")
+    _quantity(line, values, bad)
+    _prices(line, values, bad, sheet)
+    raw_expiry = values.get("expiry_date")
+    if raw_expiry is not _FORMULA:
+        try:
+            line.expiry_date = parse_date(cell_date(raw_expiry), orders.get("expiry_date"))
+        except BadCell as exc:
+            bad("expiry_date", exc.code, **exc.params)
+    if problems:
+        sheet.errors.extend(problems)
+        return None
+    _amount_check(line, values, sheet)
+    if line.remark and vocab.is_damage_remark(line.remark):
+        line.hints.append("remark_damage")
+    if line.qty_difference:
+        line.hints.append("qty_differs")
+    return line
+
+
+def _text(values, f) -> str:
+    raw = values.get(f)
+    return "" if raw is _FORMULA else to_text(cell_date(raw))
+
+
+def _texts(line: SheetLine, values: dict, bad) -> None:
+    for f in LINE_TEXT_FIELDS:
+        text = _text(values, f)
+        limit = TEXT_LIMITS.get(f, 200)
+        try:
+            text_input.check_text(text, f)
+        except ValidationError as exc:
+            bad(f, exc.code, char=exc.params["char"])
+            continue
+        if len(text) > limit:
+            bad(f, "too_long", max=limit)
+            continue
+        setattr(line, f, text)
+    combined = _text(values, "name_spec")
+    if combined and not line.name:
+        code, combined = split_code_name(combined)
+        line.sku = line.sku or code
+        line.name, spec = split_name_spec(combined)
+        line.spec = line.spec or spec
+    code, name = split_code_name(line.name)
+    if code:
+        line.name = name
+        line.sku = line.sku or code
+    if not line.sku:
+        line.sku = _text(values, "barcode")
+    line.sku = line.sku.upper()
+    if len(line.sku) > TEXT_LIMITS["sku"]:
+        bad("sku", "too_long", max=TEXT_LIMITS["sku"])
+
+
+def _quantity(line: SheetLine, values: dict, bad) -> None:
+    raw = values.get("qty")
+    if raw is _FORMULA:
+        return
+    try:
+        qty, unit = number_and_unit(raw)
+    except BadCell as exc:
+        bad("qty", exc.code, **exc.params)
+        return
+    if qty is None:
+        bad("qty", "qty_missing")
+    elif qty <= 0:
+        bad("qty", "must_be_positive", value=str(qty))
+    elif qty > MAX_LINE_QTY:
+        bad("qty", "too_large", value=str(qty))
+    elif qty != qty.quantize(Decimal("0.001")):
+        bad("qty", "too_many_decimals", places=3, value=str(qty))
+    else:
+        line.qty = qty
+        line.unit = line.unit or unit
+    try:
+        ordered = number_and_unit(values.get("ordered_qty"))[0] \
+            if values.get("ordered_qty") is not _FORMULA else None
+        line.ordered_qty = ordered if ordered is not None and ordered >= 0 else None
+    except BadCell:
+        line.ordered_qty = None
+
+
+def _money(values: dict, f: str, bad, limit: Decimal, places: int | None) -> Decimal | None:
+    raw = values.get(f)
+    if raw is _FORMULA:
+        return None
+    try:
+        number = number_and_unit(raw)[0]
+    except BadCell as exc:
+        bad(f, exc.code, **exc.params)
+        return None
+    if number is None:
+        return None
+    if number < 0:
+        bad(f, "must_not_be_negative", value=str(number))
+    elif number > limit:
+        bad(f, "too_large", value=str(number))
+    elif places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+        bad(f, "too_many_decimals", places=places, value=str(number))
+    else:
+        return number
+    return None
+
+
+def _prices(line: SheetLine, values: dict, bad, sheet: DeliverySheet) -> None:
+    price = _money(values, "unit_price", bad, MAX_PRICE, 4)
+    line.price_incl_tax = _money(values, "price_incl_tax", bad, MAX_PRICE, 4)
+    line.price_excl_tax = _money(values, "price_excl_tax", bad, MAX_PRICE, 4)
+    raw_rate = values.get("tax_rate")
+    try:
+        line.tax_rate = parse_rate(raw_rate) if raw_rate is not _FORMULA else None
+    except BadCell:
+        line.tax_rate = None
+    # 金额 next to both prices or beside 价税合计 is before tax; alone, it matches the price.
+    for f in ("amount", "amount_incl_tax", "amount_excl_tax"):
+        _money(values, f, bad, MAX_PRICE * MAX_LINE_QTY, None)
+    if line.price_incl_tax is None and line.price_excl_tax is not None and line.tax_rate:
+        pass  # kept as printed: the PO is compared on its own basis below
+    basis = sheet.price_basis if sheet.price_basis in PRICE_BASES else "incl_tax"
+    preferred = line.price_incl_tax if basis == "incl_tax" else line.price_excl_tax
+    other = line.price_excl_tax if basis == "incl_tax" else line.price_incl_tax
+    line.unit_price = preferred if preferred is not None else (price if price is not None else other)
+
+
+def _amount_basis(values: dict) -> str:
+    """Which price the plain 金额 column multiplies."""
+    present = {f for f, v in values.items() if v is not None}
+    if "amount_incl_tax" in present or "tax_amount" in present:
+        return "excl_tax"
+    if "price_excl_tax" in present and "price_incl_tax" not in present:
+        return "excl_tax"
+    if "price_incl_tax" in present and "price_excl_tax" not in present:
+        return "incl_tax"
+    if "price_excl_tax" in present:
+        return "excl_tax"
+    return "plain"
+
+
+def _amount_check(line: SheetLine, values: dict, sheet: DeliverySheet) -> None:
+    """Each amount against qty × the price of the same basis (with or without tax)."""
+    if line.qty is None:
+        return
+    plain_price = _number(values.get("unit_price"))
+    prices = {"incl_tax": line.price_incl_tax if line.price_incl_tax is not None else plain_price,
+              "excl_tax": line.price_excl_tax if line.price_excl_tax is not None else plain_price,
+              "plain": plain_price if plain_price is not None else line.unit_price}
+    pairs = (("amount", _amount_basis(values)), ("amount_incl_tax", "incl_tax"),
+             ("amount_excl_tax", "excl_tax"))
+    tolerance = max(AMOUNT_TOLERANCE, line.qty * Decimal("0.005"))
+    for f, basis in pairs:
+        amount, price = _number(values.get(f)), prices[basis]
+        if amount is None or price is None:
+            continue
+        if f == "amount" or line.amount is None:
+            line.amount = amount
+        expected = line.qty * price
+        if abs(expected - amount) > tolerance:
+            sheet.errors.append(SheetError(
+                line.row, sheet.columns.get(f, ""), "amount_mismatch",
+                {"field": f, "amount": str(amount),
+                 "expected": format(expected.normalize(), "f")}, "warning"))
+    if line.amount is None:
+        for f in ("amount", "amount_incl_tax", "amount_excl_tax"):
+            if _number(values.get(f)) is not None:
+                line.amount = _number(values.get(f))
+                break
+
+
+def _number(raw) -> Decimal | None:
+    if raw is _FORMULA:
+        return None
+    try:
+        return number_and_unit(raw)[0]
+    except BadCell:
+        return None
+
+
+# --- generic imports (PO import) ---------------------------------------------------------------
+def read_records(data: bytes, filename: str, columns: dict[str, tuple[str, ...]], *,
+                 required: tuple[str, ...], one_of: tuple[str, ...],
+                 budget: limits.Budget = limits.DEFAULT
+                 ) -> tuple[list[TableRow], list[SheetError], dict[str, str]]:
+    """Raw records by canonical field, for imports with their own column words
+    (the PO importer): the same formats, budget and row handling as delivery sheets."""
+    index = {vocab.norm(word): f for f, words in columns.items() for word in words}
+    clock = budget.start()
+    for grid in load(data, filename, budget):
+        clock.check()
+        header = _generic_header(grid.rows, index, required, one_of)
+        if header is None:
+            continue
+        errors: list[SheetError] = []
+        records = list(_records(grid, header, errors, None, clock))
+        return records, errors, {f: column_letter(c) for f, c in header.columns.items()}
+    _refuse("no_header_found", rows=layout.HEADER_SCAN_ROWS)
+    raise AssertionError("unreachable")
+
+
+def _generic_header(rows, index, required, one_of) -> layout.Header | None:
+    for offset in range(min(layout.HEADER_SCAN_ROWS, len(rows))):
+        mapping: dict[str, int] = {}
+        texts = [to_text(v) if isinstance(v, str) else "" for v in rows[offset]]
+        for col, text in enumerate(texts):
+            f = index.get(vocab.norm(text)) if text else None
+            if f and f not in mapping:
+                mapping[f] = col
+        if all(f in mapping for f in required) and any(f in mapping for f in one_of) \
+                and len(mapping) >= 2:
+            return layout.Header(offset + 1, mapping, texts)
+    return None

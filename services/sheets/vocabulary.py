@@ -1,0 +1,235 @@
+"""The words suppliers print on their sheets, in one table.
+
+Headers are compared after ``norm`` (lower case, no spaces, punctuation or bracketed
+units: "数量(件)" -> "数量", "Qty (pcs)" -> "qty"). A header is recognised by, in
+order: an exact synonym below (its position in the tuple is its strength: earlier
+wins when two columns claim one field), then the RULES (a header ending in 数量 is a
+quantity, 含税单价 is the tax-inclusive price, ...). Teaching a new word is one line
+here, never code.
+"""
+from __future__ import annotations
+
+import re
+
+# Fields of a delivery line. Some only steer the reading and never reach the line
+# (ordered_qty is shown as the difference from 实发; ignore swallows columns that must
+# not be mistaken for another field).
+LINE_FIELDS = ("line_no", "sku", "name", "spec", "name_spec", "qty", "ordered_qty", "unit",
+               "unit_price", "price_incl_tax", "price_excl_tax", "tax_rate", "amount",
+               "amount_incl_tax", "amount_excl_tax", "tax_amount", "lot_no", "expiry_date",
+               "production_date", "po_number", "remark", "barcode", "ignore")
+
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "line_no": ("序号", "行号", "项次", "no", "lineno", "line", "#", "sn", "seq", "pos"),
+    "sku": ("配件编码", "物料编码", "商品编码", "存货编码", "产品编码", "零件编码", "编码", "配件号",
+            "零件号", "零件编号", "物料编号", "商品编号", "产品编号", "存货编号", "货号", "料号",
+            "sku编码", "sku", "oe号", "oe编号", "原厂编号", "原厂号", "图号", "代码", "商品代码",
+            "物料代码", "存货代码", "itemcode", "partno", "partnumber", "productcode",
+            "materialcode", "partcode", "articleno", "articlenumber", "article", "code",
+            "itemno", "internalreference", "reference", "ref", "model", "modelno",
+            "oenumber", "oeno", "stockcode", "productno", "catalogno", "catno"),
+    "barcode": ("条码", "条形码", "商品条码", "国际条码", "barcode", "ean", "ean13", "upc",
+                "gtin"),
+    "name": ("配件名称", "商品名称", "物料名称", "货品名称", "产品名称", "零件名称", "存货名称",
+             "品名", "名称", "产品名", "商品名", "产品", "商品", "货品", "配件", "物料", "品目",
+             "description", "itemdescription", "productdescription", "name", "itemname",
+             "partname", "productname", "goods", "descriptionofgoods", "commodity",
+             "designation", "product", "item", "items"),
+    "spec": ("规格型号", "型号规格", "规格", "型号", "规格参数", "适用车型", "车型", "spec",
+             "specification", "specifications", "size", "variant", "specmodel"),
+    "name_spec": ("品名规格", "品名及规格", "名称规格", "名称及规格", "名称/规格", "货品名称规格",
+                  "商品名称规格", "品名/规格", "descriptionspec", "namespec"),
+    "qty": ("实发数量", "实发", "实送数量", "实送", "实发数", "本次发货", "本次送货数量",
+            "送货数量", "发货数量", "出库数量", "交货数量", "发货件数", "件数", "总数量", "数量",
+            "实收数量", "qtydelivered", "deliveredqty", "delivered", "shippedqty", "qtyshipped",
+            "shipped", "deliveryqty", "totalqty", "qty", "quantity", "pcs", "done",
+            "quantitydone", "qtydone"),
+    "ordered_qty": ("应发数量", "应发", "应送数量", "应送", "订单数量", "订购数量", "订货数量",
+                    "采购数量", "计划数量", "应收数量", "orderedqty", "qtyordered", "ordered",
+                    "orderqty", "demand", "qtyordered"),
+    "unit": ("单位", "计量单位", "单位名称", "unit", "uom", "units", "unitofmeasure", "um"),
+    "unit_price": ("单价", "价格", "售价", "销售单价", "采购单价", "unitprice", "price",
+                   "unitcost", "rate", "priceunit", "netprice"),
+    "price_incl_tax": ("含税单价", "含税价", "含税售价", "单价含税", "priceincltax",
+                       "unitpriceincltax", "grossprice", "priceinctax"),
+    "price_excl_tax": ("未税单价", "不含税单价", "无税单价", "除税单价", "不含税价", "未税价",
+                       "单价不含税", "priceexcltax", "unitpriceexcltax", "priceexvat",
+                       "unitpricenet"),
+    "tax_rate": ("税率", "增值税率", "税率%", "taxrate", "vatrate", "tax", "vat", "taxes"),
+    "amount": ("金额", "总价", "总金额", "小计金额", "货款", "amount", "lineamount",
+               "linetotal", "value", "extendedprice", "totalprice", "subtotal", "total",
+               "netamount"),
+    "amount_incl_tax": ("价税合计", "含税金额", "含税总额", "金额含税", "价税合计金额",
+                        "amountincltax", "totalincltax", "grossamount", "totalinclvat"),
+    "amount_excl_tax": ("未税金额", "不含税金额", "无税金额", "除税金额", "金额不含税",
+                        "amountexcltax", "totalexcltax", "amountexvat"),
+    "tax_amount": ("税额", "税金", "增值税额", "taxamount", "vatamount"),
+    "lot_no": ("批号", "批次", "批次号", "生产批号", "批号/序列号", "lot", "lotno",
+               "lotnumber", "batch", "batchno", "batchnumber", "lotserialnumber",
+               "serialnumber", "lotsn"),
+    "expiry_date": ("有效期", "有效期至", "失效日期", "到期日", "到期日期", "效期", "保质期至",
+                    "有效日期", "expiry", "expirydate", "exp", "expdate", "bestbefore",
+                    "expires", "useby", "expiration", "expirationdate", "bbd"),
+    "production_date": ("生产日期", "制造日期", "productiondate", "mfgdate", "manufacturedate",
+                        "mfd", "dateofmanufacture"),
+    "po_number": ("订单号", "采购单号", "采购订单号", "订单编号", "采购订单", "采购单", "合同号",
+                  "po", "pono", "ponumber", "purchaseorder", "purchaseorderno", "orderno",
+                  "ordernumber", "yourref", "yourorder", "custpo", "customerpo", "source",
+                  "sourcedocument", "againstpo", "purchaseorderref"),
+    "remark": ("备注", "说明", "备注说明", "附注", "质量情况", "remark", "remarks", "note",
+               "notes", "comment", "comments", "memo"),
+    "ignore": ("欠货数量", "欠发数量", "未发数量", "缺货数量", "backorder", "backorderqty",
+               "outstanding", "outstandingqty", "remainingqty", "pendingqty", "箱号", "箱数",
+               "件号", "cartonno", "boxno", "cartons", "ctns", "毛重", "净重", "体积", "grossweight",
+               "netweight", "weight", "volume", "cbm", "gw", "nw", "measurement", "仓库", "库位",
+               "warehouse", "location", "折扣", "折扣率", "discount", "折扣额", "签收", "签收数量",
+               "实收", "收货数量", "验收数量", "receivedqty", "qtyreceived", "received"),
+}
+
+# Rules for headers no synonym names: (field, pattern on the normalised header).
+# Checked in order; the first match wins. Word-level meaning, not lists.
+RULES: tuple[tuple[str, str], ...] = (
+    ("ignore", r"(欠|未发|未交|缺货|待发|backorder|outstanding|remaining|pending)"),
+    ("ordered_qty", r"(应发|应送|应收|订单|订购|订货|采购|计划|ordered|order).*(数量|件数|数|qty|quantity)$"),
+    ("qty", r"(数量|件数|qty|quantity)$"),
+    ("price_incl_tax", r"含税.*(单价|价)$|(单价|价)含税$"),
+    ("price_excl_tax", r"(未税|不含税|无税|除税|净).*(单价|价)$"),
+    ("unit_price", r"(单价|price)$"),
+    ("amount_incl_tax", r"(价税|含税).*(金额|合计|总额)$"),
+    ("amount_excl_tax", r"(未税|不含税|无税|除税).*(金额|总额)$"),
+    ("tax_amount", r"税额$|税金$"),
+    ("amount", r"(金额|amount)$"),
+    ("expiry_date", r"(有效|到期|失效|保质).*(日期|期|至)$|^exp"),
+    ("production_date", r"(生产|制造).*日期$"),
+    ("name_spec", r"(品名|名称).*规格$"),
+    ("name", r"(名称|品名|description)$"),
+    ("spec", r"(规格|型号)$"),
+    ("lot_no", r"(批号|批次)$"),
+    ("barcode", r"条码$"),
+    ("po_number", r"(订单|采购单).*(号|编号)$"),
+    ("sku", r"(编码|编号|代码|货号|零件号|配件号|料号)$|(partno|itemcode|code)$"),
+    ("remark", r"(备注|remark|note)"),
+)
+
+# Labels of the header block above the table (or in a section row within it).
+META_LABELS: dict[str, tuple[str, ...]] = {
+    "note_no": ("送货单号", "送货单编号", "发货单号", "发货单编号", "出库单号", "出库单编号",
+                "销售单号", "销售出库单号", "单据编号", "单据号", "单号", "编号", "no",
+                "deliverynote", "deliverynoteno", "deliverynotenumber", "dnno", "dn",
+                "noteno", "notenumber", "invoiceno", "invoicenumber", "invoice", "packinglistno",
+                "plno", "shipmentno", "deliveryno", "deliveryorder", "donumber", "dono",
+                "documentno", "reference", "ref", "slipno"),
+    "po_number": ("订单号", "订单编号", "采购单号", "采购订单号", "采购订单", "采购单", "客户订单号",
+                  "合同号", "po", "pono", "ponumber", "po#", "purchaseorder", "purchaseorderno",
+                  "yourref", "yourreference", "yourorder", "yourorderno", "customerpo",
+                  "custpo", "orderno", "ordernumber", "order", "sourcedocument", "source"),
+    "delivery_date": ("送货日期", "发货日期", "出库日期", "交货日期", "日期", "单据日期", "开单日期",
+                      "date", "deliverydate", "shipdate", "shippingdate", "dispatchdate",
+                      "dateshipped", "effectivedate", "invoicedate"),
+    "supplier_name": ("供应商", "供货单位", "发货单位", "送货单位", "供应商名称", "供货商",
+                      "销售单位", "supplier", "vendor", "shipper", "from", "seller"),
+    "parcel": ("箱号", "件号", "包裹号", "parcelno", "parcel", "cartonno", "carton", "boxno",
+               "package"),
+    # Read so that their values are never mistaken for ours (the buyer's name, ...).
+    "ignore": ("客户", "客户名称", "收货单位", "购货单位", "收货人", "收货地址", "地址", "电话",
+               "联系人", "联系电话", "传真", "订单日期", "下单日期", "制单", "制单人", "审核",
+               "customer", "shipto", "billto", "to", "deliverto", "address", "tel", "phone",
+               "fax", "contact", "orderdate", "page", "页码", "第", "车牌", "司机", "运单号"),
+}
+
+# A row whose first text starts with one of these is a subtotal or total: skipped,
+# and reading continues below it.
+TOTAL_WORDS = ("本页小计", "本页合计", "小计", "合计", "总计", "共计", "累计", "总合计", "total",
+               "subtotal", "grandtotal", "pagetotal", "sum", "totals", "untaxedamount",
+               "taxes", "amountdue", "大写")
+
+# A row mentioning one of these starts the table of goods NOT delivered: nothing below
+# it is delivered goods.
+BACKORDER_WORDS = ("未发货", "未送货", "欠货", "欠发", "缺货明细", "待发货", "未交货", "后补",
+                   "补发", "backorder", "backorders", "notyetdelivered", "tofollow",
+                   "remainingtobedelivered", "outstandingitems", "undelivered", "notdelivered",
+                   "pendingdelivery")
+
+# Signature and footer labels (a row of only these is never a line).
+FOOTER_WORDS = ("送货人", "收货人", "签收", "签字", "签名", "制单", "审核", "经手人", "仓管",
+                "司机", "receivedby", "deliveredby", "signature", "signed", "checkedby",
+                "preparedby", "approvedby", "carrier", "盖章")
+
+# Words in a remark that the receiver should look at before accepting the line.
+DAMAGE_WORDS = ("破损", "损坏", "坏", "短少", "少发", "缺少", "漏发", "错发", "变形", "受潮",
+                "damaged", "damage", "broken", "short", "missing", "crushed", "wet", "defective")
+
+# Title words of a delivery document, cut from the title to leave the supplier's name.
+TITLE_WORDS = ("销售出库单", "销售送货单", "送货单", "发货单", "出库单", "销售单", "送货清单",
+               "发货清单", "装箱单", "随货同行单", "交货单", "deliverynote", "deliveryslip",
+               "packinglist", "packingslip", "deliveryorder", "invoice", "shippingnote")
+
+# Companies end with one of these; a title carrying one names the supplier.
+COMPANY_MARKS = ("有限公司", "公司", "厂", "商行", "经营部", "贸易", "汽配", "ltd", "limited",
+                 "co", "inc", "gmbh", "llc", "corp", "company", "ag", "sa", "bv", "oy")
+
+
+def norm(text: object) -> str:
+    """Header text reduced for matching: lower case, without bracketed units, spaces
+    or punctuation (keeps '#' alone so 'PO #' still reads as 'po#' -> 'po')."""
+    text = re.sub(r"\(.*?\)|（.*?）|【.*?】", "", str(text).strip().lower())
+    text = text.replace("％", "%")
+    return re.sub(r"[\s_:：*＊#№.,，。/\\\-()（）\[\]【】'\"'‘’“”、|]", "", text)
+
+
+def _index(table: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, int]]:
+    index: dict[str, tuple[str, int]] = {}
+    for field_name, words in table.items():
+        for strength, word in enumerate(words):
+            index.setdefault(norm(word), (field_name, strength))
+    return index
+
+
+HEADER_INDEX = _index(HEADER_SYNONYMS)
+META_INDEX = _index(META_LABELS)
+_RULES = tuple((f, re.compile(p)) for f, p in RULES)
+RULE_STRENGTH = 1000          # a rule is weaker than any listed synonym
+TOTALS = tuple(norm(w) for w in TOTAL_WORDS)
+BACKORDERS = tuple(norm(w) for w in BACKORDER_WORDS)
+FOOTERS = tuple(norm(w) for w in FOOTER_WORDS)
+TITLES = tuple(norm(w) for w in TITLE_WORDS)
+
+
+def header_field(text: object) -> tuple[str, int] | None:
+    """(field, strength) of a header cell; lower strength wins. None when unknown."""
+    key = norm(text)
+    if not key or len(key) > 40:
+        return None
+    found = HEADER_INDEX.get(key)
+    if found:
+        return found
+    for field_name, pattern in _RULES:
+        if pattern.search(key):
+            return field_name, RULE_STRENGTH
+    return None
+
+
+def meta_label(text: object) -> str | None:
+    """The header-block field a label names ('送货单号' -> 'note_no')."""
+    found = META_INDEX.get(norm(text))
+    return found[0] if found else None
+
+
+def is_damage_remark(text: str) -> bool:
+    low = text.lower()
+    return any(word in low for word in DAMAGE_WORDS)
+
+# Column words of the purchase-order import (a sheet purchasing prepares).
+PO_IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "supplier": ("供应商", "供应商编码", "供应商代码", "供货单位", "supplier", "suppliercode",
+                 "vendor"),
+    "po_number": HEADER_SYNONYMS["po_number"],
+    "sku": HEADER_SYNONYMS["sku"],
+    "name": HEADER_SYNONYMS["name"],
+    "qty": ("数量", "订购数量", "采购数量", "qty", "quantity", "orderedqty", "qtyordered"),
+    "unit_price": HEADER_SYNONYMS["unit_price"] + HEADER_SYNONYMS["price_incl_tax"]
+    + HEADER_SYNONYMS["price_excl_tax"],
+    "amount": HEADER_SYNONYMS["amount"],
+    "due_date": ("交货日期", "到货日期", "交期", "要求到货日期", "duedate", "due",
+                 "deliverydate", "needby"),
+}
