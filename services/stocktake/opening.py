@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from db import Database
 from db.models import Location, Stocktake, StocktakeLine, StocktakeStep, StocktakeZone
 from db.queries import stocktake as q
+from db.writes.stocktake import freeze_zones
 from services import clock
 from services.common import audit, clean_text, next_number, require_role
 from services.errors import Duplicate, InvalidState, ValidationError
@@ -16,9 +17,21 @@ from services.stocktake.common import CANCEL_ROLES, LIVE, MAX_NOTE, OPEN_ROLES, 
 from services.stocktake.views import Step, StocktakeView, ZoneProgress
 
 
-def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
+def open_receipts_in_zones(db: Database, zones) -> list[dict]:
+    """Receipts counted into a bin of ``zones`` but not posted yet: rows with
+    receipt, zone, location (what the stocktake page lists before opening)."""
+    with db.read() as session:
+        return [{"receipt": number, "zone": zone, "location": code}
+                for number, zone, code in q.counted_open_receipts(session, list(zones))]
+
+
+def open_stocktake(db: Database, *, actor, period, zones=None,
+                   allow_open_receipts=False) -> str:
     """Snapshot book quantities of the zones (default: all) and freeze them.
-    Returns the stocktake number. One live stocktake per month."""
+    Returns the stocktake number. One live stocktake per month.
+
+    Receipts counted into the zones but not posted would wait until the stocktake
+    ends: opening is refused, listing them, unless ``allow_open_receipts``."""
     period = _clean_period(period)
     wanted = None
     if zones is not None:
@@ -47,6 +60,8 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         ).first()
         if frozen:
             raise InvalidState("zone_already_frozen", zone=frozen.zone, location=frozen.code)
+        if not allow_open_receipts:
+            _refuse_open_receipts(session, chosen)
         now = clock.now()
         stocktake = Stocktake(
             number=next_number(session, "ST", now), period=period, open_period=period,
@@ -57,16 +72,14 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         session.flush()
         session.execute(insert(StocktakeZone),
                         [{"stocktake_id": stocktake.id, "zone": z} for z in chosen])
+        # Freeze first, then snapshot: a writer racing this either committed before
+        # the freeze's locks were granted (and is in the snapshot) or is refused.
+        freeze_zones(session, stocktake.id, chosen)
         session.execute(
             insert(StocktakeLine).from_select(
                 ["stocktake_id", "item_id", "location_id", "zone", "book_qty", "book_value"],
                 q.snapshot_select(stocktake.id, chosen),
             )
-        )
-        session.execute(
-            update(Location).where(Location.zone.in_(chosen))
-            .values(frozen_by_stocktake_id=stocktake.id)
-            .execution_options(synchronize_session=False)
         )
         session.add(StocktakeStep(stocktake_id=stocktake.id, step="open", from_status="",
                                   to_status="open", actor=actor, at=now))
@@ -75,6 +88,14 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         return stocktake.number
 
     return db.write(work)
+
+
+def _refuse_open_receipts(session, zones: list[str]) -> None:
+    # 盘点前已审核单据记账: documents are booked before counting starts.
+    waiting = sorted({number for number, _zone, _code in q.counted_open_receipts(session, zones)})
+    if waiting:
+        raise InvalidState("stocktake_open_receipts", field="stocktake_zones",
+                           receipts=", ".join(waiting), count=len(waiting))
 
 
 def cancel(db: Database, *, actor, stocktake, comment="") -> None:
