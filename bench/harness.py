@@ -366,7 +366,8 @@ def case_receive_500(b: Bench) -> Result:
         receiving.record_counts(b.db, actor="receiver", receipt=grn, counts=[
             {"line_no": i, "counted_qty": 10, "certificate": "CERT-1"}
             for i in range(1, len(batch) + 1)])
-        view = receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper")
+        view = receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper",
+                                      checker_password=PASSWORD)
         assert view.status == "posted" and view.accepted_total == Decimal(10 * len(batch)), view
         return view
 

@@ -34,6 +34,7 @@ from services import clock, issuing, receiving, reports
 from services import stocktake as st
 from services.errors import InvalidState
 from tests.factories import (
+    PASSWORD,
     build_world,
     count_receipt,
     every_row,
@@ -132,7 +133,7 @@ def test_receipt_posting_leaves_nothing_on_any_fault(world, monkeypatch):
     grn = open_receipt(db, [("OF-100", 5, "2.5"), ("BP-200", 4, "40"), ("CL-300", 3, "9")])
     count_receipt(db, grn, damaged={2: 1}, counted={3: 2})      # a rejection and a short line
     faults, view = crash_everywhere(db, monkeypatch, lambda: receiving.post_receipt(
-        db, actor="receiver", receipt=grn, checked_by="keeper"))
+        db, actor="receiver", receipt=grn, checked_by="keeper", checker_password=PASSWORD))
     assert faults >= 10 and view.status == "posted" and view.return_number
 
 
@@ -372,7 +373,7 @@ def test_reply_lost_after_commit_is_reported_and_retry_never_posts_twice(world, 
             db, actor="keeper", issue_number=first.number, sku="OF-100", qty=1,
             request_id="REQ-LOST-3"),
         "receipt": lambda: receiving.post_receipt(db, actor="receiver", receipt=grn,
-                                                  checked_by="keeper"),
+                                                  checked_by="keeper", checker_password=PASSWORD),
         "stocktake": lambda: st.post(db, actor="finance", stocktake=stocktake),
     }
     original_commit, lost = Session.commit, []

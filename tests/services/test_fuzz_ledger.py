@@ -46,7 +46,7 @@ from services import clock, issuing, receiving, reports
 from services import stocktake as st
 from services.errors import InsufficientStock, InvalidState, StockFrozen
 from tests.conftest import _truncate_all
-from tests.factories import build_world, make_approved_po, utc
+from tests.factories import PASSWORD, build_world, make_approved_po, utc
 
 D = Decimal
 ZERO = D(0)
@@ -212,15 +212,15 @@ class LedgerMachine(RuleBasedStateMachine):
         if any(self._frozen(t) for t in targets):
             with pytest.raises(StockFrozen):
                 receiving.post_receipt(self.db, actor="receiver", receipt=grn,
-                                       checked_by=cosigner)
+                                       checked_by=cosigner, checker_password=PASSWORD)
             receiving.cancel_receipt(self.db, actor="receiver", receipt=grn)
             assert receiving.get_receipt(self.db, grn).status == "cancelled"
             self.counts["receive_frozen"] += 1
             return
-        view = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner)
+        view = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner, checker_password=PASSWORD)
         assert view.status == "posted" and view.checked_by == cosigner
         # Posting again changes nothing.
-        again = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner)
+        again = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner, checker_password=PASSWORD)
         assert again.posted_at == view.posted_at
         for ln in view.lines:
             sku, qty = accepted[ln.line_no]
@@ -278,7 +278,7 @@ class LedgerMachine(RuleBasedStateMachine):
         available, taken = plan(lots, sku, D(qty), "bad", today)
         call = lambda: issuing.issue_stock(  # noqa: E731
             self.db, actor="supervisor", lines=[{"sku": sku, "qty": qty}], requested_by="Scrap",
-            purpose="scrap", stock="bad", approved_by="manager" if sku == "EN-500" else None)
+            purpose="scrap", stock="bad", approved_by="manager", approver_password=PASSWORD)
         if available < qty:
             with pytest.raises(InsufficientStock):
                 call()
