@@ -144,9 +144,10 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
                                  (row.warehouse_id for rows in lots.values() for row in rows))
         lots, others = split_lots(lots, house, _row_house)
 
-        def elsewhere_of(item_id) -> str:
-            return describe(elsewhere(session, others.get(item_id, []), _row_house, _row_stock,
-                                      today=clock.today(), source=stock))
+        def elsewhere_of(item_id) -> dict:
+            places = describe(elsewhere(session, others.get(item_id, []), _row_house,
+                                        _row_stock, today=clock.today(), source=stock))
+            return {"elsewhere": places} if places else {}
 
         plans, first_short = _plan_allocations(cleaned, items, lots, stock, allow_partial,
                                                elsewhere_of)
@@ -186,7 +187,7 @@ def _check_items(cleaned: list[_Line], items: dict) -> None:
 
 
 def _plan_allocations(cleaned: list[_Line], items: dict, lots: dict, stock: str,
-                      allow_partial: bool, elsewhere_of=lambda item_id: ""):
+                      allow_partial: bool, elsewhere_of=lambda item_id: {}):
     """Per line the lots to take (FIFO/FEFO) and the qty available; with the first
     short line's error when ``allow_partial`` let it through short."""
     today = clock.today()
@@ -200,10 +201,10 @@ def _plan_allocations(cleaned: list[_Line], items: dict, lots: dict, stock: str,
             chosen = allocate(stocks, line.qty, policy=item.issue_policy, today=today,
                               allow_partial=allow_partial, source=stock)
         except ShortStock as exc:
-            raise _short(item, line, exc, elsewhere=elsewhere_of(item.id)) from None
+            raise _short(item, line, exc, **elsewhere_of(item.id)) from None
         if sum((a.qty for a in chosen), ZERO) < line.qty and first_short is None:
             first_short = _short(item, line, ShortStock(available, line.qty),
-                                 elsewhere=elsewhere_of(item.id))
+                                 **elsewhere_of(item.id))
         if chosen:
             plans.append((line, item, chosen, available))
     if not plans:

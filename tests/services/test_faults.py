@@ -51,6 +51,19 @@ NOW = utc(2026, 11, 10, 2)
 INJECTED = {"count": 0}          # faults injected over the whole module, for the report
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttle(monkeypatch):
+    """A fault injected after a co-signer's password was charged to the login
+    throttle and before the refund leaves that charge behind (by design: a crash
+    never buys a free guess); hundreds of injected faults would then lock the
+    co-signer out. These tests are about the books, so the allowance is lifted."""
+    from services import login_throttle
+
+    monkeypatch.setattr(login_throttle, "FREE_ATTEMPTS", 10_000)
+    monkeypatch.setattr(login_throttle, "ADDRESS_FREE_ATTEMPTS", 10_000)
+    monkeypatch.setattr(login_throttle, "GLOBAL_FAILURES_PER_MINUTE", 10_000)
+
+
 @pytest.fixture
 def world(db):
     clock.set_now(NOW)

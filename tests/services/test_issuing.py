@@ -329,11 +329,12 @@ def test_transfer_between_bins_and_warehouses_keeps_lot_identity(w):
             ("L1", 4, Decimal("10"), originals[a].received_at, a),
             ("L2", 1, Decimal("11.5"), originals[b].received_at, b)]
     assert reports.check_consistency(db) == []
-    # FIFO across locations still follows received time: the moved L1 goes out first
-    view = issuing.issue_stock(db, actor="keeper", requested_by="Li",
+    # The moved lots keep their received time, so FIFO in the second warehouse takes
+    # L1 first; an issue never crosses into the other warehouse for the rest.
+    view = issuing.issue_stock(db, actor="keeper", requested_by="Li", warehouse="WH2",
                                lines=[{"sku": "OF-100", "qty": 5}])
     assert [(x.lot_no, x.location, x.qty) for x in view.lines[0].allocations] == [
-        ("L1", "W2-01-01", 4), ("L2", "A-01-01", 1)]
+        ("L1", "W2-01-01", 4), ("L2", "W2-01-01", 1)]
     with pytest.raises(InsufficientStock) as err:
         issuing.transfer(db, actor="keeper", sku="OF-100", qty=9, from_location="A-01-01",
                          to_location="A-01-02")
