@@ -6,12 +6,12 @@ import secrets
 from sqlalchemy import insert, select
 
 from db import Database
-from db.models import Location, Stocktake, StocktakeLine, StocktakeStep, StocktakeZone
+from db.models import Location, Stocktake, StocktakeLine, StocktakeStep, StocktakeZone, Warehouse
 from db.queries import stocktake as q
 from db.writes.stocktake import freeze_zones
 from services import clock
-from services.common import audit, clean_text, next_number, require_role
-from services.errors import Duplicate, InvalidState, ValidationError
+from services.common import audit, clean_code, clean_text, next_number, require_role
+from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 
 from services.stocktake.common import CANCEL_ROLES, LIVE, MAX_NOTE, OPEN_ROLES, _clean_period, _int, _load, _require_status, _step, _unfreeze
 from services.stocktake.views import Step, StocktakeView, ZoneProgress
@@ -26,12 +26,15 @@ def open_receipts_in_zones(db: Database, zones) -> list[dict]:
 
 
 def open_stocktake(db: Database, *, actor, period, zones=None,
-                   allow_open_receipts=False) -> str:
+                   allow_open_receipts=False, warehouse=None) -> str:
     """Snapshot book quantities of the zones (default: all) and freeze them.
     Returns the stocktake number. One live stocktake per month.
 
     Receipts counted into the zones but not posted would wait until the stocktake
-    ends: opening is refused, listing them, unless ``allow_open_receipts``."""
+    ends: opening is refused, listing them, unless ``allow_open_receipts``.
+    ``warehouse`` (code): the stocktake covers that warehouse only (its zones by
+    default; a zone of another warehouse is unknown here)."""
+    warehouse = clean_code(warehouse, "warehouse", max_len=20, required=False) or None
     period = _clean_period(period)
     wanted = None
     if zones is not None:
@@ -46,7 +49,13 @@ def open_stocktake(db: Database, *, actor, period, zones=None,
         if existing:
             raise Duplicate("stocktake_exists", field="stocktake_period", value=period,
                             number=existing)
-        known = list(session.scalars(select(Location.zone).distinct().order_by(Location.zone)))
+        zones_query = select(Location.zone).distinct().order_by(Location.zone)
+        if warehouse:
+            zones_query = zones_query.join(Warehouse, Warehouse.id == Location.warehouse_id) \
+                .where(Warehouse.code == warehouse)
+        known = list(session.scalars(zones_query))
+        if warehouse and not known:
+            raise NotFound(what="warehouse", key=warehouse)
         chosen = known if wanted is None else wanted
         unknown = [z for z in chosen if z not in known]
         if unknown:

@@ -66,3 +66,18 @@ def test_the_preview_shows_other_warehouses_stock(two_houses):
     assert line.available == Decimal(26)
     assert {a.location for a in line.allocations} == {"A-01-01", "A-01-02"}
     assert [(e.warehouse, e.qty) for e in line.elsewhere] == [("WH2", Decimal(4))]
+
+
+def test_a_stocktake_can_cover_one_warehouse(two_houses):
+    from services import stocktake as st
+
+    db = two_houses
+    number = st.open_stocktake(db, actor="supervisor", period="2031-03", warehouse="WH2")
+    assert st.get_stocktake(db, number).zones == ["W2 Parts"]
+    # MAIN is not frozen: its stock still moves.
+    issuing.issue_stock(db, actor="keeper", requested_by="Li", warehouse="MAIN",
+                        lines=[{"sku": "OF-100", "qty": 1}])
+    with pytest.raises(ValidationError) as err:
+        st.open_stocktake(db, actor="supervisor", period="2031-04", warehouse="WH2",
+                          zones=["A Parts"])
+    assert err.value.code == "stocktake_unknown_zone"
