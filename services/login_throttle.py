@@ -127,7 +127,8 @@ def refund_attempt(session: Session, username: str, address: str | None) -> None
             update(_TABLE)
             .where(_TABLE.c.scope == ADDRESS, _TABLE.c.key == address, _TABLE.c.failures > 0)
             .values(failures=_TABLE.c.failures - 1,
-                    blocked_until=_blocked_until(_TABLE.c.failures - 1, now, ADDRESS_FREE_ATTEMPTS)))
+                    blocked_until=_blocked_until(_TABLE.c.failures - 1, now,
+                                                 ADDRESS_FREE_ATTEMPTS)))
     session.execute(delete(_TABLE).where(_TABLE.c.scope == USER, _TABLE.c.key == username))
 
 
@@ -136,7 +137,8 @@ def seconds_to_wait(session: Session, username: str, address: str | None) -> int
     now = clock.now()
     rows = session.execute(select(_TABLE.c.scope, _TABLE.c.failures, _TABLE.c.blocked_until)
                            .where(((_TABLE.c.scope == USER) & (_TABLE.c.key == username))
-                                  | ((_TABLE.c.scope == ADDRESS) & (_TABLE.c.key == (address or "")))
+                                  | ((_TABLE.c.scope == ADDRESS)
+                                     & (_TABLE.c.key == (address or "")))
                                   | (_TABLE.c.scope == ALL))).all()
     wait = 0.0
     for scope, failures, blocked_until in rows:

@@ -139,7 +139,8 @@ def set_home_warehouse(db: Database, *, actor, warehouse, username=None) -> None
         user = get_or_404(session, User, "user", username=username)
         house = None
         if warehouse:
-            house = get_or_404(session, Warehouse, "warehouse", code=str(warehouse).strip().upper())
+            house = get_or_404(session, Warehouse, "warehouse",
+                               code=str(warehouse).strip().upper())
         user.home_warehouse_id = house.id if house else None
         audit(session, actor, "user.home_warehouse", "user", username,
               warehouse=house.code if house else "")
@@ -174,7 +175,8 @@ def authenticate(db: Database, username, password, *, client_address: str | None
     if not username:
         return None
     try:
-        failures = db.write(lambda session: login_throttle.charge_attempt(session, username, address))
+        failures = db.write(
+            lambda session: login_throttle.charge_attempt(session, username, address))
     except login_throttle.Throttled:
         return None
     with db.read() as session:
@@ -231,6 +233,6 @@ def user_count(db: Database) -> int:
 
 __all__ = [
     "create_user", "update_user", "deactivate_user", "authenticate", "login_wait",
-    "change_own_password", "set_language", "set_home_warehouse", "home_warehouse", "get_user", "list_users", "users_with_role",
-    "user_count", "ROLES",
+    "change_own_password", "set_language", "set_home_warehouse", "home_warehouse",
+    "get_user", "list_users", "users_with_role", "user_count", "ROLES",
 ]

@@ -53,11 +53,13 @@ def check_consistency(db: Database) -> list[str]:
     return problems
 
 
-def _snapshot_problems(session: Session, skus: dict[int, str], codes: dict[int, str]) -> list[str]:
+def _snapshot_problems(session: Session, skus: dict[int, str], codes: dict[int, str]
+                       ) -> list[str]:
     """A live stocktake's snapshot must equal the ledger at its opening: nothing moves
     in frozen locations, so that is the ledger now."""
-    return [f"stocktake {number}: {skus.get(item_id, item_id)} @ {codes.get(location_id, location_id)} "
-            f"snapshot {snapshot} != ledger {ledger} at opening"
+    return [f"stocktake {number}: {skus.get(item_id, item_id)} @ "
+            f"{codes.get(location_id, location_id)} snapshot {snapshot} != ledger {ledger} "
+            f"at opening"
             for number, item_id, location_id, snapshot, ledger
             in cq.frozen_snapshot_mismatches(session)]
 

@@ -172,7 +172,8 @@ def test_posted_receipt_cannot_be_changed(w):
     db = w
     grn = open_receipt(db, [("OF-100", 5, "2.5"), ("BP-200", 5, "40")], note_prices=False)
     count_receipt(db, grn, damaged={2: 1})
-    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper", checker_password=PASSWORD)
+    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                                  checker_password=PASSWORD)
     assert view.status == "posted"
     po = view.po_number
     _refused_without_change(db, [
@@ -190,7 +191,8 @@ def test_posted_receipt_cannot_be_changed(w):
         ("cancel received PO", lambda: purchasing.cancel_purchase_order(
             db, actor="manager", number=po)),
     ])
-    again = receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="supervisor", checker_password=PASSWORD)
+    again = receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="supervisor",
+                                   checker_password=PASSWORD)
     assert (again.received_by, again.checked_by, again.posted_at) == \
         (view.received_by, view.checked_by, view.posted_at)
     # The return to supplier, once confirmed, stays confirmed (confirming again is a no-op).

@@ -222,10 +222,12 @@ class LedgerMachine(RuleBasedStateMachine):
             assert receiving.get_receipt(self.db, grn).status == "cancelled"
             self.counts["receive_frozen"] += 1
             return
-        view = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner, checker_password=PASSWORD)
+        view = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner,
+                                      checker_password=PASSWORD)
         assert view.status == "posted" and view.checked_by == cosigner
         # Posting again changes nothing.
-        again = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner, checker_password=PASSWORD)
+        again = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner,
+                                       checker_password=PASSWORD)
         assert again.posted_at == view.posted_at
         for ln in view.lines:
             sku, qty = accepted[ln.line_no]

@@ -364,7 +364,8 @@ def test_transfer_to_hold_area_puts_stock_on_hold_and_scrap_issue_takes_it(w):
         issuing.issue_stock(db, actor="keeper", requested_by="Li",
                             lines=[{"sku": "CL-300", "qty": 1}])
     scrap = issuing.issue_stock(db, actor="supervisor", requested_by="Li", purpose="scrap",
-                                stock="bad", lines=[{"sku": "CL-300", "qty": 4}], approved_by="manager", approver_password=PASSWORD)
+                                stock="bad", lines=[{"sku": "CL-300", "qty": 4}],
+                                approved_by="manager", approver_password=PASSWORD)
     assert scrap.total_cost == Decimal("40")
     assert issuing.stock_locations(db, "CL-300") == []
 

@@ -296,7 +296,8 @@ CASES = [
          _receipt_open),
     # The actor signs as receiver; the supervisor co-signs (a keeper or supervisor).
     Case("receiving.post_receipt", RECEIVE, lambda db, a, c: receiving.post_receipt(
-        db, actor=a, receipt=c["grn"], checked_by="supervisor", checker_password=PASSWORD), _receipt_counted),
+        db, actor=a, receipt=c["grn"], checked_by="supervisor",
+        checker_password=PASSWORD), _receipt_counted),
     Case("receiving.qc_release", roles("qc"), lambda db, a, c: receiving.qc_release(
         db, actor=a, receipt=c["grn"], line_no=1, passed_qty=1, failed_qty=0,
         location="A-01-02"), _quarantined),
@@ -458,11 +459,13 @@ def test_receiver_and_cosigner_are_two_people(world):
     grn = open_receipt(db, [("OF-100", 4, "2.5")], receiver="keeper")
     count_receipt(db, grn, receiver="keeper")
     with pytest.raises(ValidationError) as err:
-        receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="keeper", checker_password=PASSWORD)
+        receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="keeper",
+                               checker_password=PASSWORD)
     assert err.value.code == "cosigner_same_user"
     for checker in ("receiver2", "purchasing", "admin", "qc"):     # not keeper/supervisor
         with pytest.raises(PermissionDenied) as err:
-            receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by=checker, checker_password=PASSWORD)
+            receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by=checker,
+                                   checker_password=PASSWORD)
         assert err.value.code == "cosigner_role"
     with pytest.raises(PermissionDenied):
         receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="supervisor",
