@@ -24,9 +24,12 @@ NO_LOT = "NO_LOT"
 NO_EXPIRY = "NO_EXPIRY"
 NO_CERTIFICATE = "NO_CERTIFICATE"
 NOT_COUNTED = "NOT_COUNTED"
+# The sheet's unit is not one the item knows (for this supplier): its quantity in the
+# stock unit is unknown, so the line cannot be booked until the unit is resolved.
+UNKNOWN_UNIT = "UNKNOWN_UNIT"
 FLAGS = (
     NOT_ON_PO, OVER_PO, PRICE_MISMATCH, SHORT, OVER_COUNT, DAMAGED, NEAR_EXPIRY, EXPIRED,
-    NO_LOT, NO_EXPIRY, NO_CERTIFICATE, NOT_COUNTED,
+    NO_LOT, NO_EXPIRY, NO_CERTIFICATE, NOT_COUNTED, UNKNOWN_UNIT,
 )
 # Flags someone may approve, and who.
 APPROVAL_ROLES = {
@@ -75,6 +78,7 @@ class LineInput:
     certificate: str = ""
     approved: frozenset = frozenset()     # approved flags
     other_po: bool = False                # the sheet names another (supplier's) PO
+    unit_known: bool = True               # False: note_qty is in a unit not yet defined
 
 
 @dataclass
@@ -118,6 +122,15 @@ def _evaluate_line(line: LineInput, left_by_note: dict, left_by_count: dict,
     counted = line.counted_qty
     damaged = min(line.damaged_qty or ZERO, counted) if counted is not None else (line.damaged_qty or ZERO)
 
+    if not line.unit_known:
+        # Nothing about quantities can be judged yet; nothing is booked (blocking).
+        flags.add(UNKNOWN_UNIT)
+        if not on_po:
+            flags.add(NOT_ON_PO)
+        if counted is None:
+            flags.add(NOT_COUNTED)
+        result.blocking.append(UNKNOWN_UNIT)
+        return result
     if not on_po:
         flags.add(NOT_ON_PO)
     else:

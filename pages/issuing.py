@@ -11,6 +11,7 @@ from services.errors import ServiceError
 from ui.i18n import t
 from ui.issuing_warehouse import show_elsewhere, warehouse_picker
 from ui.session import actor, get_db, require_roles
+from ui.units import convert_typed, fmt_qty, show_conversion, unit_label
 from ui.widgets import labelled, run_action, show_service_error
 
 user = require_roles("keeper", "supervisor")
@@ -46,7 +47,12 @@ def lots_table(allocations) -> pd.DataFrame:
 def add_line() -> None:
     sku = ss.get("iss_pick")
     if sku:
-        ss["iss_lines"].append({"sku": sku, "qty": (ss.get("iss_qty") or "1").strip()})
+        typed = (ss.get("iss_qty") or "1").strip()
+        in_stock_unit, problem = convert_typed(db, sku, typed)   # "2 箱" -> 24
+        if problem:
+            return          # the reason is shown under the quantity
+        qty = typed if in_stock_unit is None else fmt_qty(in_stock_unit)
+        ss["iss_lines"].append({"sku": sku, "qty": qty})
         ss["iss_scan"] = ""
         ss["iss_qty"] = "1"
 
@@ -75,7 +81,7 @@ if last is not None:
                      level=issuing.plain(low.reorder_level)), icon=":material/warning:")
     st.subheader(t("issuing.consumed"))
     for line in last.lines:
-        st.markdown(f"**{line.sku}** {line.name} — {issuing.plain(line.qty)} {line.unit}")
+        st.markdown(f"**{line.sku}** {line.name} — {issuing.plain(line.qty)} {unit_label(db, line.unit)}")
         st.dataframe(labelled(lots_table(line.allocations), "iss.col"), hide_index=True,
                      width="stretch")
     st.markdown(f"### {t('issuing.total_cost', total=money(last.total_cost))}")
@@ -114,6 +120,7 @@ if term.strip():
         p1.selectbox(t("issuing.pick_item"), list(labels), key="iss_pick",
                      format_func=labels.get)
         p2.text_input(t("issuing.qty"), value="1", key="iss_qty")
+        show_conversion(db, ss.get("iss_pick"), ss.get("iss_qty"), where=p1)
         p3.button(t("issuing.add_line"), icon=":material/add:", width="stretch",
                   key="iss_add", on_click=add_line)
 
@@ -137,7 +144,7 @@ if preview is not None:
         with st.container(border=True):
             head, button = st.columns([5, 1], vertical_alignment="center")
             head.markdown(t("issuing.line_summary", sku=line.sku, name=line.name,
-                            requested=issuing.plain(line.requested), unit=line.unit,
+                            requested=issuing.plain(line.requested), unit=unit_label(db, line.unit),
                             available=issuing.plain(line.available)))
             # a repeated SKU is merged into its first line; remove removes that line
             first = next(i for i, raw in enumerate(lines)

@@ -6,12 +6,14 @@ from services import catalog
 from ui.forms import item_fields
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
+from ui.units import pack_unit_editor, units_editor, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action
 
 require_roles("admin", "supervisor")
 db = get_db()
 st.title(t("nav.items"))
-tab_list, tab_add, tab_import = st.tabs([t("items.tab_list"), t("items.tab_add"), t("items.tab_import")])
+tab_list, tab_add, tab_import, tab_units = st.tabs([
+    t("items.tab_list"), t("items.tab_add"), t("items.tab_import"), t("units.units_title")])
 locations = [loc["code"] for loc in catalog.list_locations(db, active_only=True)]
 
 with tab_list:
@@ -27,6 +29,7 @@ with tab_list:
     else:
         table = pd.DataFrame(items)[["sku", "name", "name_zh", "spec", "brand", "unit",
                                      "category", "reorder_level", "issue_policy", "active"]]
+        table = with_unit_names(db, table)
         paged_table(table, "items", prefix="field")
         if total > len(items):
             st.caption(t("items.refine_search", shown=len(items), total=total))
@@ -47,6 +50,7 @@ with tab_list:
                 if run_action(lambda: catalog.set_item_active(
                         db, actor=actor(), sku=sku, active=not current["active"]), "common.saved"):
                     st.rerun()
+            pack_unit_editor(db, sku, [s["code"] for s in catalog.list_suppliers(db, active_only=True)])
 
 with tab_add:
     with st.form("add_item", clear_on_submit=False):
@@ -58,7 +62,8 @@ with tab_add:
 
 with tab_import:
     st.write(t("items.import_help"))
-    template = pd.DataFrame(columns=list(catalog.ITEM_FIELDS))
+    st.caption(t("units.import_help"))
+    template = pd.DataFrame(columns=[*catalog.ITEM_FIELDS, catalog.PACK_UNITS_FIELD])
     excel_download(template, "item_import_template.xlsx", t("items.template"),
                    key="items_template", prefix="field")
     upload = st.file_uploader(t("common.upload"), type=["xlsx", "csv"], key="items_upload")
@@ -67,3 +72,6 @@ with tab_import:
             db, actor=actor(), data=upload.getvalue(), filename=upload.name))
         if count:
             st.success(t("items.imported", count=count))
+
+with tab_units:
+    units_editor(db)

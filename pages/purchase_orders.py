@@ -8,6 +8,7 @@ import streamlit as st
 from services import catalog, purchasing
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
+from ui.units import both_units, unit_label
 from ui.widgets import labelled, run_action
 
 user = require_roles("purchasing", "manager", "supervisor", "receiver", "keeper")
@@ -66,10 +67,11 @@ def order_detail(number: str) -> None:
             st.error(t("po.overdue", outstanding=fmt(view.outstanding)), icon=":material/schedule:")
         st.dataframe(labelled(pd.DataFrame([{
             "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "spec": ln.spec,
-            "ordered": fmt(ln.ordered), "received": fmt(ln.received),
-            "outstanding": fmt(ln.outstanding), "unit_price": fmt(ln.unit_price),
-            "amount": fmt(ln.amount)} for ln in view.lines]), "rcv"),
-            hide_index=True, width="stretch")
+            **{column: both_units(db, getattr(ln, column), ln.unit, ln.order_unit,
+                                  ln.unit_factor)
+               for column in ("ordered", "received", "outstanding")},
+            "unit_price": _price_text(ln), "amount": fmt(ln.amount)} for ln in view.lines]),
+            "rcv"), hide_index=True, width="stretch")
         if view.receipts:
             st.caption(t("po.receipts", numbers=", ".join(view.receipts)))
         if not can_approve:
@@ -92,12 +94,20 @@ def order_detail(number: str) -> None:
                     st.rerun()
 
 
+def _price_text(line) -> str:
+    """Per stock unit, and per pack for a line ordered in packs: "10 / 个 (120 / 箱)"."""
+    text = f"{fmt(line.unit_price)} / {unit_label(db, line.unit)}"
+    if line.order_unit:
+        text += f" ({fmt(line.unit_pack_price)} / {unit_label(db, line.order_unit)})"
+    return text
+
+
 def new_order() -> None:
     suppliers = catalog.list_suppliers(db, active_only=True)
     if not suppliers:
         st.info(t("common.none_found"))
         return
-    st.caption(t("po.lines_hint"))
+    st.caption(t("po.lines_hint") + " " + t("units.po_unit_hint"))
     with st.form("po_new"):
         names = {s["code"]: s["name"] for s in suppliers}
         supplier = st.selectbox(t("field.supplier"), list(names),
@@ -107,10 +117,10 @@ def new_order() -> None:
         due = right.date_input(t("field.po_due_date"), None, format="YYYY-MM-DD")
         lines = st.data_editor(
             pd.DataFrame({"sku": pd.Series(dtype="str"), "qty": pd.Series(dtype="str"),
-                          "unit_price": pd.Series(dtype="str")}),
+                          "unit": pd.Series(dtype="str"), "unit_price": pd.Series(dtype="str")}),
             num_rows="dynamic", width="stretch", key="po_new_lines",
             column_config={c: st.column_config.TextColumn(t(f"field.{c}"))
-                           for c in ("sku", "qty", "unit_price")})
+                           for c in ("sku", "qty", "unit", "unit_price")})
         if st.form_submit_button(t("po.create"), type="primary", width="stretch"):
             rows = [{k: (str(v).strip() if v is not None else "") for k, v in r.items()}
                     for r in lines.to_dict("records")

@@ -8,7 +8,9 @@ import streamlit as st
 
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
+from ui import evidence, refusal
 from ui.i18n import t
+from ui.receiving_units import line_units, note_qty_text
 from ui.session import actor, after_write, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -106,6 +108,8 @@ def new_delivery() -> None:
             num_rows="dynamic", width="stretch", key="rcv_typed",
             column_config={c: st.column_config.TextColumn(t(f"field.{c}"))
                            for c in ("sku", "qty", "unit_price", "lot_no", "expiry_date")})
+    claim = refusal.replacement_claim(po_number)
+    refusal.refuse_form(po_number, note_no)
     if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start"):
         if sheet is not None:
             lines = sheet.lines
@@ -117,7 +121,7 @@ def new_delivery() -> None:
         try:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
-                source_file=data, filename=upload.name if upload else "")
+                source_file=data, filename=upload.name if upload else "", claim=claim)
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")
@@ -195,6 +199,7 @@ def receipt_screen(number: str) -> None:
     lines_table(view)
     if can_receive:
         line_form(view)
+        evidence.receipt_line_photos(view.number, st.session_state["rcv_line_choice"])
         bulk_counts(view)
     approvals(view)
     if can_receive:
@@ -211,7 +216,8 @@ def receipt_screen(number: str) -> None:
 
 def lines_table(view) -> None:
     rows = [{
-        "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "note_qty": fmt(ln.note_qty),
+        "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
+        "note_qty": note_qty_text(db, ln),
         "counted_qty": fmt(ln.counted_qty), "damaged_qty": fmt(ln.damaged_qty) if ln.damaged_qty else "",
         "accepted_qty": fmt(ln.accepted_qty), "rejected_qty": fmt(ln.rejected_qty),
         "flags": flag_text(ln.flags), "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date),
@@ -261,6 +267,7 @@ def line_form(view) -> None:
                           format_func=lambda n: f"{n} · {lines[n].sku} {lines[n].name}")
     ln = lines[choice]
     bins = storage_bins()
+    line_units(db, view, ln)
     with st.form(f"rcv_line_{view.number}_{choice}"):
         st.markdown(f"**{t('rcv.line_form', line_no=ln.line_no, sku=ln.sku, name=ln.name)}**")
         st.caption(t("rcv.note_says", qty=fmt(ln.note_qty), price=fmt(ln.note_unit_price) or "-",

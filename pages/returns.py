@@ -10,6 +10,7 @@ from services import issuing
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
+from ui.units import with_unit_names
 from ui.widgets import labelled, paged_table, run_action, show_service_error
 
 require_roles("keeper", "supervisor")
@@ -51,7 +52,8 @@ with tab_return:
                                           "returnable"]]
             for column in ("issued", "returned", "returnable"):
                 table[column] = table[column].map(lambda v: str(issuing.plain(v)))
-            st.dataframe(labelled(table, "iss.col"), hide_index=True, width="stretch")
+            st.dataframe(labelled(with_unit_names(db, table), "iss.col"), hide_index=True,
+                         width="stretch")
             open_lines = [line for line in lines if line["returnable"] > 0]
             if not open_lines:
                 st.info(t("returns.nothing_returnable"))

@@ -11,6 +11,7 @@ from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.stocktake_receipts import confirm_open_receipts, show_open_receipts
+from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
 
 user = require_roles("supervisor", "keeper", "finance")
@@ -101,19 +102,29 @@ def count_entry_tab(view, number: str) -> None:
         qty = st.text_input(t("stocktake.count_qty"), key="count_qty")
         found = st.checkbox(t("stocktake.found_item"), key="count_found",
                             disabled=round_ != "initial")
-        if st.form_submit_button(t("stocktake.save_count"), type="primary", width="stretch"):
+        submitted = st.form_submit_button(t("stocktake.save_count"), type="primary",
+                                          width="stretch")
+        if submitted and has_unit(qty):     # counted in packs: confirm the conversion first
+            st.session_state["count_in_packs"] = {"location": location, "sku": sku,
+                                                  "typed": qty, "found": found}
+        elif submitted:
             run_action(lambda: stk.record_counts(
                 db, actor=actor(), stocktake=number, round=round_, counted_by=counter,
                 counts=[{"sku": sku, "location": location, "qty": qty}],
                 allow_new=found and round_ == "initial"), "stocktake.count_saved")
+    confirm_pack_count(db, lambda pending, stock_qty: stk.record_counts(
+        db, actor=actor(), stocktake=number, round=round_, counted_by=counter,
+        counts=[{"sku": pending["sku"], "location": pending["location"], "qty": stock_qty}],
+        allow_new=pending["found"] and round_ == "initial"))
     entries = stk.count_entries(db, number, zone, round_)
     waiting = sum(1 for e in entries if e["needs_recount"])
     if waiting:
         st.warning(t("stocktake.needs_recount_info", count=waiting))
     st.subheader(t("stocktake.my_entries"))
     rows = [{**e, "counted_at": local_time(e["counted_at"])} for e in entries]
-    frame = pd.DataFrame(rows, columns=["location", "sku", "name", "spec", "unit", "qty",
-                                        "counted_by", "counted_at", "needs_recount"])
+    frame = with_unit_names(db, pd.DataFrame(rows, columns=[
+        "location", "sku", "name", "spec", "unit", "qty", "counted_by", "counted_at",
+        "needs_recount"]))
     paged_table(frame, "count_entries", prefix="stcol")
 
 
@@ -121,6 +132,8 @@ def sheets_tab(view, number: str) -> None:
     zone = st.selectbox(t("field.zone"), view.zones, key="sheet_zone")
     rows = stk.count_sheet(db, number, zone)
     frame = pd.DataFrame(rows, columns=["location", "sku", "name", "spec", "unit", "found"])
+    frame.insert(5, "pack_units", pack_units_column(db, list(frame["sku"])))
+    frame = with_unit_names(db, frame)
     frame["counted_qty"] = None
     frame["counted_by_sign"] = ""
     heading = t("stocktake.sheet_heading", number=number, zone=zone)
@@ -210,11 +223,12 @@ def spot_tab(view, number: str) -> None:
                                  zones=", ".join(result["recount_zones"])))
     st.subheader(t("stocktake.spot_sample_title", seed=sample.seed))
     columns = ["zone", "location", "sku", "name", "spec", "unit", "spot_qty", "spot_by"]
-    paged_table(pd.DataFrame(sample.from_sheet, columns=columns), "spot_sample", prefix="stcol")
+    paged_table(with_unit_names(db, pd.DataFrame(sample.from_sheet, columns=columns)),
+                "spot_sample", prefix="stcol")
     if sample.shelf_picks:
         st.subheader(t("stocktake.spot_shelf_picks"))
-        paged_table(pd.DataFrame(sample.shelf_picks, columns=columns), "spot_shelf",
-                    prefix="stcol")
+        paged_table(with_unit_names(db, pd.DataFrame(sample.shelf_picks, columns=columns)),
+                    "spot_shelf", prefix="stcol")
 
 
 def submit_tab(view, number: str) -> None:

@@ -10,6 +10,7 @@ from services import catalog, issuing
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
+from ui.units import show_conversion
 from ui.widgets import labelled, run_action, show_service_error
 
 require_roles("keeper", "supervisor")
@@ -65,11 +66,14 @@ if sku:
         st.dataframe(labelled(table, "iss.col"), hide_index=True, width="stretch")
         destinations = [loc["code"] for loc in catalog.list_locations(db, active_only=True)
                         if loc["kind"] != "quarantine"]
+        typed = st.text_input(t("field.qty"), value="1", key="trf_qty",
+                              help=t("units.qty_hint"))
+        in_stock_unit = show_conversion(db, sku, typed)     # "2 箱" shown as "= 24 个"
+        qty = typed if in_stock_unit is None else in_stock_unit
         with st.form("trf_form"):
-            f1, f2, f3 = st.columns(3)
+            f1, f2 = st.columns(2)
             source = f1.selectbox(t("field.from_location"), [row["location"] for row in where])
             target = f2.selectbox(t("field.to_location"), destinations)
-            qty = f3.text_input(t("field.qty"), value="1")
             note = st.text_input(t("field.note"), max_chars=200)
             if st.form_submit_button(t("transfers.confirm"), type="primary",
                                      icon=":material/swap_horiz:", width="stretch"):

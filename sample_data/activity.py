@@ -67,7 +67,9 @@ class DemoActivity:
         po = purchasing.create_purchase_order(
             self.db, actor=PURCHASER, supplier=supplier, number=number,
             due_date=day + timedelta(days=due_in),
-            lines=[{"sku": s, "qty": q, "unit_price": p} for s, q, p in lines])
+            # (sku, qty, price) or (sku, qty, price per pack, pack unit)
+            lines=[{"sku": line[0], "qty": line[1], "unit_price": line[2],
+                    "unit": line[3] if len(line) > 3 else ""} for line in lines])
         self.at(day, 10)
         purchasing.approve_purchase_order(self.db, actor=APPROVER, number=po)
         return po
@@ -273,6 +275,9 @@ class DemoActivity:
                         today - timedelta(days=6), due_in=2)
         self.receive(po, "MAN-OPEN-01", [("AF-SAG", 10, "45.00"), ("CF-SAG", 10, "38.00")],
                      today - timedelta(days=3), post=False)                   # note still open
+        # Ordered by the box (Great Wall's box: 6 bottles, 1188.00), kept by the bottle.
+        self.order("SUP-LUB", [("FL-OIL-5W30", 5, "1188.00", "箱")], today - timedelta(days=1),
+                   due_in=2)
         po = self.order("SUP-PWT", [("GBX-CVT-ASSY", 1, "16800.00")], today - timedelta(days=2))
         self.receive(po, "PWT-0415", [("GBX-CVT-ASSY", 1, "16800.00")],
                      today - timedelta(days=1), qc=False)                     # waiting for QC

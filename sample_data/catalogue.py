@@ -208,3 +208,14 @@ def items() -> list[dict]:
             bin=GENERAL_BINS.get(bin_prefix, bin_prefix), **flags,
         ))
     return result
+
+
+# Pack units (包装单位): (sku, unit, stock units per pack, supplier code or None). Engine
+# oil comes 4 bottles to the box, but Great Wall's own box holds 6.
+PACK_UNITS = [
+    ("FL-OIL-5W30", "箱", "4", None),
+    ("FL-OIL-5W30", "箱", "6", "SUP-LUB"),
+    ("FL-OIL-0W20", "箱", "6", "SUP-LUB"),
+    ("FL-WASH-2L", "箱", "8", None),
+    ("FL-BRK-DOT4", "箱", "12", None),
+]

@@ -42,6 +42,9 @@ def load_master_data(db: Database) -> None:
         rows.append(row)
     # One all-or-nothing import, as a supervisor would do it from a spreadsheet.
     catalog.import_items(db, actor=SUPERVISOR, rows=rows)
+    for sku, unit, factor, supplier in demo.PACK_UNITS:
+        catalog.set_pack_unit(db, actor=SUPERVISOR, sku=sku, unit=unit, factor=factor,
+                              supplier=supplier)
 
 
 def load_demo(db: Database) -> None:

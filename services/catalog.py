@@ -11,6 +11,18 @@ from db.models import ISSUE_POLICIES, LOCATION_KINDS, Item, Location, Supplier, 
 from services.common import audit, clean_code, clean_text, get_or_404, require_role, to_decimal
 from services.errors import Duplicate, NotFound, ValidationError
 
+# --- units and pack units (services/units.py) ------------------------------------------
+# An item's pack units, e.g. "箱=12; BOSCH:箱=10" in the item import's pack-units column.
+from services.units import (  # noqa: F401
+    PACK_UNITS_FIELD,
+    PACK_UNITS_HEADERS,
+    import_pack_units,
+    pack_unit_cells as _pack_unit_cells,
+    pack_units,
+    remove_pack_unit,
+    set_pack_unit,
+)
+
 MASTER_DATA_ROLES = ("admin", "supervisor")
 TRUE_WORDS = {"1", "true", "yes", "y", "是", "对", "√", "x"}
 FALSE_WORDS = {"0", "false", "no", "n", "否", "", "none"}
@@ -175,7 +187,7 @@ def import_items(db: Database, *, actor, rows: Iterable[Mapping[str, Any]],
 
     Returns the number created. Raises ValidationError with ``errors`` (a list of
     {row, field, code, params}) when any row is bad."""
-    cleaned, numbers, errors = [], [], []
+    cleaned, numbers, errors, packs = [], [], [], []
     for offset, raw in enumerate(rows):
         row_no = first_row + offset
         if raw is None:  # a blank line in the sheet
@@ -184,13 +196,21 @@ def import_items(db: Database, *, actor, rows: Iterable[Mapping[str, Any]],
         try:
             cleaned.append(clean_item(values, row=row_no))
             numbers.append(row_no)
+            packs.extend(_pack_unit_cells(cleaned[-1]["sku"], raw.get(PACK_UNITS_FIELD), row_no))
         except ValidationError as exc:
             errors.append({"row": row_no, "code": exc.code, "params": exc.params})
     if errors:
         raise ValidationError("import_rows_invalid", count=len(errors), errors=errors)
     if not cleaned:
         raise ValidationError("import_empty", field="file")
-    db.write(lambda session: _insert_items(session, actor, cleaned, numbers))
+
+    def work(session):
+        _insert_items(session, actor, cleaned, numbers)
+        if packs:
+            session.flush()
+            import_pack_units(session, actor, packs)
+
+    db.write(work)
     return len(cleaned)
 
 
@@ -206,6 +226,7 @@ ITEM_HEADER_ALIASES = {
     "最短剩余效期": "min_shelf_life_days", "全检": "full_inspection", "总成件": "is_assembly",
     "领新交旧": "requires_old_part", "危险品": "hazardous", "储备定额": "reorder_level",
     "出库规则": "issue_policy",
+    **PACK_UNITS_HEADERS,
 }
 
 
@@ -428,3 +449,4 @@ def list_locations(db: Database, *, warehouse=None, zone=None, kind=None,
 def zones(db: Database) -> list[str]:
     with db.read() as session:
         return list(session.scalars(select(Location.zone).distinct().order_by(Location.zone)))
+

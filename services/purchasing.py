@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import func, or_, select
@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from db import Database
 from db.models import Item, PurchaseOrder, PurchaseOrderLine, Receipt, Supplier
 from domain.receiving import po_status
+from domain.units import BadQuantity, to_stock_qty
 from services import clock
 from services.common import (
     PRICE_PLACES,
@@ -26,6 +27,7 @@ from services.common import (
 )
 from services.delivery_sheet import PO_IMPORT_COLUMNS, clean_date, read_records, to_text
 from services.errors import Duplicate, InvalidState, NotFound, PermissionDenied, ValidationError
+from services.units import factors_in, unit_book_in, unit_of_line
 
 CREATE_ROLES = ("purchasing",)
 APPROVE_ROLES = ("purchasing", "manager")
@@ -33,6 +35,8 @@ OPEN_STATUSES = ("approved", "partially_received")
 RECEIVABLE_STATUSES = ("approved", "partially_received", "received")
 MAX_PRICE = Decimal("100000000")
 MAX_LINES = 2000
+# A unit column (单位) makes the line's quantity and price per that pack unit.
+PO_IMPORT_WITH_UNIT = {**PO_IMPORT_COLUMNS, "unit": ("单位", "计量单位", "unit", "uom")}
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,26 @@ class POLineView:
     received: Decimal
     outstanding: Decimal
     unit_price: Decimal
+    # Ordered in a pack unit (None: the stock unit ``unit``): price per pack, the
+    # factor, and the quantities above counted in packs.
+    order_unit: str | None = None
+    unit_factor: Decimal | None = None
+    ordered_in_unit: Decimal | None = None
+    unit_pack_price: Decimal | None = None
 
     @property
     def amount(self) -> Decimal:
+        if self.order_unit is not None:
+            return self.ordered_in_unit * self.unit_pack_price
         return self.ordered * self.unit_price
+
+    @property
+    def received_in_unit(self) -> Decimal | None:
+        return None if self.unit_factor is None else self.received / self.unit_factor
+
+    @property
+    def outstanding_in_unit(self) -> Decimal | None:
+        return None if self.unit_factor is None else self.outstanding / self.unit_factor
 
 
 @dataclass(frozen=True)
@@ -113,7 +133,8 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]], rows: list[int] | None = No
             raise ValidationError("duplicate_line", field="sku", sku=sku, row=row,
                                   first_row=seen[sku])
         seen[sku] = row
-        cleaned.append({"sku": sku, "qty": qty, "unit_price": price, "row": row})
+        unit = clean_text(raw.get("unit"), "unit", max_len=20, row=row)
+        cleaned.append({"sku": sku, "qty": qty, "unit_price": price, "row": row, "unit": unit})
     if not cleaned:
         raise ValidationError("required", field="lines")
     if len(cleaned) > MAX_LINES:
@@ -140,15 +161,47 @@ def _add_order(session, actor: str, supplier_code: str, lines: list[dict], numbe
     order = PurchaseOrder(number=number, supplier_id=supplier.id, status="draft", due_date=due,
                           note=note, created_by=actor, created_at=clock.now())
     order.lines = [
-        PurchaseOrderLine(line_no=n, item_id=items[line["sku"]].id, qty_ordered=line["qty"],
-                          qty_received=Decimal(0), unit_price=line["unit_price"])
-        for n, line in enumerate(lines, start=1)
+        PurchaseOrderLine(line_no=n, item_id=items[line["sku"]].id, qty_received=Decimal(0),
+                          **in_stock_unit)
+        for n, (line, in_stock_unit) in enumerate(
+            zip(lines, _lines_in_stock_unit(session, lines, items, supplier.id)), start=1)
     ]
     session.add(order)
     audit(session, actor, "po.create", "purchase_order", number, supplier=supplier_code,
           lines=len(lines), total=sum((line["qty"] * line["unit_price"] for line in lines),
                                       Decimal(0)))
     return number
+
+
+def _lines_in_stock_unit(session, lines: list[dict], items: dict, supplier_id: int
+                         ) -> list[dict]:
+    """PO line columns: quantities in the item's stock unit; a line ordered in a pack
+    unit (5 箱 at 120.00) also keeps its pack quantity, price and factor."""
+    book = unit_book_in(session)
+    factors = factors_in(session, [i.id for i in items.values()], supplier_id)
+    result = []
+    for line in lines:
+        item = items[line["sku"]]
+        unit = unit_of_line(book, item.unit, factors[item.id], line["unit"])
+        if not unit.known:
+            raise ValidationError("unknown_unit", field="unit", unit=unit.text, sku=item.sku,
+                                  row=line["row"])
+        if unit.factor == 1:
+            result.append({"qty_ordered": line["qty"], "unit_price": line["unit_price"]})
+            continue
+        try:
+            qty = to_stock_qty(line["qty"], unit.factor)
+        except BadQuantity:
+            raise ValidationError("qty_not_in_stock_unit", field="qty", qty=str(line["qty"]),
+                                  unit=unit.text, row=line["row"]) from None
+        result.append({
+            "qty_ordered": qty, "unit": unit.code or unit.text, "unit_factor": unit.factor,
+            "unit_qty": line["qty"], "unit_pack_price": line["unit_price"],
+            # per stock unit, for display and price checks; receipts cost the pack price
+            "unit_price": (line["unit_price"] / unit.factor).quantize(
+                Decimal(1).scaleb(-PRICE_PLACES), ROUND_HALF_UP),
+        })
+    return result
 
 
 def create_purchase_order(db: Database, *, actor, supplier, lines, number=None, due_date=None,
@@ -172,7 +225,7 @@ def import_purchase_orders(db: Database, *, actor, data: bytes, filename: str) -
     date; zh or en headers). Rows with the same supplier and PO no. make one PO (no
     PO no.: one PO per supplier). All or nothing; errors name row and column."""
     records, sheet_errors, letters = read_records(
-        data, filename, PO_IMPORT_COLUMNS, required=("sku", "qty"), one_of=("sku",))
+        data, filename, PO_IMPORT_WITH_UNIT, required=("sku", "qty"), one_of=("sku",))
     errors = [{"row": e.row, "code": e.message, "params": {**e.params, "column": e.column}}
               for e in sheet_errors if e.severity == "error"]
     groups: dict[tuple[str, str], dict] = {}
@@ -193,6 +246,7 @@ def import_purchase_orders(db: Database, *, actor, data: bytes, filename: str) -
             group["lines"].append({
                 "sku": to_text(values.get("sku")),
                 "qty": _number_text(qty), "unit_price": _number_text(price),
+                "unit": to_text(values.get("unit")),
             })
             group["rows"].append(row)
         except ValidationError as exc:
@@ -318,7 +372,8 @@ def _view(session, order: PurchaseOrder) -> POView:
         lines.append(POLineView(
             line_no=line.line_no, sku=item.sku, name=item.name, spec=item.spec, unit=item.unit,
             ordered=line.qty_ordered, received=line.qty_received, outstanding=outstanding,
-            unit_price=line.unit_price))
+            unit_price=line.unit_price, order_unit=line.unit, unit_factor=line.unit_factor,
+            ordered_in_unit=line.unit_qty, unit_pack_price=line.unit_pack_price))
     receipts = list(session.scalars(select(Receipt.number).where(
         Receipt.order_id == order.id).order_by(Receipt.id)))
     return POView(
@@ -351,14 +406,15 @@ def list_purchase_orders(db: Database, *, status=None, supplier=None, search=Non
         ids = [order.id for order, _, _ in rows]
         sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
         if ids:
-            for order_id, ordered, received, price in session.execute(
+            for order_id, ordered, received, price, packs, pack_price in session.execute(
                     select(PurchaseOrderLine.order_id, PurchaseOrderLine.qty_ordered,
-                           PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price)
+                           PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price,
+                           PurchaseOrderLine.unit_qty, PurchaseOrderLine.unit_pack_price)
                     .where(PurchaseOrderLine.order_id.in_(ids))):
                 total = sums[order_id]
                 total[0] += ordered
                 total[1] += received
-                total[2] += ordered * price
+                total[2] += packs * pack_price if packs is not None else ordered * price
         result = []
         for order, code, name in rows:
             ordered, received, value = sums[order.id]

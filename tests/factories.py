@@ -53,7 +53,8 @@ class World:
 
 ITEMS = [
     dict(sku="OF-100", name="Oil filter", name_zh="机油滤清器", category="Filters", reorder_level=5),
-    dict(sku="BP-200", name="Brake pad set", name_zh="刹车片", category="Brakes", reorder_level=4),
+    dict(sku="BP-200", name="Brake pad set", name_zh="刹车片", unit="set", category="Brakes",
+         reorder_level=4),
     dict(sku="CL-300", name="Coolant 4L", name_zh="冷却液", unit="bottle", category="Fluids",
          tracks_expiry=True, min_shelf_life_days=90, issue_policy="FEFO"),
     dict(sku="BT-400", name="Battery 12V 60Ah", name_zh="蓄电池", category="Electrical",

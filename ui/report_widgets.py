@@ -13,6 +13,7 @@ from services.errors import ServiceError
 from ui.i18n import current_language, t
 from ui.navigation import PAGES
 from ui.session import current_user, get_db
+from ui.units import localize_units
 from ui.widgets import MAX_ROWS, PAGE_SIZE, show_dataframe, show_service_error
 
 CACHE_TTL = 60          # seconds; every write clears the cache anyway (after_write)
@@ -33,7 +34,8 @@ def cached(name: str, *args, **kwargs) -> Any:
     """services.reports.<name>(db, *args, **kwargs), cached for CACHE_TTL seconds per
     database; None (with the error shown) when the service refuses."""
     try:
-        return _cached(_db_key(), name, tuple(args), tuple(sorted(kwargs.items())))
+        return localize_units(get_db(), _cached(_db_key(), name, tuple(args),
+                                                tuple(sorted(kwargs.items()))))
     except ServiceError as exc:
         show_service_error(exc)
         return None
@@ -50,7 +52,7 @@ def call(name: str, *args, **kwargs) -> Any:
 
 def fetch(name: str, *args, **kwargs) -> Any:
     """A plain service call for deferred work (an Excel file built on click)."""
-    return getattr(reports, name)(get_db(), *args, **kwargs)
+    return localize_units(get_db(), getattr(reports, name)(get_db(), *args, **kwargs))
 
 
 # --- pickers -----------------------------------------------------------------------

@@ -6,3 +6,5 @@ from db.models.issuing import *  # noqa
 from db.models.reports import *  # noqa
 from db.models.stocktake import *  # noqa
 from db.models.purchasing import *  # noqa
+from db.models.units import *  # noqa
+from db.models.claims import *  # noqa

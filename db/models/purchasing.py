@@ -76,6 +76,12 @@ class PurchaseOrderLine(Base):
     qty_ordered: Mapped[Decimal] = mapped_column(Quantity())
     qty_received: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     unit_price: Mapped[Decimal] = mapped_column(Money())
+    # Ordered in a pack unit (5 箱 at 120.00): qty_ordered and unit_price above are in
+    # the stock unit; these keep what was ordered, for exact costing at receipt.
+    unit: Mapped[str | None] = mapped_column(String(20))
+    unit_factor: Mapped[Decimal | None] = mapped_column(Quantity())
+    unit_qty: Mapped[Decimal | None] = mapped_column(Quantity())
+    unit_pack_price: Mapped[Decimal | None] = mapped_column(Money())
 
     order: Mapped[PurchaseOrder] = relationship(back_populates="lines")
 
@@ -168,6 +174,12 @@ class ReceiptLine(Base):
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
     qc_passed_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
     qc_failed_qty: Mapped[Decimal] = mapped_column(Quantity(), default=Decimal(0))
+    # Units: note_qty and the counts above are in the item's stock unit; the sheet's
+    # unit as written, its code when known, and its factor (kept once posted).
+    unit_text: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    unit: Mapped[str | None] = mapped_column(String(20))
+    unit_factor: Mapped[Decimal | None] = mapped_column(Quantity())
+    note_qty_in_unit: Mapped[Decimal | None] = mapped_column(Quantity())
 
 
 class ReceiptApproval(Base):

@@ -40,10 +40,16 @@ from services.receiving.posting import (  # noqa: F401
     BLOCK_CODES,
     post_receipt,
 )
+from services.receiving.refusals import (  # noqa: F401
+    list_refusals,
+    refuse_delivery,
+)
 from services.receiving.qc import (  # noqa: F401
     qc_release,
     quarantine_lines,
 )
+# Units: the receiver says which unit an UNKNOWN_UNIT line is in.
+from services.receiving_units import pick_line_unit  # noqa: F401
 
 __all__ = [
     "read_delivery_sheet",
@@ -62,4 +68,7 @@ __all__ = [
     "timeliness_alerts",
     "quarantine_lines",
     "find_receipt_for_note",
+    "pick_line_unit",
+    "refuse_delivery",
+    "list_refusals",
 ]

@@ -66,6 +66,8 @@ def _clean_line(raw: Any, index: int) -> dict:
         "lot_no": clean_text(get("lot_no"), "lot_no", max_len=60, row=row),
         "expiry_date": _clean_date(get("expiry_date"), "expiry_date", row),
         "po_number": clean_text(get("po_number"), "po_number", max_len=40, row=row),
+        # the sheet's unit ("箱", "PCE"); none: the item's stock unit
+        "unit": clean_text(get("unit"), "unit", max_len=20, row=row),
     }
     if not cleaned["sku"] and not cleaned["name"]:
         raise ValidationError("item_missing", field="sku", row=row)

@@ -19,6 +19,7 @@ from db.models import (
 )
 from domain import receiving as rules
 from services import clock
+from services.claims import claims_for_discrepancies, raise_claims, resolve_by_replacement
 from services.common import audit, bulk_work, load_user, require_role
 from services.errors import ApprovalRequired, InvalidState, PermissionDenied, ValidationError
 from services.ledger import LedgerWriter
@@ -28,6 +29,7 @@ from services.receiving.common import COSIGN_ROLES, RECEIVE_ROLES, ZERO, _Posted
 from services.receiving.views import ReceiptView, _State, _state, _view, get_receipt
 from services.receiving.receipts import _ITEM_COLUMNS
 from services.receiving.supplier_returns import _rejection_return
+from services.receiving_units import lot_tiers
 
 
 BLOCK_CODES = {
@@ -36,6 +38,7 @@ BLOCK_CODES = {
     rules.NO_EXPIRY: "expiry_required",
     rules.NO_CERTIFICATE: "certificate_required",
     rules.PRICE_MISMATCH: "price_mismatch_unapproved",
+    rules.UNKNOWN_UNIT: "unit_unknown",
 }
 
 
@@ -141,7 +144,9 @@ class _Row:
 
 _PO_LINE_COLUMNS = (PurchaseOrderLine.id, PurchaseOrderLine.line_no,
                     PurchaseOrderLine.item_id, PurchaseOrderLine.qty_ordered,
-                    PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price)
+                    PurchaseOrderLine.qty_received, PurchaseOrderLine.unit_price,
+                    PurchaseOrderLine.unit, PurchaseOrderLine.unit_factor,
+                    PurchaseOrderLine.unit_pack_price)
 # What posting and its view need of an open receipt's lines.
 _LINE_COLUMNS = tuple(
     column for column in ReceiptLine.__table__.c
@@ -164,6 +169,7 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
     return_number = None
     if rejected_any:
         return_number = _rejection_return(session, state, hold, user, now)
+    _follow_up(session, state, discrepancies, user, return_number)
     rec.status = "posted"
     rec.posted_at = now
     rec.received_by = user.username
@@ -237,15 +243,21 @@ def _book_lots(db: Database, session, state: _State, user: User, now, known: lis
     accepted = [(line, result) for line, result in zip(state.lines, state.results)
                 if result.accepted_qty > 0]
     note = f"{state.order.number} / {rec.delivery_note_no}"
+    # A line bought by the pack may become two lots (cost tiers) so that its value is
+    # exactly the packs' price; the first is the line's lot.
+    tiers = [(line, qty, cost) for line, result in accepted
+             for qty, cost in lot_tiers(result.accepted_qty, state.po_lines[line.po_line_id])]
     refs = writer.receive_many([{
         "item_id": line.item_id, "location_id": targets[line.id][0].id,
-        "qty": result.accepted_qty, "unit_cost": state.po_lines[line.po_line_id].unit_price,
+        "qty": qty, "unit_cost": cost,
         "lot_no": line.lot_no or "", "expiry_date": line.expiry_date,
         "status": targets[line.id][1], "supplier_id": rec.supplier_id, "received_at": now,
-        "note": note} for line, result in accepted])
-    new_lots = {line.id: ref for (line, _result), ref in zip(accepted, refs)}
+        "note": note} for line, qty, cost in tiers])
+    new_lots: dict = {}
+    for (line, _qty, _cost), ref in zip(tiers, refs):
+        new_lots.setdefault(line.id, ref)
     lots = {ref.id: _PostedLot(ref.location_id, targets[line.id][1], ref.qty_on_hand)
-            for (line, _result), ref in zip(accepted, refs)}
+            for (line, _qty, _cost), ref in zip(tiers, refs)}
     writer.flush()
     return new_lots, lots
 
@@ -270,7 +282,9 @@ def _record_results(session, state: _State, new_lots: dict):
         line_rows.append({
             "id": line.id, "flags": line.flags, "accepted_qty": line.accepted_qty,
             "rejected_qty": line.rejected_qty, "rejected_reasons": line.rejected_reasons,
-            "lot_id": line.lot_id, "location_id": line.location_id})
+            "lot_id": line.lot_id, "location_id": line.location_id,
+            # a unit resolved while posting is kept with the factor it was posted with
+            "unit": line.unit, "unit_factor": line.unit_factor, "note_qty": line.note_qty})
         approvals = state.approvals.get(line.id, {})
         discrepancies += [_discrepancy_row(state.receipt, line, row, approvals)
                           for row in rules.discrepancy_rows(inp, result)]
@@ -283,6 +297,22 @@ def _record_results(session, state: _State, new_lots: dict):
         ((line.qty_ordered, received.get(line.id, line.qty_received))
          for line in state.po_lines.values()), order.status)
     return discrepancies, received
+
+
+def _follow_up(session, state: _State, discrepancies: list[dict], user: User,
+               return_number: str | None) -> None:
+    """004 ㈠4: every discrepancy goes to purchasing at once — one claim per
+    discrepancy line; and a replacement delivery resolves the claim it replaces."""
+    rec = state.receipt
+    lines = [{"line_no": line.line_no, "sku": line.sku, "name": line.name,
+              "unit_price": line.unit_price, "note_unit_price": line.note_unit_price,
+              "counted_qty": line.counted_qty} for line in state.lines]
+    raise_claims(session, actor=user.username, supplier_id=rec.supplier_id,
+                 order_id=rec.order_id, receipt_id=rec.id,
+                 delivery_note_no=rec.delivery_note_no, return_number=return_number,
+                 claims=claims_for_discrepancies(lines, discrepancies))
+    resolve_by_replacement(session, actor=user.username, supplier_id=rec.supplier_id,
+                           delivery_note_no=rec.delivery_note_no, receipt_number=rec.number)
 
 
 def _discrepancy_row(rec, line, row: dict, approvals: dict) -> dict:

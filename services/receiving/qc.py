@@ -16,12 +16,14 @@ from db.models import (
 )
 from domain import receiving as rules
 from services import clock
+from services.claims import NewClaim, raise_claims
 from services.common import QTY_PLACES, audit, clean_text, next_number, require_role, to_decimal
 from services.errors import InvalidState, NotFound, ValidationError
 from services.ledger import QC_IN, QC_OUT, REJECT_IN, REJECT_OUT, LedgerWriter
 
 from services.receiving.common import MAX_LINE_QTY, QC_ROLES, ZERO
 from services.receiving.posting import _pick_location
+from services.receiving_units import line_lots_in_quarantine, split_over
 
 
 def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
@@ -50,25 +52,40 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
         db.lock_items(session, [line.item_id])
         lot = session.scalar(select(Lot).where(Lot.id == line.lot_id).with_for_update()
                              .execution_options(populate_existing=True))
-        if lot.status != "quarantine" or passed + failed > lot.qty_on_hand:
+        # with a line's second cost tier when it was bought by the pack
+        lots = line_lots_in_quarantine(session, lot)
+        available = sum((each.qty_on_hand for each in lots), ZERO)
+        if not lots or passed + failed > available:
             raise ValidationError("qc_exceeds_quarantine", field="passed_qty", row=line_no,
-                                  available=str(lot.qty_on_hand if lot.status == "quarantine"
-                                                else ZERO))
+                                  available=str(available))
         writer = LedgerWriter(session, "QC", rec.number, user.id)
         here = session.get(Location, lot.location_id)
         return_number = None
+        parts = split_over(lots, passed + failed)
         if passed > 0:
             target = _release_target(session, line, location, line_no)
-            writer.move(lot, passed, target.id, status="available", out_type=QC_OUT,
-                        in_type=QC_IN, note="qc passed")
+            for each, qty in split_over(lots, passed):
+                writer.move(each, qty, target.id, status="available", out_type=QC_OUT,
+                            in_type=QC_IN, note="qc passed")
         if failed > 0:
             hold = _pick_location(session, "hold", here)
             if hold is None:
                 raise ValidationError("no_hold_location", field="location")
-            held = writer.move(lot, failed, hold.id, status="hold", out_type=REJECT_OUT,
-                               in_type=REJECT_IN, note="qc failed")
+            held = [(each, writer.move(each, qty, hold.id, status="hold", out_type=REJECT_OUT,
+                                       in_type=REJECT_IN, note="qc failed"), qty)
+                    for each, qty in _failed_parts(parts, passed)]
             writer.flush()
-            return_number = _failed_return(session, rec, line, lot, held, hold, failed, user)
+            return_number = _failed_return(session, rec, line, held, hold, user)
+            # a QC failure is a discrepancy with the supplier too: a claim for purchasing
+            # (valued at the lots' own costs: a line bought by the pack may have two tiers)
+            raise_claims(session, actor=user.username, supplier_id=rec.supplier_id,
+                         order_id=rec.order_id, receipt_id=rec.id,
+                         delivery_note_no=rec.delivery_note_no, return_number=return_number,
+                         claims=[NewClaim(kind="qc_failed", qty=failed, unit_price=lot.unit_cost,
+                                          value=sum((qty * each.unit_cost
+                                                     for each, _held, qty in held), ZERO),
+                                          line_no=line.line_no, sku=line.sku, name=line.name,
+                                          note="QC", goes_back=True)])
         writer.flush()
         line.qc_passed_qty = (line.qc_passed_qty or ZERO) + passed
         line.qc_failed_qty = (line.qc_failed_qty or ZERO) + failed
@@ -97,21 +114,36 @@ def _release_target(session, line: ReceiptLine, location: str | None, row) -> Lo
     return target
 
 
-def _failed_return(session, rec: Receipt, line: ReceiptLine, lot: Lot, held, hold: Location,
-                   failed, user) -> str:
-    """The return-to-supplier document for goods that failed QC; its number."""
+def _failed_parts(parts: list, passed) -> list:
+    """Of (lot, qty) parts covering passed + failed in lot order, the failed ones (the
+    quantity after the first ``passed``)."""
+    failed, skip = [], passed
+    for lot, qty in parts:
+        used = min(qty, skip)
+        skip -= used
+        if qty - used > 0:
+            failed.append((lot, qty - used))
+    return failed
+
+
+def _failed_return(session, rec: Receipt, line: ReceiptLine, held: list, hold: Location,
+                   user) -> str:
+    """The return-to-supplier document for goods that failed QC (one line per lot
+    moved to hold: ``held`` is [(lot, held lot, qty)]); its number."""
     return_number = next_number(session, "RTS")
     doc = SupplierReturn(number=return_number, supplier_id=rec.supplier_id,
                          receipt_id=rec.id, order_id=rec.order_id,
                          hold_location_id=hold.id, source="qc", status="open",
                          created_by=user.username, created_at=clock.now())
-    doc.lines.append(SupplierReturnLine(
-        receipt_line_no=line.line_no, sku=line.sku, item_id=line.item_id,
-        name=line.name, qty=failed, unit_price=lot.unit_cost,
-        amount=failed * lot.unit_cost, reason=rules.R_QC_FAILED, lot_no=lot.lot_no,
-        lot_id=held.id))
+    for lot, held_lot, failed in held:
+        doc.lines.append(SupplierReturnLine(
+            receipt_line_no=line.line_no, sku=line.sku, item_id=line.item_id,
+            name=line.name, qty=failed, unit_price=lot.unit_cost,
+            amount=failed * lot.unit_cost, reason=rules.R_QC_FAILED, lot_no=lot.lot_no,
+            lot_id=held_lot.id))
     session.add(doc)
     return return_number
+
 
 
 def quarantine_lines(db: Database) -> list[dict]:
@@ -120,16 +152,22 @@ def quarantine_lines(db: Database) -> list[dict]:
         rows = session.execute(
             select(Receipt.number, ReceiptLine.line_no, ReceiptLine.sku, ReceiptLine.name,
                    Lot.lot_no, Lot.qty_on_hand, Location.code, Receipt.posted_at,
-                   ReceiptLine.location_id, Supplier.name)
+                   ReceiptLine.location_id, Supplier.name, Lot)
             .join(ReceiptLine, ReceiptLine.receipt_id == Receipt.id)
             .join(Lot, Lot.id == ReceiptLine.lot_id)
             .join(Location, Location.id == Lot.location_id)
             .join(Supplier, Supplier.id == Receipt.supplier_id)
-            .where(Lot.status == "quarantine", Lot.qty_on_hand > 0)
+            .where(Lot.status == "quarantine")
             .order_by(Receipt.posted_at, Receipt.number, ReceiptLine.line_no)).all()
+        # a line's quantity includes its second cost tier (bought by the pack)
+        quantities = [sum((lot.qty_on_hand for lot in line_lots_in_quarantine(session, r[10], lock=False)),
+                          ZERO) for r in rows]
+        rows = [r for r, qty in zip(rows, quantities) if qty > 0]
+        quantities = [qty for qty in quantities if qty > 0]
         bin_ids = {r[8] for r in rows if r[8]}
         codes = dict(session.execute(select(Location.id, Location.code)
                                      .where(Location.id.in_(bin_ids))).all()) if bin_ids else {}
         return [{"receipt": r[0], "line_no": r[1], "sku": r[2], "name": r[3], "lot_no": r[4],
-                 "qty": r[5], "location": r[6], "posted_at": r[7],
-                 "target_bin": codes.get(r[8], ""), "supplier": r[9]} for r in rows]
+                 "qty": qty, "location": r[6], "posted_at": r[7],
+                 "target_bin": codes.get(r[8], ""), "supplier": r[9]}
+                for r, qty in zip(rows, quantities)]

@@ -40,8 +40,10 @@ from services.delivery_sheet import DeliverySheet
 from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 from services.purchasing import RECEIVABLE_STATUSES
 
+from services.claims import link_replacement
 from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _clean_lines, _open_receipt
 from services.receiving.views import _state
+from services.receiving_units import unit_columns_for_lines
 
 
 def read_delivery_sheet(data: bytes, filename: str, *,
@@ -52,17 +54,19 @@ def read_delivery_sheet(data: bytes, filename: str, *,
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                   source_file: bytes | None = None, filename: str = "",
-                  arrived_at: datetime | None = None) -> str:
+                  arrived_at: datetime | None = None, claim=None) -> str:
     """Open a GRN for one supplier delivery note against one approved PO.
 
     The same note (supplier + number, or the same file bytes) is refused with the
-    earlier GRN named. Returns the GRN number."""
+    earlier GRN named. ``claim``: the claim whose replacement goods these are
+    (posting resolves it). Returns the GRN number."""
     po_number = clean_text(po_number, "po_number", max_len=40, required=True)
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
     cleaned = _clean_lines(lines)
     sha = _file_sha(source_file)
     arrived = arrived_at or clock.now()
+    claim = clean_text(claim, "claim", max_len=40).upper() or None
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
@@ -88,17 +92,24 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
         session.add(receipt)
         session.flush()
         # The lines in one INSERT (no ORM objects: nothing reads them back here).
+        matched = [_line_item(line, items) for line in cleaned]
+        units = unit_columns_for_lines(session, order.supplier_id, matched, cleaned)
         insert_rows(session, ReceiptLine.__table__, [
-            _receipt_line_row(receipt.id, line_no, line, items, po_lines, other_pos)
-            for line_no, line in enumerate(cleaned, start=1)])
+            {**_receipt_line_row(receipt.id, line_no, line, item, po_lines, other_pos),
+             **line_units}
+            for line_no, (line, item, line_units) in enumerate(zip(cleaned, matched, units),
+                                                               start=1)])
         if source_file is not None:
             session.add(Attachment(entity="receipt", entity_key=number,
                                    filename=filename or f"{note_no}", sha256=sha,
                                    content=source_file, uploaded_by=user.username,
                                    uploaded_at=clock.now()))
             session.flush()
+        if claim:
+            link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
+                             receipt_number=number)
         audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
-              lines=len(cleaned), file=filename, sha256=sha)
+              lines=len(cleaned), file=filename, sha256=sha, claim=claim)
         return number
 
     try:
@@ -131,12 +142,16 @@ def _receivable_order(session, po_number: str) -> PurchaseOrder:
     return order
 
 
-def _receipt_line_row(receipt_id: int, line_no: int, line: dict, items: dict,
-                      po_lines: dict, other_pos: set) -> dict:
-    """A sheet line as a receipt line: matched to its item (by SKU, else name and
-    spec) and to that item's PO line."""
-    item = items.get(line["sku"]) or items.get(("name", line["name"], line["spec"])) \
+def _line_item(line: dict, items: dict):
+    """The item a sheet line names: by SKU, else by name and spec."""
+    return items.get(line["sku"]) or items.get(("name", line["name"], line["spec"])) \
         or items.get(("name", line["name"], ""))
+
+
+def _receipt_line_row(receipt_id: int, line_no: int, line: dict, item,
+                      po_lines: dict, other_pos: set) -> dict:
+    """A sheet line as a receipt line, matched to its item and that item's PO line.
+    Its quantity and unit columns are set by ``unit_columns_for_lines``."""
     po_line = po_lines.get(item.id) if item is not None else None
     return {
         "receipt_id": receipt_id, "line_no": line_no, "sheet_row": line["row"],

@@ -27,6 +27,12 @@ from services import clock
 from services.errors import NotFound
 
 from services.receiving.common import ZERO, _Posted
+from services.receiving_units import (
+    is_unit_known,
+    note_price_comparable,
+    po_price_for,
+    resolve_waiting_units,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,14 @@ class ReceiptLineView:
     quarantine_qty: Decimal = ZERO
     qc_passed_qty: Decimal = ZERO
     qc_failed_qty: Decimal = ZERO
+    # Units: ``unit`` is the unit the sheet's quantity was in (its code; the stock unit
+    # when the sheet gave none), ``note_qty_in_unit`` that quantity, ``unit_factor``
+    # stock units per ``unit`` (kept once posted); the other quantities are in
+    # ``stock_unit``. ``unit_text``: the unit as the sheet wrote it.
+    stock_unit: str = ""
+    unit_text: str = ""
+    unit_factor: Decimal | None = None
+    note_qty_in_unit: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +169,8 @@ def _state(session, receipt: Receipt, order: PurchaseOrder | None = None, *,
     closed = order.status in ("closed", "cancelled")
     outstanding = {pid: ZERO if closed else line.qty_ordered - line.qty_received
                    for pid, line in po_lines.items()}
+    if receipt.status == "open":
+        resolve_waiting_units(session, receipt, lines)   # master data may define them now
     inputs = []
     for line in lines:
         item = items.get(line.item_id)
@@ -163,8 +179,9 @@ def _state(session, receipt: Receipt, order: PurchaseOrder | None = None, *,
             line_no=line.line_no, note_qty=line.note_qty,
             item=rules.ItemRules(item.tracks_expiry, item.min_shelf_life_days,
                                  item.is_assembly, item.full_inspection) if item else None,
-            po_line_key=line.po_line_id, po_price=po_line.unit_price if po_line else None,
-            note_price=line.note_unit_price, counted_qty=line.counted_qty,
+            po_line_key=line.po_line_id, po_price=po_price_for(line, po_line),
+            note_price=note_price_comparable(line, po_line), unit_known=is_unit_known(line),
+            counted_qty=line.counted_qty,
             damaged_qty=line.damaged_qty or ZERO, lot_no=line.lot_no or "",
             expiry_date=line.expiry_date, certificate=line.certificate or "",
             approved=frozenset(approvals.get(line.id, {})), other_po=bool(line.po_reference)))
@@ -197,7 +214,8 @@ def _line_view(state: _State, index: int, codes: dict[int, str],
     return ReceiptLineView(
         line_no=line.line_no, sheet_row=line.sheet_row, sku=line.sku,
         name=line.name or (item.name if item else ""), spec=line.spec,
-        unit=item.unit if item else "", known_item=item is not None,
+        unit=(line.unit or line.unit_text) if line.unit_text else (item.unit if item else ""),
+        known_item=item is not None,
         note_qty=line.note_qty, note_unit_price=line.note_unit_price,
         note_amount=line.note_amount, unit_price=line.unit_price,
         counted_qty=line.counted_qty, damaged_qty=line.damaged_qty or ZERO,
@@ -211,7 +229,9 @@ def _line_view(state: _State, index: int, codes: dict[int, str],
         stored_location=codes.get(lot.location_id) if lot else None,
         lot_status=lot.status if lot else None,
         quarantine_qty=lot.qty_on_hand if lot is not None and lot.status == "quarantine" else ZERO,
-        qc_passed_qty=line.qc_passed_qty or ZERO, qc_failed_qty=line.qc_failed_qty or ZERO)
+        qc_passed_qty=line.qc_passed_qty or ZERO, qc_failed_qty=line.qc_failed_qty or ZERO,
+        stock_unit=item.unit if item else "", unit_text=line.unit_text or "",
+        unit_factor=line.unit_factor, note_qty_in_unit=line.note_qty_in_unit)
 
 
 def _view(session, receipt: Receipt, state: _State | None = None,

@@ -1,7 +1,7 @@
 """login throttle per username, per client address and overall
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0003
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import db.types
 
 
 revision = '0002'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
