@@ -30,11 +30,16 @@ bench: $(STAMP)
 	@test -f bench/data/bench-$(BENCH_SCALE).db || test "$(BENCH_DB)" = postgresql || $(PY) -m bench.generate --scale $(BENCH_SCALE)
 	BENCH_SCALE=$(BENCH_SCALE) BENCH_DB=$(BENCH_DB) $(PY) -m bench.harness
 
-# The ledger state machine with a long budget (CI runs it small). Override with
-# FUZZ_EXAMPLES=… FUZZ_STEPS=…; set TEST_DATABASE_URL to soak PostgreSQL too.
+# The ledger state machine and the stocktake freeze races with a long budget (CI runs
+# them small). Override with
+# FUZZ_EXAMPLES=… FUZZ_STEPS=… FREEZE_RACES=…; set TEST_DATABASE_URL to soak PostgreSQL too.
 soak: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} FUZZ_STEPS=$${FUZZ_STEPS:-30} FUZZ_SHRINK=1 \
 		$(PY) -m pytest -q -s -p no:cacheprovider tests/services/test_fuzz_ledger.py
+	# 50 races of a stocktake opening against each stock writer (PostgreSQL only:
+	# set TEST_DATABASE_URL, else they are skipped).
+	FREEZE_RACES=$${FREEZE_RACES:-50} \
+		$(PY) -m pytest -q -s -p no:cacheprovider tests/services/test_freeze_race.py
 
 backup: $(STAMP)
 	$(PY) -m db.backup create

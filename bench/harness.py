@@ -50,6 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results.json"
 PG_DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PASSWORD = "demo1234"
+# Issues leave from one warehouse; the timed ones use the main warehouse's lots.
+ISSUE_WAREHOUSE = "MAIN"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
@@ -232,14 +234,16 @@ class Bench:
         available lots in storage: (sku, FIFO lot quantities). Each case takes its
         items off the list, so every timed issue consumes untouched lots."""
         if self._pool is None:
-            from db.models import Item, Location, Lot
+            from db.models import Item, Location, Lot, Warehouse
 
             with self.db.read() as session:
                 rows = session.execute(
                     select(Item.sku, Lot.qty_on_hand)
                     .join(Lot, Lot.item_id == Item.id)
                     .join(Location, Location.id == Lot.location_id)
-                    .where(Item.issue_policy == "FIFO", Item.is_assembly.is_(False),
+                    .join(Warehouse, Warehouse.id == Location.warehouse_id)
+                    .where(Warehouse.code == ISSUE_WAREHOUSE, Item.issue_policy == "FIFO",
+                           Item.is_assembly.is_(False),
                            Item.requires_old_part.is_(False), Item.active.is_(True),
                            Item.tracks_expiry.is_(False), Lot.status == "available",
                            Lot.qty_on_hand > 0, Location.kind == "storage",
@@ -473,7 +477,8 @@ def case_receive_500(b: Bench) -> Result:
         receiving.record_counts(b.db, actor="receiver", receipt=grn, counts=[
             {"line_no": i, "counted_qty": 10, "certificate": "CERT-1"}
             for i in range(1, len(batch) + 1)])
-        view = receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper")
+        view = receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper",
+                                      checker_password=PASSWORD)
         assert view.status == "posted" and view.accepted_total == Decimal(10 * len(batch)), view
         return view
 
@@ -532,7 +537,8 @@ def _issue(db, sku: str, qty, reference: str = "bench"):
     from services import issuing
 
     return issuing.issue_stock(db, actor="keeper", lines=[{"sku": sku, "qty": qty}],
-                               requested_by="Workshop bay 3", reference=reference)
+                               requested_by="Workshop bay 3", reference=reference,
+                               warehouse=ISSUE_WAREHOUSE)
 
 
 def case_issue_fifo(b: Bench) -> Result:
@@ -584,7 +590,8 @@ def _worker(url: str, skus: list[str], hot: bool, ready, start, results) -> None
 
     db = open_database(url, upgrade=False)
     if hot:
-        issuing.preview_issue(db, lines=[{"sku": skus[0], "qty": 1}])
+        issuing.preview_issue(db, lines=[{"sku": skus[0], "qty": 1}],
+                              warehouse=ISSUE_WAREHOUSE)
     else:
         _issue(db, skus[0], 1, reference="warm-up")
     issued, failed, refused = 0, 0, 0

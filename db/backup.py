@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from db.database import default_url
+from db.database import default_url, private_directory, private_file
 
 
 def _sqlite_path(url: str) -> Path:
@@ -56,13 +56,15 @@ def _sqlite_copy(source_path: Path, target_path: Path) -> None:
 def create_backup(url: str | None = None, directory: str | Path = "backups") -> Path:
     url = url or default_url()
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    private_directory(directory)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     if url.startswith("sqlite"):
         target = directory / f"warehouse-{stamp}.db"
+        private_file(target)
         _sqlite_copy(_sqlite_path(url), target)
         return target
     target = directory / f"warehouse-{stamp}.pgdump"
+    private_file(target)          # pg_dump writes into it and keeps its mode
     subprocess.run(["pg_dump", "-Fc", "-f", str(target), *_pg_args(url)],
                    check=True, env=_pg_env(url))
     return target
@@ -76,6 +78,7 @@ def restore_backup(file: str | Path, url: str | None = None) -> None:
         raise FileNotFoundError(file)
     if url.startswith("sqlite"):
         target = _sqlite_path(url)
+        private_file(target)
         _sqlite_copy(file, target)
         for suffix in ("-wal", "-shm"):
             stale = Path(str(target) + suffix)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,8 +33,30 @@ def default_url() -> str:
     url = os.environ.get("WAREHOUSE_DB_URL")
     if url:
         return url
-    DEFAULT_SQLITE_PATH.parent.mkdir(parents=True, exist_ok=True)
+    private_directory(DEFAULT_SQLITE_PATH.parent)
     return f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def private_directory(path: Path) -> None:
+    """Create ``path`` (and parents) readable by its owner only, if missing."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 unless it exists: the books and their
+    backups are nobody else's to read. (SQLite gives its -wal and -shm files the
+    database file's mode.)"""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _sqlite_file(url: str) -> Path | None:
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
 
 class Database:
@@ -133,6 +155,9 @@ def _configure_sqlite(engine: Engine) -> None:
 
 def create_db_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        path = _sqlite_file(url)
+        if path is not None and path.parent.is_dir():
+            private_file(path)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _configure_sqlite(engine)
         return engine

@@ -9,12 +9,13 @@ import streamlit as st
 from services import issuing
 from services.errors import ServiceError
 from ui.i18n import t
+from ui.issuing_warehouse import show_elsewhere, warehouse_picker
 from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.units import convert_typed, fmt_qty, show_conversion, unit_label
 from ui.widgets import labelled, run_action, show_service_error
 
-require_roles("keeper", "supervisor")
+user = require_roles("keeper", "supervisor")
 db = get_db()
 ss = st.session_state
 DRAFT_KEYS = ("iss_requested_by", "iss_reference", "iss_scan", "iss_qty", "iss_approver",
@@ -100,6 +101,7 @@ requested_by = c1.text_input(t("field.requested_by"), key="iss_requested_by", ma
 purpose = c2.selectbox(t("field.purpose"), issuing.PURPOSES, key="iss_purpose",
                        format_func=lambda p: t(f"purpose.{p}"))
 reference = c3.text_input(t("field.reference"), key="iss_reference", max_chars=60)
+warehouse = warehouse_picker(db, user.username)     # stock leaves from one warehouse
 stock = "good"
 if purpose in issuing.BAD_STOCK_PURPOSES and st.toggle(t("issuing.bad_stock"), key="iss_bad"):
     stock = "bad"          # the separate book of held / expired stock
@@ -123,7 +125,8 @@ if not lines:
     st.stop()
 
 try:
-    preview = issuing.preview_issue(db, lines=lines, purpose=purpose, stock=stock)
+    preview = issuing.preview_issue(db, lines=lines, purpose=purpose, stock=stock,
+                                    warehouse=warehouse, actor=actor())
 except ServiceError as exc:
     show_service_error(exc)
     preview = None
@@ -147,6 +150,7 @@ if preview is not None:
             if line.short:
                 st.warning(t("issuing.short", available=issuing.plain(line.available),
                              requested=issuing.plain(line.requested)))
+            show_elsewhere(line, warehouse)
             if line.frozen:
                 st.error(t("issuing.frozen"), icon=":material/ac_unit:")
             if line.is_assembly:
@@ -160,7 +164,8 @@ if preview is not None:
     st.markdown(f"**{t('issuing.preview_total', total=money(preview.total_cost))}**")
 
 approved_by = password = None
-if preview is not None and preview.needs_approval:
+# 报废须领导审核批准: scrap, like a major assembly, needs a leader's approval in person.
+if preview is not None and (preview.needs_approval or purpose == "scrap"):
     st.subheader(t("issuing.approval"))
     a1, a2 = st.columns(2)
     approved_by = a1.text_input(t("issuing.approver"), key="iss_approver", max_chars=40)
@@ -179,7 +184,8 @@ if b1.button(t("issuing.confirm"), type="primary", icon=":material/outbox:", wid
         db, actor=actor(), lines=lines, requested_by=requested_by, purpose=purpose,
         reference=reference, approved_by=approved_by or None,
         approver_password=password if approved_by else None, old_part_tags=tags,
-        request_id=ss["iss_request_id"], allow_partial=allow_partial, stock=stock))
+        request_id=ss["iss_request_id"], allow_partial=allow_partial, stock=stock,
+        warehouse=warehouse))
     if result is not None:
         ss["iss_last"] = result
         ss["iss_reset"] = True

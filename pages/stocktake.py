@@ -12,6 +12,7 @@ from ui.i18n import t
 from ui.scan import clear as clear_scan
 from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
+from ui.stocktake_receipts import confirm_open_receipts, show_open_receipts
 from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
 from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
 
@@ -34,13 +35,16 @@ def open_form() -> None:
         if today < first:
             st.warning(t("stocktake.not_last_days", first=first, last=last, today=today))
         all_zones = catalog.zones(db)
+        receipts_waiting = show_open_receipts(db, all_zones)
         with st.form("stocktake_open"):
             period = st.text_input(t("field.stocktake_period"), value=today.strftime("%Y-%m"),
                                    help=t("stocktake.period_help"))
             zones = st.multiselect(t("field.stocktake_zones"), all_zones, default=all_zones)
+            allow_open_receipts = confirm_open_receipts() if receipts_waiting else False
             if st.form_submit_button(t("stocktake.open_button"), type="primary", width="stretch"):
                 number = run_action(lambda: stk.open_stocktake(
-                    db, actor=actor(), period=period, zones=zones or None))
+                    db, actor=actor(), period=period, zones=zones or None,
+                    allow_open_receipts=allow_open_receipts))
                 if number:
                     st.session_state["stocktake_pick"] = number
                     st.success(t("stocktake.opened", number=number))

@@ -102,7 +102,8 @@ class DemoActivity:
                                        line_no=line.line_no, flag="NEAR_EXPIRY",
                                        note="short-dated, agreed with purchasing")
         self.at(day, 10, 40)
-        receiving.post_receipt(self.db, actor=RECEIVER, receipt=grn, checked_by=KEEPER)
+        receiving.post_receipt(self.db, actor=RECEIVER, receipt=grn, checked_by=KEEPER,
+                               checker_password=demo.DEMO_PASSWORD)
         if qc:
             self.at(day, 15)
             for line in receiving.get_receipt(self.db, grn).lines:
@@ -139,7 +140,8 @@ class DemoActivity:
                     self.db, actor=self.rng.choice([KEEPER, KEEPER2]), lines=lines,
                     requested_by=self.rng.choice(WORKSHOP), purpose="workshop",
                     reference=f"JC-{self.job_no}", old_part_tags=tags or None,
-                    approved_by=SUPERVISOR if assembly else None)
+                    approved_by=SUPERVISOR if assembly else None,
+                    approver_password=demo.DEMO_PASSWORD if assembly else None)
             except Exception as exc:  # short stock on a busy day: the keeper moves on
                 if type(exc).__name__ != "InsufficientStock":
                     raise

@@ -26,6 +26,10 @@ def load_users(db: Database) -> None:
 def load_master_data(db: Database) -> None:
     for code, name, name_zh in demo.WAREHOUSES:
         catalog.create_warehouse(db, actor=ADMIN, code=code, name=name, name_zh=name_zh)
+    # Everyone issues, returns and counts in the main warehouse unless they pick another.
+    for username, _display, _roles, _language in demo.USERS:
+        users.set_home_warehouse(db, actor=ADMIN, username=username,
+                                 warehouse=demo.WAREHOUSES[0][0])
     for code, zone, kind, house in demo.locations():
         catalog.create_location(db, actor=ADMIN, code=code, zone=zone, kind=kind, warehouse=house)
     for code, name, address, contact in demo.SUPPLIERS:

@@ -18,6 +18,7 @@ from db.writes.audit import store_audit_event
 from db.writes.numbers import store_document_number, take_sequence_number
 from services import clock
 from services.errors import NotFound, PermissionDenied, ValidationError
+from services.text_input import check_text, number_text
 
 ROLES = (
     "receiver", "keeper", "qc", "supervisor", "purchasing", "finance", "manager", "admin",
@@ -65,7 +66,11 @@ def to_decimal(
     if isinstance(value, bool) or isinstance(value, float) or value is None:
         raise ValidationError("not_a_number", value=str(value), **where)
     try:
-        number = Decimal(str(value).strip().replace(",", "")) if isinstance(value, str) else Decimal(value)
+        if isinstance(value, str):
+            # Read the same way as every sheet reader (services.text_input).
+            number = Decimal(number_text(value, field, row=row).strip().replace(",", ""))
+        else:
+            number = Decimal(value)
     except (InvalidOperation, TypeError, ValueError):
         raise ValidationError("not_a_number", value=str(value), **where) from None
     if not number.is_finite():
@@ -82,7 +87,7 @@ def to_decimal(
 
 def clean_text(value: Any, field: str, *, max_len: int, required: bool = False,
                row: int | None = None) -> str:
-    text = "" if value is None else str(value).strip()
+    text = check_text("" if value is None else str(value), field, row=row).strip()
     where = {"field": field} if row is None else {"field": field, "row": row}
     if required and not text:
         raise ValidationError("required", **where)
@@ -101,6 +106,7 @@ def clean_code(value: Any, field: str, *, max_len: int, required: bool = True,
     no.): trimmed, upper case, and never formula-like text from a hostile sheet
     (=HYPERLINK(…), @SUM(…), +cmd, -1+1)."""
     code = clean_text(value, field, max_len=max_len, required=required, row=row)
+    check_text(code, field, row=row, code=True)
     code = code.upper() if upper else code
     if code.startswith(FORMULA_STARTS):
         raise ValidationError("formula_like", field=field, value=code[:40],

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from db.bulk import insert_returning_ids
 from db.models import Location, Lot
-from db.writes.ledger import store_ledger_entries
+from db.writes.ledger import locked_freeze_marks, store_ledger_entries
 from services import clock
 from services.errors import InvalidState, StockFrozen
 
@@ -228,6 +228,7 @@ class LedgerWriter:
         if not self._rows:
             return 0
         self.session.flush()  # lots get their ids
+        self._check_not_frozen_under_lock()
         lot_quantities = sorted(self._ref_qty.items())
         self._ref_qty.clear()
         store_ledger_entries(
@@ -242,6 +243,13 @@ class LedgerWriter:
         self._rows.clear()
         self._deltas.clear()
         return count
+
+    def _check_not_frozen_under_lock(self) -> None:
+        """The freeze checked again where a stocktake opening cannot slip past it
+        (db.writes.ledger.locked_freeze_marks): stock never moves after a snapshot."""
+        for mark in locked_freeze_marks(self.session, [loc for _item, loc in self._deltas]):
+            self._locations[mark.id] = mark
+            self.check_not_frozen(mark.id)
 
     def _require_open(self, last_closed: str | None) -> None:
         """Months closed by finance (月结) are final: nothing may be dated in them."""

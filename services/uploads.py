@@ -10,6 +10,7 @@ from __future__ import annotations
 from services.errors import ValidationError
 from services.sheets import formats
 from services.sheets.budget import MB, OLE_MAGIC, ZIP_MAGIC, Budget
+from services.text_input import is_utf16_text
 
 MAX_UPLOAD_BYTES = 10 * MB
 MAX_ROWS = 100_000
@@ -35,7 +36,9 @@ def kind_of(data: bytes, filename: str) -> str:
     if name.endswith(SPREADSHEET_NAMES) and formats.sniff(data, filename) == "csv":
         raise ValidationError("file_unreadable", field="file", reason="not an Excel file")
     if name.endswith(TEXT_NAMES):
-        if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # A NUL near the start means binary content (UTF-16's NULs come after its BOM);
+        # one further in is refused with its row and column when the cell is read.
+        if b"\x00" in data[:4096] and not is_utf16_text(data):
             raise ValidationError("file_unreadable", field="file", reason="binary data in a CSV file")
         return "csv"
     if name.endswith(SPREADSHEET_NAMES):

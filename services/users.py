@@ -8,17 +8,18 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from db import Database
-from db.models import LoginThrottle, User, UserRole
-from services import clock
-from services.common import ROLES, audit, clean_text, get_or_404, require_role
+from db.models import User, UserRole, Warehouse
+from services import login_throttle
+from services.common import ROLES, audit, clean_text, get_or_404, load_user, require_role
 from services.errors import Duplicate, ValidationError
 
 # OWASP's minimum for argon2id: 19 MiB, 2 iterations.
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Verified against unknown usernames so a miss costs the same time as a hit.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
-FREE_ATTEMPTS = 3
-MAX_WAIT_SECONDS = 300
+FREE_ATTEMPTS = login_throttle.FREE_ATTEMPTS
+MAX_WAIT_SECONDS = login_throttle.MAX_WAIT_SECONDS
+wait_seconds = login_throttle.wait_seconds
 MIN_PASSWORD = 8
 LANGUAGES = ("en", "zh")
 
@@ -126,36 +127,68 @@ def set_language(db: Database, *, actor, language) -> None:
     db.write(work)
 
 
-def wait_seconds(failures: int) -> int:
-    """Back-off after repeated failures: 0, then 2, 4, 8 … seconds (capped)."""
-    if failures < FREE_ATTEMPTS:
-        return 0
-    return min(2 ** (failures - FREE_ATTEMPTS + 1), MAX_WAIT_SECONDS)
+def set_home_warehouse(db: Database, *, actor, warehouse, username=None) -> None:
+    """The warehouse a user issues, returns and counts in by default (a warehouse
+    code; None clears it). Users set their own; an admin may set anyone's."""
+    username = (username or actor or "").strip().lower()
+
+    def work(session):
+        acting = load_user(session, actor)
+        if username != acting.username:
+            require_role(session, actor, "admin")
+        user = get_or_404(session, User, "user", username=username)
+        house = None
+        if warehouse:
+            house = get_or_404(session, Warehouse, "warehouse",
+                               code=str(warehouse).strip().upper())
+        user.home_warehouse_id = house.id if house else None
+        audit(session, actor, "user.home_warehouse", "user", username,
+              warehouse=house.code if house else "")
+
+    db.write(work)
 
 
-def login_wait(db: Database, username: str) -> int:
-    """Seconds this username must wait before the next attempt (0 = may try)."""
+def home_warehouse(db: Database, username: str) -> str | None:
+    """The user's home warehouse code, if set."""
     with db.read() as session:
-        throttle = session.get(LoginThrottle, (username or "").strip().lower())
-        if throttle is None:
-            return 0
-        elapsed = (clock.now() - throttle.last_failure_at).total_seconds()
-        return max(0, int(wait_seconds(throttle.failures) - elapsed + 0.999))
+        return session.scalar(select(Warehouse.code).join(
+            User, User.home_warehouse_id == Warehouse.id).where(User.username == username))
 
 
-def authenticate(db: Database, username, password) -> User | None:
+def login_wait(db: Database, username: str, client_address: str | None = None) -> int:
+    """Seconds before a login for this username (from this address) is checked
+    (0 = may try now)."""
+    with db.read() as session:
+        return login_throttle.seconds_to_wait(session, (username or "").strip().lower(),
+                                              login_throttle.clean_address(client_address))
+
+
+def authenticate(db: Database, username, password, *, client_address: str | None = None
+                 ) -> User | None:
     """The user if the password is right and the account active, else None.
 
-    No hint which part was wrong; a throttled username is refused without checking."""
+    No hint which part was wrong. The attempt is charged to the username, the
+    client address and the minute before the password is checked; one that any of
+    them refuses is not checked at all."""
     username = (username or "").strip().lower()
-    if not username or login_wait(db, username) > 0:
+    address = login_throttle.clean_address(client_address)
+    if not username:
+        return None
+    try:
+        failures = db.write(
+            lambda session: login_throttle.charge_attempt(session, username, address))
+    except login_throttle.Throttled:
         return None
     with db.read() as session:
         user = session.scalar(select(User).where(User.username == username))
         stored = user.password_hash if user is not None else _DUMMY_HASH
     ok = _verify(stored, password or "") and user is not None and user.active
-    db.write(lambda session: _record_attempt(session, username, ok))
-    return user if ok else None
+    if ok:
+        db.write(lambda session: login_throttle.refund_attempt(session, username, address))
+        return user
+    db.write(lambda session: audit(session, username, "user.login_failed", "user", username,
+                                   failures=failures, address=address or ""))
+    return None
 
 
 def _verify(stored: str, password: str) -> bool:
@@ -163,20 +196,6 @@ def _verify(stored: str, password: str) -> bool:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def _record_attempt(session, username: str, ok: bool) -> None:
-    throttle = session.get(LoginThrottle, username)
-    if ok:
-        if throttle is not None:
-            session.delete(throttle)
-        return
-    if throttle is None:
-        throttle = LoginThrottle(username=username, failures=0)
-        session.add(throttle)
-    throttle.failures += 1
-    throttle.last_failure_at = clock.now()
-    audit(session, username, "user.login_failed", "user", username, failures=throttle.failures)
 
 
 def get_user(db: Database, username: str) -> User | None:
@@ -214,6 +233,6 @@ def user_count(db: Database) -> int:
 
 __all__ = [
     "create_user", "update_user", "deactivate_user", "authenticate", "login_wait",
-    "change_own_password", "set_language", "get_user", "list_users", "users_with_role",
-    "user_count", "ROLES",
+    "change_own_password", "set_language", "set_home_warehouse", "home_warehouse",
+    "get_user", "list_users", "users_with_role", "user_count", "ROLES",
 ]

@@ -297,7 +297,8 @@ def receive_goods(db: Database, lines, *, location: str = "A-01-01", receiver: s
     grn = open_receipt(db, lines, receiver=receiver)
     count_receipt(db, grn, location=location, receiver=receiver, counted=counted,
                   damaged=damaged)
-    receiving.post_receipt(db, actor=receiver, receipt=grn, checked_by=checker)
+    receiving.post_receipt(db, actor=receiver, receipt=grn, checked_by=checker,
+                           checker_password=PASSWORD)
     return grn
 
 
@@ -347,11 +348,12 @@ def stocktake_to_approval(db: Database, zones, *, period: str, counts: dict | No
 
 def every_row(db: Database) -> dict[str, list]:
     """Every row of every table, sorted: equal before and after means nothing was
-    written (the test databases are small)."""
+    written (the test databases are small). Login throttling's counters are left
+    out: a refused action that checked a co-signer's password counts that check."""
     from sqlalchemy import select
 
     from db.models import Base
 
     with db.engine.connect() as conn:
         return {t.name: sorted(map(repr, conn.execute(select(t)).all()))
-                for t in Base.metadata.sorted_tables}
+                for t in Base.metadata.sorted_tables if t.name != "login_throttle"}

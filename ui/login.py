@@ -1,6 +1,8 @@
 """Login form with a quick user switch for a shared tablet."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from services import users
@@ -41,13 +43,27 @@ def login_page() -> None:
         _try_login(username, password)
 
 
+def client_address() -> str | None:
+    """The browser's address, for throttling guesses per client. Behind a reverse
+    proxy every request comes from the proxy: set WAREHOUSE_TRUST_PROXY=1 there so
+    the first X-Forwarded-For address is used instead (never without a proxy that
+    overwrites that header, or a guesser could name any address)."""
+    if os.environ.get("WAREHOUSE_TRUST_PROXY") == "1":
+        forwarded = st.context.headers.get("X-Forwarded-For")
+        if isinstance(forwarded, str) and forwarded.split(",")[0].strip():
+            return forwarded.split(",")[0].strip()
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None    # None outside a browser
+
+
 def _try_login(username: str, password: str) -> None:
     db = get_db()
-    wait = users.login_wait(db, username)
+    address = client_address()
+    wait = users.login_wait(db, username, address)
     if wait:
         st.error(t("auth.wait", seconds=wait))
         return
-    user = users.authenticate(db, username, password)
+    user = users.authenticate(db, username, password, client_address=address)
     if user is None:
         st.error(t("auth.failed"))
         return

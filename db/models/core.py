@@ -111,6 +111,9 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(5), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Where this user's issues, returns and stocktakes happen unless chosen otherwise.
+    home_warehouse_id: Mapped[int | None] = mapped_column(
+        ForeignKey("warehouse.id"), default=None)
 
     roles: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -129,13 +132,18 @@ class UserRole(Base):
 
 
 class LoginThrottle(Base):
-    """Failed logins per username (known or not), to slow down guessing."""
+    """Failed-login accounting, one row per scope: ``user`` (a username, known or
+    not), ``address`` (a client address) and ``all`` (key "": every failure, counted
+    per minute). ``blocked_until`` is when the next attempt may be checked (for
+    ``all``: when the current one-minute window ends)."""
 
     __tablename__ = "login_throttle"
 
-    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    blocked_until: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Lot(Base):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Item, Location, Lot, Movement, StockBalance
+from db.models import Item, Location, Lot, Movement, StockBalance, Stocktake, StocktakeLine
 
 
 def ledger_by_lot(session: Session):
@@ -60,3 +60,30 @@ def names(session: Session) -> tuple[dict[int, str], dict[int, str]]:
     skus = dict(session.execute(select(Item.id, Item.sku)).all())
     codes = dict(session.execute(select(Location.id, Location.code)).all())
     return skus, codes
+
+
+def frozen_snapshot_mismatches(session: Session) -> list[tuple[str, int, int, Decimal, Decimal]]:
+    """(stocktake no., item id, location id, snapshot qty, ledger qty) wherever a live
+    stocktake's snapshot differs from the ledger in the locations it froze. Nothing
+    may move there while it is frozen, so the ledger now is the ledger at opening."""
+    snapshot = {
+        (number, item_id, location_id): qty
+        for number, item_id, location_id, qty in session.execute(
+            select(Stocktake.number, StocktakeLine.item_id, StocktakeLine.location_id,
+                   StocktakeLine.book_qty)
+            .join(Stocktake, Stocktake.id == StocktakeLine.stocktake_id)
+            .join(Location, (Location.id == StocktakeLine.location_id)
+                  & (Location.frozen_by_stocktake_id == StocktakeLine.stocktake_id)))
+    }
+    ledger = {
+        (number, item_id, location_id): qty
+        for number, item_id, location_id, qty in session.execute(
+            select(Stocktake.number, Movement.item_id, Movement.location_id, func.sum(Movement.qty))
+            .join(Location, Location.id == Movement.location_id)
+            .join(Stocktake, Stocktake.id == Location.frozen_by_stocktake_id)
+            .group_by(Stocktake.number, Movement.item_id, Movement.location_id))
+    }
+    zero = Decimal(0)
+    return [(key[0], key[1], key[2], snapshot.get(key, zero), ledger.get(key, zero))
+            for key in sorted(set(snapshot) | set(ledger))
+            if snapshot.get(key, zero) != ledger.get(key, zero)]

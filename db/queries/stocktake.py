@@ -9,6 +9,8 @@ from db.models import (
     Location,
     Lot,
     Movement,
+    Receipt,
+    ReceiptLine,
     StockBalance,
     Stocktake,
     StocktakeCount,
@@ -156,3 +158,15 @@ def history(session: Session):
                   Stocktake.opened_at)
         .order_by(Stocktake.period, Stocktake.id)
     ).all()
+
+
+def counted_open_receipts(session: Session, zones: list[str]) -> list[tuple[str, str, str]]:
+    """(receipt no., zone, bin) of receipts not yet posted with goods counted into a
+    bin of ``zones``: they would post into a frozen zone."""
+    return [tuple(row) for row in session.execute(
+        select(Receipt.number, Location.zone, Location.code)
+        .join(ReceiptLine, ReceiptLine.receipt_id == Receipt.id)
+        .join(Location, Location.id == ReceiptLine.location_id)
+        .where(Receipt.status == "open", ReceiptLine.counted_qty.is_not(None),
+               Location.zone.in_(zones))
+        .distinct().order_by(Receipt.number, Location.code))]

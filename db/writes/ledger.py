@@ -62,6 +62,23 @@ SELECT max(period) FROM closed_period
 """).bindparams(bindparam("at", type_=UTCDateTime()))
 
 
+_LOCK_FREEZE_MARKS = text(
+    "SELECT id, code, zone, frozen_by_stocktake_id FROM location "
+    "WHERE id = ANY(CAST(:ids AS integer[])) ORDER BY id FOR SHARE")
+
+
+def locked_freeze_marks(session: Session, location_ids) -> list:
+    """PostgreSQL: the locations' freeze marks (id, code, zone,
+    frozen_by_stocktake_id) read under a share lock held until commit, in ascending
+    id. A stocktake opening locks the rows it freezes before its snapshot, so a
+    writer either commits first (and is in the snapshot) or waits here and then
+    reads the freeze. SQLite: [] (BEGIN IMMEDIATE already serialises the writer
+    with the opening, so the checks it made earlier in its transaction hold)."""
+    if not is_postgresql(session) or not location_ids:
+        return []
+    return session.execute(_LOCK_FREEZE_MARKS, {"ids": sorted(set(location_ids))}).all()
+
+
 def last_closed_period(session: Session) -> str | None:
     return session.scalar(_LAST_CLOSED)
 

@@ -133,7 +133,8 @@ _ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.unit, Item.active, Item.is_a
                  Item.requires_old_part, Item.issue_policy, Item.reorder_level)
 _LOT_COLUMNS = (Lot.id, Lot.item_id, Lot.location_id, Lot.lot_no, Lot.expiry_date,
                 Lot.received_at, Lot.unit_cost, Lot.qty_on_hand, Lot.status, Location.code,
-                Location.zone, Location.kind, Location.frozen_by_stocktake_id)
+                Location.zone, Location.kind, Location.frozen_by_stocktake_id,
+                Location.warehouse_id)
 _ITEMS_BY_SKU = select(*_ITEM_COLUMNS).where(Item.sku.in_(bindparam("skus", expanding=True)))
 
 

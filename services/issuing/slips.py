@@ -33,21 +33,36 @@ from services.errors import (
     ValidationError,
 )
 from services.ledger import ISSUE, SUPPLIER_RETURN, LedgerWriter, LotRef
+from services.signatures import proved_signer
+from services.issuing.warehouses import (
+    choose_warehouse,
+    clean_warehouse,
+    describe,
+    elsewhere,
+    split_lots,
+)
 
 from services.issuing.common import APPROVER_ROLES, ISSUE_ROLES, ZERO, _Line, _LocationRow, _clean_lines, _clean_purpose, _clean_request_id, _day_bounds, _item_rows, _items_by_sku, _load_lots, _lot_rows, _lot_stock, _row_stock, _short
 from services.issuing.views import AllocationView, IssueLineView, IssuePreview, IssueView, LowStock, PreviewLine, _allocation_view
 
 
-def preview_issue(db: Database, *, lines, purpose="workshop", stock=GOOD) -> IssuePreview:
+def preview_issue(db: Database, *, lines, purpose="workshop", stock=GOOD, warehouse=None,
+                  actor=None) -> IssuePreview:
     """What ``issue_stock`` would take for these lines now: per line the available
-    qty and the lots in FIFO/FEFO order with their costs. Writes nothing; unknown
-    SKUs and short lines are reported on the line instead of raising."""
+    qty in the warehouse (chosen as ``issue_stock`` chooses it, ``actor``'s home
+    warehouse being the default), the lots in FIFO/FEFO order with their costs, and
+    what other warehouses hold. Writes nothing; unknown SKUs and short lines are
+    reported on the line instead of raising."""
     cleaned = _clean_lines(lines)
     _clean_purpose(purpose, stock)
+    warehouse = clean_warehouse(warehouse)
     today = clock.today()
     with db.read() as session:
         items = _items_by_sku(session, (line.sku for line in cleaned))
         lots = _load_lots(session, [i.id for i in items.values()], source=stock)
+        house = choose_warehouse(session, warehouse, actor, (
+            location.warehouse_id for pairs in lots.values() for _lot, location in pairs))
+        lots, others = split_lots(lots, house, _pair_house)
         result = []
         for line in cleaned:
             item = items.get(line.sku)
@@ -66,32 +81,49 @@ def preview_issue(db: Database, *, lines, purpose="workshop", stock=GOOD) -> Iss
                 available=available_qty(stocks, today=today, source=stock),
                 allocations=views, total_cost=sum((v.value for v in views), ZERO),
                 is_assembly=item.is_assembly, requires_old_part=item.requires_old_part,
+                elsewhere=elsewhere(session, others.get(item.id, []), _pair_house,
+                                    lambda pair: _lot_stock(*pair), today=today, source=stock),
             ))
         return IssuePreview(tuple(result))
 
 
+def _pair_house(pair) -> int:
+    return pair[1].warehouse_id
+
+
+def _row_house(row) -> int:
+    return row.warehouse_id
+
+
 def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
                 reference="", approved_by=None, old_part_tags=None, request_id=None,
-                allow_partial=False, approver_password=None, stock=GOOD, note=""
-                ) -> IssueView:
+                allow_partial=False, approver_password=None, stock=GOOD, note="",
+                warehouse=None) -> IssueView:
     """Post an issue slip (ISS-YYYY-MM-NNNN), consuming lots FIFO (FEFO for FEFO items).
 
     ``lines``: [{"sku", "qty"}], a repeated SKU is summed. Short stock raises
     InsufficientStock naming the SKU and writes nothing, unless ``allow_partial``.
-    Major assemblies need ``approved_by`` (a supervisor or manager other than the
-    actor; with ``approver_password`` the password is checked here too). Items that
+    Major assemblies and scrap need ``approved_by`` (a supervisor or manager other
+    than the actor) with ``approver_password``, checked here. Items that
     require the old part need ``old_part_tags[sku]``. ``stock="bad"`` (scrap and
     return to supplier only) draws on held/expired stock instead of good stock.
-    The same ``request_id`` twice returns the first issue and issues nothing more."""
+    The same ``request_id`` twice returns the first issue and issues nothing more.
+    Stock leaves from one ``warehouse`` (code): omitted, the actor's home warehouse
+    or the only one holding the items, else ValidationError("warehouse_required");
+    other warehouses' stock is never taken (a short line names it)."""
     cleaned = _clean_lines(lines)
+    warehouse = clean_warehouse(warehouse)
     _clean_purpose(purpose, stock)
     requested_by = clean_text(requested_by, "requested_by", max_len=100, required=True)
     reference = clean_text(reference, "reference", max_len=60)
     note = clean_text(note, "note", max_len=200)
     request_id = _clean_request_id(request_id)
     approved_by = clean_text(approved_by, "approved_by", max_len=40).lower() or None
+    if approved_by:     # a second person signs in person: proved, not named
+        approved_by = proved_signer(db, approved_by, approver_password, field="approved_by",
+                                    password_field="approver_password",
+                                    wrong_code="approver_password_wrong", wrong=ValidationError)
     tags = _clean_tags(old_part_tags)
-    _check_approver_password(db, approved_by, approver_password)
 
     def work(session: Session) -> IssueView:
         user = require_role(session, actor, *ISSUE_ROLES)
@@ -102,13 +134,23 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
                 return done
         items = _item_rows(session, (line.sku for line in cleaned))
         _check_items(cleaned, items)
-        approver = _check_approval(session, user, cleaned, items, approved_by)
+        approver = _check_approval(session, user, cleaned, items, approved_by, purpose)
         line_tags = _check_old_parts(session, cleaned, items, tags)
 
         db.lock_items(session, [item.id for item in items.values()])
         lots = _lot_rows(session, [item.id for item in items.values()], source=stock,
                          for_update=True)
-        plans, first_short = _plan_allocations(cleaned, items, lots, stock, allow_partial)
+        house = choose_warehouse(session, warehouse, user.username,
+                                 (row.warehouse_id for rows in lots.values() for row in rows))
+        lots, others = split_lots(lots, house, _row_house)
+
+        def elsewhere_of(item_id) -> dict:
+            places = describe(elsewhere(session, others.get(item_id, []), _row_house,
+                                        _row_stock, today=clock.today(), source=stock))
+            return {"elsewhere": places} if places else {}
+
+        plans, first_short = _plan_allocations(cleaned, items, lots, stock, allow_partial,
+                                               elsewhere_of)
         now = clock.now()
         # Everything is written under a provisional number; the real one is stamped
         # last (services.common.stamp_number): its sequence row, locked until commit,
@@ -135,14 +177,6 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
     return _write_once(db, work, request_id)
 
 
-def _check_approver_password(db: Database, approved_by, approver_password) -> None:
-    if approved_by and approver_password is not None:
-        from services.users import authenticate
-
-        if authenticate(db, approved_by, approver_password) is None:
-            raise ValidationError("approver_password_wrong", field="approver_password")
-
-
 def _check_items(cleaned: list[_Line], items: dict) -> None:
     for line in cleaned:
         item = items.get(line.sku)
@@ -153,7 +187,7 @@ def _check_items(cleaned: list[_Line], items: dict) -> None:
 
 
 def _plan_allocations(cleaned: list[_Line], items: dict, lots: dict, stock: str,
-                      allow_partial: bool):
+                      allow_partial: bool, elsewhere_of=lambda item_id: {}):
     """Per line the lots to take (FIFO/FEFO) and the qty available; with the first
     short line's error when ``allow_partial`` let it through short."""
     today = clock.today()
@@ -167,9 +201,10 @@ def _plan_allocations(cleaned: list[_Line], items: dict, lots: dict, stock: str,
             chosen = allocate(stocks, line.qty, policy=item.issue_policy, today=today,
                               allow_partial=allow_partial, source=stock)
         except ShortStock as exc:
-            raise _short(item, line, exc) from None
+            raise _short(item, line, exc, **elsewhere_of(item.id)) from None
         if sum((a.qty for a in chosen), ZERO) < line.qty and first_short is None:
-            first_short = _short(item, line, ShortStock(available, line.qty))
+            first_short = _short(item, line, ShortStock(available, line.qty),
+                                 **elsewhere_of(item.id))
         if chosen:
             plans.append((line, item, chosen, available))
     if not plans:
@@ -293,13 +328,16 @@ def _clean_tags(old_part_tags) -> dict[str, str]:
 
 
 def _check_approval(session, user: User, lines: list[_Line], items: dict[str, Item],
-                    approved_by: str | None) -> User | None:
-    """Major assemblies need the leader in charge: a supervisor or manager who is not
-    the person issuing."""
+                    approved_by: str | None, purpose: str = "") -> User | None:
+    """Major assemblies and scrap need the leader in charge: a supervisor or manager
+    who is not the person issuing."""
     assembly = next((line for line in lines if items[line.sku].is_assembly), None)
     if assembly is not None and not approved_by:
         raise ApprovalRequired("assembly_approval_required", field="approved_by",
                                sku=assembly.sku, row=assembly.row)
+    if purpose == "scrap" and not approved_by:
+        # 报废须领导审核批准: scrapping needs a supervisor's or manager's approval.
+        raise ApprovalRequired("scrap_approval_required", field="approved_by")
     if not approved_by:
         return None
     approver = session.scalar(select(User).where(User.username == approved_by))

@@ -74,6 +74,9 @@ class PreviewLine:
     known: bool = True
     is_assembly: bool = False
     requires_old_part: bool = False
+    # Other warehouses' stock of the item (services.issuing.warehouses.Elsewhere),
+    # reported, never taken.
+    elsewhere: tuple = ()
 
     @property
     def short(self) -> bool:

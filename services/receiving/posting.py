@@ -20,9 +20,10 @@ from db.models import (
 from domain import receiving as rules
 from services import clock
 from services.claims import claims_for_discrepancies, raise_claims, resolve_by_replacement
-from services.common import audit, bulk_work, clean_text, load_user, require_role
+from services.common import audit, bulk_work, load_user, require_role
 from services.errors import ApprovalRequired, InvalidState, PermissionDenied, ValidationError
 from services.ledger import LedgerWriter
+from services.signatures import proved_signer
 
 from services.receiving.common import COSIGN_ROLES, RECEIVE_ROLES, ZERO, _Posted, _PostedLot, _locked_receipt
 from services.receiving.views import ReceiptView, _State, _state, _view, get_receipt
@@ -44,14 +45,12 @@ BLOCK_CODES = {
 def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=None) -> ReceiptView:
     """Book the accepted goods and the discrepancies, signed by the receiver (actor)
     and a co-signing keeper/supervisor (checked_by, a different user). With
-    ``checker_password`` the co-signer is authenticated here. Posting an already
-    posted receipt returns it unchanged."""
-    checked_by = clean_text(checked_by, "checked_by", max_len=40, required=True).lower()
-    if checker_password is not None:
-        from services.users import authenticate
-
-        if authenticate(db, checked_by, checker_password) is None:
-            raise PermissionDenied("cosigner_auth_failed", field="checked_by", user=checked_by)
+    ``checker_password`` the co-signer proves being there: it is checked here, and a
+    name without it is refused. The co-signer took no part in counting the goods.
+    Posting an already posted receipt returns it unchanged."""
+    checked_by = proved_signer(db, checked_by, checker_password, field="checked_by",
+                               password_field="checker_password",
+                               wrong_code="cosigner_auth_failed")
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
@@ -65,6 +64,9 @@ def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=N
         checker = load_user(session, checked_by)
         if not checker.role_names.intersection(COSIGN_ROLES):
             raise PermissionDenied("cosigner_role", field="checked_by", user=checked_by)
+        if checked_by in counters(session, rec.id):
+            # Four eyes: the second person checks counts someone else recorded.
+            raise PermissionDenied("cosigner_took_part", field="checked_by", user=checked_by)
         order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.id == rec.order_id)
                                .with_for_update().execution_options(populate_existing=True))
         # Received quantities may have moved since the page was drawn: re-read them
@@ -94,6 +96,13 @@ def post_receipt(db: Database, *, actor, receipt, checked_by, checker_password=N
     with bulk_work():
         result = db.write(work)
     return get_receipt(db, result) if isinstance(result, str) else result
+
+
+def counters(session, receipt_id: int) -> set[str]:
+    """Who recorded counts on the receipt."""
+    return set(session.scalars(
+        select(ReceiptLine.counted_by).distinct()
+        .where(ReceiptLine.receipt_id == receipt_id, ReceiptLine.counted_by.is_not(None))))
 
 
 def _refuse_blocked(state: _State) -> None:

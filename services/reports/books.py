@@ -49,7 +49,19 @@ def check_consistency(db: Database) -> list[str]:
         if mismatched:
             problems.append(f"{mismatched} movements disagree with their lot's item/location")
         problems.extend(_closed_period_problems(session, skus))
+        problems.extend(_snapshot_problems(session, skus, codes))
     return problems
+
+
+def _snapshot_problems(session: Session, skus: dict[int, str], codes: dict[int, str]
+                       ) -> list[str]:
+    """A live stocktake's snapshot must equal the ledger at its opening: nothing moves
+    in frozen locations, so that is the ledger now."""
+    return [f"stocktake {number}: {skus.get(item_id, item_id)} @ "
+            f"{codes.get(location_id, location_id)} snapshot {snapshot} != ledger {ledger} "
+            f"at opening"
+            for number, item_id, location_id, snapshot, ledger
+            in cq.frozen_snapshot_mismatches(session)]
 
 
 def _closed_period_problems(session: Session, skus: dict[int, str]) -> list[str]:

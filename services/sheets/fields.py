@@ -8,6 +8,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable
 
+from services import text_input
+from services.errors import ValidationError
+
 EXCEL_EPOCH = date(1899, 12, 30)
 MONTHS = {m: n for n, m in enumerate(
     ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
@@ -59,7 +62,11 @@ def number_and_unit(value: Any) -> tuple[Decimal | None, str]:
     if isinstance(value, (datetime, date)):
         raise BadCell("not_a_number", value=to_text(value))
     raw = str(value).strip()
-    text = raw.replace(",", "").replace("，", "").replace("\u00a0", "").replace(" ", " ")
+    try:       # digits read the same way as every other input (services.text_input)
+        text = text_input.number_text(raw, "qty")
+    except ValidationError as exc:
+        raise BadCell(exc.code, value=raw[:40]) from None
+    text = text.replace(",", "").replace("，", "").replace("\u00a0", "").replace(" ", " ")
     text = _CURRENCY.sub("", text).strip()
     if not text or text in ("-", "—", "/"):
         return None, ""

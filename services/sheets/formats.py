@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterator
 
+from services import text_input
 from services.sheets import budget as limits
 from services.sheets.budget import OLE_MAGIC, ZIP_MAGIC, Budget, refuse
 
@@ -325,27 +326,8 @@ def _html_tables(data: bytes, budget: Budget) -> list[Grid]:
 
 # --- text -----------------------------------------------------------------------------
 def decode_text(data: bytes, preferred: str | None = None) -> str:
-    """UTF-16 with BOM ("Unicode text" from Excel), UTF-8 with or without BOM, else
-    GB18030 (a superset of GBK, what Chinese Excel writes)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            refuse("file_unreadable", reason="utf-16")
-    encodings = ["utf-8-sig", "gb18030"]
-    if preferred:
-        try:
-            codecs.lookup(preferred)
-            encodings.insert(0, preferred)
-        except LookupError:
-            pass
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    refuse("file_unreadable", reason="unknown text encoding")
-    raise AssertionError("unreachable")
+    """Decoded the same way as every other upload (services.text_input)."""
+    return text_input.decode_text(data, preferred)
 
 
 def _delimiter(sample: str) -> str:

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Callable, Iterator
 
+from services import text_input
 from services.errors import ValidationError
 from services.sheets import budget as limits
 from services.sheets import layout
@@ -495,6 +496,11 @@ def _texts(line: SheetLine, values: dict, bad) -> None:
             continue
         text = _text(values, f)
         limit = TEXT_LIMITS.get(f, 200)
+        try:
+            text_input.check_text(text, f)
+        except ValidationError as exc:
+            bad(f, exc.code, char=exc.params["char"])
+            continue
         if len(text) > limit:
             bad(f, "too_long", max=limit)
             continue

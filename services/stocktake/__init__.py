@@ -46,6 +46,7 @@ from services.stocktake.views import (  # noqa: F401
 )
 from services.stocktake.opening import (  # noqa: F401
     open_stocktake,
+    open_receipts_in_zones,
     cancel,
     list_stocktakes,
     get_stocktake,
@@ -84,6 +85,7 @@ from services.stocktake.posting import (  # noqa: F401
 
 __all__ = [
     "open_stocktake",
+    "open_receipts_in_zones",
     "cancel",
     "list_stocktakes",
     "get_stocktake",

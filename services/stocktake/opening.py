@@ -3,22 +3,38 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from db import Database
-from db.models import Location, Stocktake, StocktakeLine, StocktakeStep, StocktakeZone
+from db.models import Location, Stocktake, StocktakeLine, StocktakeStep, StocktakeZone, Warehouse
 from db.queries import stocktake as q
+from db.writes.stocktake import freeze_zones
 from services import clock
-from services.common import audit, clean_text, next_number, require_role
-from services.errors import Duplicate, InvalidState, ValidationError
+from services.common import audit, clean_code, clean_text, next_number, require_role
+from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 
 from services.stocktake.common import CANCEL_ROLES, LIVE, MAX_NOTE, OPEN_ROLES, _clean_period, _int, _load, _require_status, _step, _unfreeze
 from services.stocktake.views import Step, StocktakeView, ZoneProgress
 
 
-def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
+def open_receipts_in_zones(db: Database, zones) -> list[dict]:
+    """Receipts counted into a bin of ``zones`` but not posted yet: rows with
+    receipt, zone, location (what the stocktake page lists before opening)."""
+    with db.read() as session:
+        return [{"receipt": number, "zone": zone, "location": code}
+                for number, zone, code in q.counted_open_receipts(session, list(zones))]
+
+
+def open_stocktake(db: Database, *, actor, period, zones=None,
+                   allow_open_receipts=False, warehouse=None) -> str:
     """Snapshot book quantities of the zones (default: all) and freeze them.
-    Returns the stocktake number. One live stocktake per month."""
+    Returns the stocktake number. One live stocktake per month.
+
+    Receipts counted into the zones but not posted would wait until the stocktake
+    ends: opening is refused, listing them, unless ``allow_open_receipts``.
+    ``warehouse`` (code): the stocktake covers that warehouse only (its zones by
+    default; a zone of another warehouse is unknown here)."""
+    warehouse = clean_code(warehouse, "warehouse", max_len=20, required=False) or None
     period = _clean_period(period)
     wanted = None
     if zones is not None:
@@ -33,7 +49,13 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         if existing:
             raise Duplicate("stocktake_exists", field="stocktake_period", value=period,
                             number=existing)
-        known = list(session.scalars(select(Location.zone).distinct().order_by(Location.zone)))
+        zones_query = select(Location.zone).distinct().order_by(Location.zone)
+        if warehouse:
+            zones_query = zones_query.join(Warehouse, Warehouse.id == Location.warehouse_id) \
+                .where(Warehouse.code == warehouse)
+        known = list(session.scalars(zones_query))
+        if warehouse and not known:
+            raise NotFound(what="warehouse", key=warehouse)
         chosen = known if wanted is None else wanted
         unknown = [z for z in chosen if z not in known]
         if unknown:
@@ -47,6 +69,8 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         ).first()
         if frozen:
             raise InvalidState("zone_already_frozen", zone=frozen.zone, location=frozen.code)
+        if not allow_open_receipts:
+            _refuse_open_receipts(session, chosen)
         now = clock.now()
         stocktake = Stocktake(
             number=next_number(session, "ST", now), period=period, open_period=period,
@@ -57,16 +81,14 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         session.flush()
         session.execute(insert(StocktakeZone),
                         [{"stocktake_id": stocktake.id, "zone": z} for z in chosen])
+        # Freeze first, then snapshot: a writer racing this either committed before
+        # the freeze's locks were granted (and is in the snapshot) or is refused.
+        freeze_zones(session, stocktake.id, chosen)
         session.execute(
             insert(StocktakeLine).from_select(
                 ["stocktake_id", "item_id", "location_id", "zone", "book_qty", "book_value"],
                 q.snapshot_select(stocktake.id, chosen),
             )
-        )
-        session.execute(
-            update(Location).where(Location.zone.in_(chosen))
-            .values(frozen_by_stocktake_id=stocktake.id)
-            .execution_options(synchronize_session=False)
         )
         session.add(StocktakeStep(stocktake_id=stocktake.id, step="open", from_status="",
                                   to_status="open", actor=actor, at=now))
@@ -75,6 +97,14 @@ def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
         return stocktake.number
 
     return db.write(work)
+
+
+def _refuse_open_receipts(session, zones: list[str]) -> None:
+    # 盘点前已审核单据记账: documents are booked before counting starts.
+    waiting = sorted({number for number, _zone, _code in q.counted_open_receipts(session, zones)})
+    if waiting:
+        raise InvalidState("stocktake_open_receipts", field="stocktake_zones",
+                           receipts=", ".join(waiting), count=len(waiting))
 
 
 def cancel(db: Database, *, actor, stocktake, comment="") -> None:

@@ -10,7 +10,7 @@ from db.models import Attachment
 from services import attachments, receiving
 from services.errors import InvalidState, NotFound, PermissionDenied, ValidationError
 from services.reports import check_consistency
-from tests.factories import build_world, count_receipt, open_receipt, receive_goods
+from tests.factories import PASSWORD, build_world, count_receipt, open_receipt, receive_goods
 from tests.photos import GPS_IFD, carton_jpeg, png_bomb, png_bytes
 
 
@@ -63,7 +63,8 @@ def test_no_photo_after_posting_except_qc_while_quarantined(world):
     count_receipt(db, grn, damaged={1: 2})
     attachments.add_photo(db, actor="receiver", document=grn, line_no=1, data=carton_jpeg(),
                           filename="dent.jpg")
-    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                                  checker_password=PASSWORD)
     with pytest.raises(PermissionDenied):
         attachments.add_photo(db, actor="receiver", document=grn, line_no=1,
                               data=carton_jpeg(colour=(9, 9, 9)), filename="late.jpg")

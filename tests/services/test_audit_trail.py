@@ -19,6 +19,7 @@ from services import catalog, clock, issuing, purchasing, receiving, reports, us
 from services import stocktake as st
 from services.errors import InvalidState, ServiceError
 from tests.factories import (
+    PASSWORD,
     build_world,
     count_receipt,
     every_row,
@@ -90,7 +91,7 @@ def test_every_write_leaves_who_when_what(w):
     did("purchasing", "receipt.approve", grn, lambda: receiving.approve_line(
         db, actor="purchasing", receipt=grn, line_no=1, flag="PRICE_MISMATCH"))
     view = did("receiver", "receipt.post", grn, lambda: receiving.post_receipt(
-        db, actor="receiver", receipt=grn, checked_by="keeper"))
+        db, actor="receiver", receipt=grn, checked_by="keeper", checker_password=PASSWORD))
     did("qc", "receipt.qc_release", grn, lambda: receiving.qc_release(
         db, actor="qc", receipt=grn, line_no=2, passed_qty=2, failed_qty=0))
     did("keeper", "supplier_return.confirm", view.return_number,
@@ -171,7 +172,8 @@ def test_posted_receipt_cannot_be_changed(w):
     db = w
     grn = open_receipt(db, [("OF-100", 5, "2.5"), ("BP-200", 5, "40")], note_prices=False)
     count_receipt(db, grn, damaged={2: 1})
-    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                                  checker_password=PASSWORD)
     assert view.status == "posted"
     po = view.po_number
     _refused_without_change(db, [
@@ -183,13 +185,14 @@ def test_posted_receipt_cannot_be_changed(w):
             db, actor="purchasing", receipt=grn, line_no=1, flag="OVER_PO")),
         ("cancel_receipt", lambda: receiving.cancel_receipt(db, actor="supervisor", receipt=grn)),
         ("noop:post again", lambda: receiving.post_receipt(
-            db, actor="keeper", receipt=grn, checked_by="supervisor")),
+            db, actor="keeper", receipt=grn, checked_by="supervisor", checker_password=PASSWORD)),
         ("approve PO again", lambda: purchasing.approve_purchase_order(
             db, actor="manager", number=po)),
         ("cancel received PO", lambda: purchasing.cancel_purchase_order(
             db, actor="manager", number=po)),
     ])
-    again = receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="supervisor")
+    again = receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="supervisor",
+                                   checker_password=PASSWORD)
     assert (again.received_by, again.checked_by, again.posted_at) == \
         (view.received_by, view.checked_by, view.posted_at)
     # The return to supplier, once confirmed, stays confirmed (confirming again is a no-op).

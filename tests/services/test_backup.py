@@ -1,5 +1,7 @@
 """Backup and restore round trip: every table comes back identical."""
+import pytest
 from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
 
 from db.backup import create_backup, restore_backup
 from db.models import Base
@@ -79,3 +81,42 @@ def test_round_trip_of_a_fully_populated_database(db, tmp_path):
         assert reports.check_consistency(db) == []
     finally:
         clock.set_now(None)
+
+
+def _mode(path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_database_and_backup_files_are_private(tmp_path, monkeypatch):
+    """The books and their backups are created 0600 (0700 directories), whatever
+    the umask would have allowed."""
+    from pathlib import Path
+
+    from db import open_database
+    from db import database as database_module
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WAREHOUSE_DB_URL", raising=False)
+    url = database_module.default_url()
+    db = open_database(url)
+    build_world(db)
+    path = Path(make_url(url).database)
+    assert _mode(path.parent) == 0o700
+    assert _mode(path) == 0o600
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(path) + suffix)
+        assert not side.exists() or _mode(side) == 0o600
+    backup = create_backup(url, tmp_path / "backups")
+    assert _mode(backup) == 0o600 and _mode(backup.parent) == 0o700
+    db.dispose()
+    restored = tmp_path / "elsewhere.db"
+    restore_backup(backup, f"sqlite:///{restored}")
+    assert _mode(restored) == 0o600
+
+
+def test_postgresql_backup_file_is_private(db, tmp_path):
+    if db.is_sqlite:
+        pytest.skip("the SQLite backup's mode is checked above")
+    build_world(db)
+    backup = create_backup(db.engine.url.render_as_string(hide_password=False), tmp_path)
+    assert _mode(backup) == 0o600

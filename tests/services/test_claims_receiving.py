@@ -11,7 +11,7 @@ import pytest
 
 from services import claims, clock, receiving, reports
 from services.errors import Duplicate, InvalidState, ValidationError
-from tests.factories import make_approved_po, utc
+from tests.factories import PASSWORD, make_approved_po, utc
 from tests.photos import carton_jpeg
 
 D = Decimal
@@ -30,7 +30,8 @@ def books_agree(db):
 
 
 def post(db, grn):
-    return receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    return receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                                  checker_password=PASSWORD)
 
 
 def by_kind(db, grn) -> dict:

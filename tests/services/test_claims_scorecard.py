@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from services import claims, clock, receiving, reports
-from tests.factories import make_approved_po, utc
+from tests.factories import PASSWORD, make_approved_po, utc
 
 D = Decimal
 
@@ -21,7 +21,8 @@ def receive(db, po, note, counted, damaged=0, lines=None):
                                   lines=lines or [{"sku": "OF-100", "qty": 10}])
     receiving.record_count(db, actor="receiver", receipt=grn, line_no=1, counted_qty=counted,
                            damaged_qty=damaged, location="A-01-01")
-    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password=PASSWORD)
     return grn
 
 

@@ -41,12 +41,12 @@ from sqlalchemy import select
 
 from db import Database
 from db.database import create_db_engine
-from db.models import Item, Location, Lot, Movement
+from db.models import Item, Location, Lot, Movement, Warehouse
 from services import clock, issuing, receiving, reports
 from services import stocktake as st
 from services.errors import InsufficientStock, InvalidState, StockFrozen
 from tests.conftest import _truncate_all
-from tests.factories import build_world, make_approved_po, utc
+from tests.factories import PASSWORD, build_world, make_approved_po, utc
 
 D = Decimal
 ZERO = D(0)
@@ -84,17 +84,19 @@ class LotRow:
     received_at: datetime
     expiry: date | None
     frozen: bool
+    warehouse: str = "MAIN"
 
 
 def lot_rows(db: Database) -> list[LotRow]:
     with db.read() as s:
         rows = s.execute(
-            select(Lot, Item.sku, Location).join(Item, Item.id == Lot.item_id)
-            .join(Location, Location.id == Lot.location_id).order_by(Lot.id)).all()
+            select(Lot, Item.sku, Location, Warehouse.code).join(Item, Item.id == Lot.item_id)
+            .join(Location, Location.id == Lot.location_id)
+            .join(Warehouse, Warehouse.id == Location.warehouse_id).order_by(Lot.id)).all()
         return [LotRow(lot.id, sku, loc.code, loc.kind, loc.zone, lot.status, lot.qty_on_hand,
                        lot.unit_cost, lot.received_at, lot.expiry_date,
-                       loc.frozen_by_stocktake_id is not None)
-                for lot, sku, loc in rows]
+                       loc.frozen_by_stocktake_id is not None, house)
+                for lot, sku, loc, house in rows]
 
 
 # --- the oracle: an independent statement of the issue rules -----------------------------
@@ -117,10 +119,13 @@ def in_issue_order(lots: list[LotRow], policy: str) -> list[LotRow]:
 
 
 def plan(lots: list[LotRow], sku: str, qty: Decimal, source: str, today: date,
-         location: str | None = None) -> tuple[Decimal, list[tuple[LotRow, Decimal]]]:
-    """(available, [(lot, qty taken)]) — takes what there is when short."""
+         location: str | None = None, warehouse: str | None = None
+         ) -> tuple[Decimal, list[tuple[LotRow, Decimal]]]:
+    """(available, [(lot, qty taken)]) — takes what there is when short; an issue
+    takes from one warehouse only."""
     usable = [l for l in lots if l.sku == sku and issuable(l, source, today)
-              and (location is None or l.location == location)]
+              and (location is None or l.location == location)
+              and (warehouse is None or l.warehouse == warehouse)]
     ordered = in_issue_order(usable, POLICY[sku])
     left, taken = qty, []
     for lot in ordered:
@@ -212,15 +217,17 @@ class LedgerMachine(RuleBasedStateMachine):
         if any(self._frozen(t) for t in targets):
             with pytest.raises(StockFrozen):
                 receiving.post_receipt(self.db, actor="receiver", receipt=grn,
-                                       checked_by=cosigner)
+                                       checked_by=cosigner, checker_password=PASSWORD)
             receiving.cancel_receipt(self.db, actor="receiver", receipt=grn)
             assert receiving.get_receipt(self.db, grn).status == "cancelled"
             self.counts["receive_frozen"] += 1
             return
-        view = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner)
+        view = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner,
+                                      checker_password=PASSWORD)
         assert view.status == "posted" and view.checked_by == cosigner
         # Posting again changes nothing.
-        again = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner)
+        again = receiving.post_receipt(self.db, actor="receiver", receipt=grn, checked_by=cosigner,
+                                       checker_password=PASSWORD)
         assert again.posted_at == view.posted_at
         for ln in view.lines:
             sku, qty = accepted[ln.line_no]
@@ -235,20 +242,21 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # --- issuing ---------------------------------------------------------------------------
     @rule(lines=hs.lists(hs.tuples(stock_skus, hs.integers(1, 8)), min_size=1, max_size=3),
-          partial=hs.booleans())
-    def issue(self, lines, partial):
+          partial=hs.booleans(), house=hs.sampled_from(("MAIN", "WH2")))
+    def issue(self, lines, partial, house):
         """A requisition (a SKU may repeat) against the oracle's FIFO/FEFO plan."""
         self._tick()
         lots, today = lot_rows(self.db), clock.today()
         wanted: dict[str, Decimal] = {}
         for sku, qty in lines:
             wanted[sku] = wanted.get(sku, ZERO) + qty
-        plans = {sku: plan(lots, sku, qty, "good", today) for sku, qty in wanted.items()}
+        plans = {sku: plan(lots, sku, qty, "good", today, warehouse=house)
+                 for sku, qty in wanted.items()}
         short = any(avail < wanted[sku] for sku, (avail, _t) in plans.items())
         taken = {sku: t for sku, (_a, t) in plans.items() if t}
         call = lambda: issuing.issue_stock(  # noqa: E731
             self.db, actor="keeper", lines=[{"sku": s, "qty": q} for s, q in lines],
-            requested_by="Bay 1", allow_partial=partial)
+            requested_by="Bay 1", allow_partial=partial, warehouse=house)
         if (short and not partial) or not taken:
             with pytest.raises(InsufficientStock):
                 call()
@@ -270,15 +278,17 @@ class LedgerMachine(RuleBasedStateMachine):
                                 "allocs": [[a.lot_id, a.qty, ZERO] for a in line.allocations]})
         self.counts["issue_partial" if short else "issue"] += 1
 
-    @rule(sku=hs.sampled_from(("OF-100", "BP-200", "CL-300", "EN-500")), qty=hs.integers(1, 5))
-    def scrap_held_stock(self, sku, qty):
+    @rule(sku=hs.sampled_from(("OF-100", "BP-200", "CL-300", "EN-500")), qty=hs.integers(1, 5),
+          house=hs.sampled_from(("MAIN", "WH2")))
+    def scrap_held_stock(self, sku, qty, house):
         """Scrap draws on the separate book of held/expired stock only."""
         self._tick()
         lots, today = lot_rows(self.db), clock.today()
-        available, taken = plan(lots, sku, D(qty), "bad", today)
+        available, taken = plan(lots, sku, D(qty), "bad", today, warehouse=house)
         call = lambda: issuing.issue_stock(  # noqa: E731
             self.db, actor="supervisor", lines=[{"sku": sku, "qty": qty}], requested_by="Scrap",
-            purpose="scrap", stock="bad", approved_by="manager" if sku == "EN-500" else None)
+            purpose="scrap", stock="bad", approved_by="manager", approver_password=PASSWORD,
+            warehouse=house)
         if available < qty:
             with pytest.raises(InsufficientStock):
                 call()

@@ -29,7 +29,7 @@ from services import stocktake as st
 from services.uploads import read_table
 from services.errors import ServiceError, ValidationError
 from ui.i18n import error_text, translate
-from tests.factories import build_world, every_row, make_approved_po
+from tests.factories import PASSWORD, build_world, every_row, make_approved_po
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 sys.path.insert(0, str(HOSTILE))
@@ -279,7 +279,8 @@ def test_injected_text_kept_as_text_and_every_export_escapes_it(world):
     for line in receiving.get_receipt(db, grn).lines[1:]:
         receiving.record_count(db, actor="receiver", receipt=grn, line_no=line.line_no,
                                counted_qty=1)
-    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    view = receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                                  checker_password=PASSWORD)
     assert "NOT_ON_PO" in view.lines[1].flags
     grn_rows = [[ln.line_no, ln.sku, ln.name, ln.note_qty, ln.accepted_qty, ln.unit_price,
                  ln.lot_no] for ln in view.lines]

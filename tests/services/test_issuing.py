@@ -225,11 +225,11 @@ def test_assembly_needs_supervisor_or_manager_approval(w):
     assert err.value.code == "assembly_approval_required" and err.value.params["sku"] == "EN-500"
     with pytest.raises(PermissionDenied) as err:
         issuing.issue_stock(db, actor="keeper", requested_by="Li", lines=line,
-                            approved_by="keeper2")
+                            approved_by="keeper2", approver_password=PASSWORD)
     assert err.value.code == "approver_not_allowed"
     with pytest.raises(ValidationError) as err:
         issuing.issue_stock(db, actor="supervisor", requested_by="Li", lines=line,
-                            approved_by="supervisor")
+                            approved_by="supervisor", approver_password=PASSWORD)
     assert err.value.code == "approver_is_actor"
     with pytest.raises(ValidationError) as err:
         issuing.issue_stock(db, actor="keeper", requested_by="Li", lines=line,
@@ -240,7 +240,7 @@ def test_assembly_needs_supervisor_or_manager_approval(w):
                                approved_by="manager", approver_password=PASSWORD)
     assert view.approved_by == "manager"
     view = issuing.issue_stock(db, actor="supervisor", requested_by="Li", lines=line,
-                               approved_by="supervisor2")
+                               approved_by="supervisor2", approver_password=PASSWORD)
     assert view.approved_by == "supervisor2"
 
 
@@ -329,11 +329,12 @@ def test_transfer_between_bins_and_warehouses_keeps_lot_identity(w):
             ("L1", 4, Decimal("10"), originals[a].received_at, a),
             ("L2", 1, Decimal("11.5"), originals[b].received_at, b)]
     assert reports.check_consistency(db) == []
-    # FIFO across locations still follows received time: the moved L1 goes out first
-    view = issuing.issue_stock(db, actor="keeper", requested_by="Li",
+    # The moved lots keep their received time, so FIFO in the second warehouse takes
+    # L1 first; an issue never crosses into the other warehouse for the rest.
+    view = issuing.issue_stock(db, actor="keeper", requested_by="Li", warehouse="WH2",
                                lines=[{"sku": "OF-100", "qty": 5}])
     assert [(x.lot_no, x.location, x.qty) for x in view.lines[0].allocations] == [
-        ("L1", "W2-01-01", 4), ("L2", "A-01-01", 1)]
+        ("L1", "W2-01-01", 4), ("L2", "W2-01-01", 1)]
     with pytest.raises(InsufficientStock) as err:
         issuing.transfer(db, actor="keeper", sku="OF-100", qty=9, from_location="A-01-01",
                          to_location="A-01-02")
@@ -363,7 +364,8 @@ def test_transfer_to_hold_area_puts_stock_on_hold_and_scrap_issue_takes_it(w):
         issuing.issue_stock(db, actor="keeper", requested_by="Li",
                             lines=[{"sku": "CL-300", "qty": 1}])
     scrap = issuing.issue_stock(db, actor="supervisor", requested_by="Li", purpose="scrap",
-                                stock="bad", lines=[{"sku": "CL-300", "qty": 4}])
+                                stock="bad", lines=[{"sku": "CL-300", "qty": 4}],
+                                approved_by="manager", approver_password=PASSWORD)
     assert scrap.total_cost == Decimal("40")
     assert issuing.stock_locations(db, "CL-300") == []
 

@@ -312,7 +312,8 @@ CASES = [
          _receipt_open),
     # The actor signs as receiver; the supervisor co-signs (a keeper or supervisor).
     Case("receiving.post_receipt", RECEIVE, lambda db, a, c: receiving.post_receipt(
-        db, actor=a, receipt=c["grn"], checked_by="supervisor"), _receipt_counted),
+        db, actor=a, receipt=c["grn"], checked_by="supervisor",
+        checker_password=PASSWORD), _receipt_counted),
     Case("receiving.qc_release", roles("qc"), lambda db, a, c: receiving.qc_release(
         db, actor=a, receipt=c["grn"], line_no=1, passed_qty=1, failed_qty=0,
         location="A-01-02"), _quarantined),
@@ -456,7 +457,7 @@ def test_matrix_covers_every_write_service():
 
     covered = {c.name.split(" ")[0] for c in CASES}
     # Own-account actions that check the password instead of a role.
-    covered |= {"users.change_own_password"}
+    covered |= {"users.change_own_password", "users.set_home_warehouse"}
     missing = []
     for module in ("users", "catalog", "purchasing", "receiving", "issuing", "stocktake",
                    "reports"):
@@ -498,11 +499,13 @@ def test_receiver_and_cosigner_are_two_people(world):
     grn = open_receipt(db, [("OF-100", 4, "2.5")], receiver="keeper")
     count_receipt(db, grn, receiver="keeper")
     with pytest.raises(ValidationError) as err:
-        receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="keeper")
+        receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="keeper",
+                               checker_password=PASSWORD)
     assert err.value.code == "cosigner_same_user"
     for checker in ("receiver2", "purchasing", "admin", "qc"):     # not keeper/supervisor
         with pytest.raises(PermissionDenied) as err:
-            receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by=checker)
+            receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by=checker,
+                                   checker_password=PASSWORD)
         assert err.value.code == "cosigner_role"
     with pytest.raises(PermissionDenied):
         receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="supervisor",
@@ -622,12 +625,12 @@ def test_assembly_issue_approved_by_someone_else_with_the_right_role(world):
     line = [{"sku": "EN-500", "qty": 1}]
     with pytest.raises(ValidationError) as err:
         issuing.issue_stock(db, actor="supervisor", lines=line, requested_by="Bay",
-                            approved_by="supervisor")
+                            approved_by="supervisor", approver_password=PASSWORD)
     assert err.value.code == "approver_is_actor"
     for approver in ("keeper2", "finance", "admin"):
         with pytest.raises(PermissionDenied) as err:
             issuing.issue_stock(db, actor="keeper", lines=line, requested_by="Bay",
-                                approved_by=approver)
+                                approved_by=approver, approver_password=PASSWORD)
         assert err.value.code == "approver_not_allowed"
     with pytest.raises(ValidationError):
         issuing.issue_stock(db, actor="keeper", lines=line, requested_by="Bay",

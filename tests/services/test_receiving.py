@@ -59,7 +59,8 @@ def count(db, grn, line_no, counted, **kw):
 
 
 def post(db, grn, checked_by="keeper", actor="receiver"):
-    return receiving.post_receipt(db, actor=actor, receipt=grn, checked_by=checked_by)
+    return receiving.post_receipt(db, actor=actor, receipt=grn, checked_by=checked_by,
+                                  checker_password=PASSWORD)
 
 
 def line(view, n):
@@ -379,7 +380,8 @@ def test_two_signatures_rule(world):
     grn = start(db, po, [{"sku": "OF-100", "qty": 10}])
     count(db, grn, 1, 10, location="A-01-01")
     with pytest.raises(ValidationError) as err:
-        receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="keeper")
+        receiving.post_receipt(db, actor="keeper", receipt=grn, checked_by="keeper",
+                               checker_password=PASSWORD)
     assert err.value.code == "cosigner_same_user"
     with pytest.raises(PermissionDenied) as err:
         post(db, grn, checked_by="receiver2")          # a receiver cannot co-sign

@@ -14,7 +14,7 @@ from db.models import Item, Lot
 from services import catalog, clock, issuing, purchasing, receiving, reports, units
 from services.errors import ValidationError
 from services.receiving_units import pick_line_unit
-from tests.factories import utc
+from tests.factories import PASSWORD, utc
 
 D = Decimal
 NOW = utc(2026, 11, 2, 2, 0)
@@ -63,7 +63,8 @@ def count_and_post(db, grn, counts):
         qty = units.convert_quantity(db, sku=sku, text=text, supplier="SUP1")
         receiving.record_count(db, actor="receiver", receipt=grn, line_no=line_no,
                                counted_qty=qty, location="A-01-01")
-    return receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    return receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                                  checker_password=PASSWORD)
 
 
 def lots(db, sku):
@@ -130,14 +131,16 @@ def test_unknown_unit_blocks_until_master_data_defines_it(world):
     receiving.record_count(db, actor="receiver", receipt=grn, line_no=2, counted_qty=4,
                            location="A-01-01")
     with pytest.raises(ValidationError) as err:
-        receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+        receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                               checker_password=PASSWORD)
     assert [e["code"] for e in err.value.params["errors"]] == ["unit_unknown"]
     assert lots(db, "OF-100") == [] and lots(db, "BP-200") == []     # nothing booked
     catalog.set_pack_unit(db, actor="admin", sku="OF-100", unit="桶", factor=12)
     line = receiving.get_receipt(db, grn).lines[0]
     assert ("UNKNOWN_UNIT" not in line.flags, line.note_qty, line.unit_factor) == (
         True, D(24), D(12))
-    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password=PASSWORD)
     assert lots(db, "OF-100") == [(D(24), D(10))]
     books_agree(db)
 
@@ -215,7 +218,8 @@ def test_qc_releases_both_cost_tiers_of_a_quarantined_line(world):
                                   lines=[{"sku": "EN-500", "qty": 1, "unit": "箱"}])
     receiving.record_count(db, actor="receiver", receipt=grn, line_no=1, counted_qty=3,
                            location="A-01-01", lot_no="SN-1", certificate="CERT-1")
-    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password=PASSWORD)
     assert lots(db, "EN-500") == [(D(2), D("33.3333")), (D(1), D("33.3334"))]
     assert [r["qty"] for r in receiving.quarantine_lines(db)] == [D(3)]
     result = receiving.qc_release(db, actor="qc", receipt=grn, line_no=1, passed_qty=1,

@@ -10,7 +10,7 @@ import pytest
 
 from services import clock, issuing, receiving, reports
 from services import stocktake as st
-from tests.factories import REPORT_TZ, make_approved_po, stock_lot, utc
+from tests.factories import PASSWORD, REPORT_TZ, make_approved_po, stock_lot, utc
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +32,8 @@ def receive(db, po, lines, counts, *, note, arrive, post_after_hours, approve=()
         receiving.approve_line(db, actor="purchasing", receipt=grn, line_no=line_no, flag=flag)
     if post_after_hours is not None:
         clock.set_now(arrive.replace(hour=arrive.hour + post_after_hours))
-        receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+        receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                               checker_password=PASSWORD)
     return grn
 
 

@@ -25,6 +25,14 @@ MESSAGES = {
     "error.not_yes_no": ("{field} must be yes or no (got \"{value}\").", "{field} 必须为“是”或“否”（当前为“{value}”）。"),
     "error.invalid_choice": ("{field}: \"{value}\" is not one of the allowed values.", "{field}：“{value}”不是允许的选项。"),
     "error.unknown_field": ("Unknown field(s): {field}.", "未知字段：{field}。"),
+    "error.control_character": (
+        "{field} contains an invisible control character ({char}); retype it or fix the file.",
+        "{field} 含有不可见的控制字符（{char}），请重新输入或修正文件。"),
+    "error.signature_proof_required": (
+        "{user} must sign in person: enter their password ({field}).",
+        "{user} 须本人签字：请输入其密码（{field}）。"),
+    "error.signature_wrong_password": (
+        "{user}: the password is not correct.", "{user}：密码不正确。"),
     "error.no_spaces": ("{field} cannot contain spaces.", "{field} 不能包含空格。"),
     "error.formula_like": ("{field} cannot start with =, +, - or @ (got \"{value}\").", "{field} 不能以 =、+、- 或 @ 开头（当前为“{value}”）。"),
     "error.unknown_role": ("Unknown role: {role}.", "未知角色：{role}。"),
@@ -37,6 +45,7 @@ MESSAGES = {
     "error.import_empty": ("The file has no data rows.", "文件中没有数据行。"),
     "error.file_unreadable": ("The file could not be read: {reason}.", "无法读取文件：{reason}。"),
     "error.file_too_large": ("The file is too large (limit {limit_mb} MB).", "文件过大（上限 {limit_mb} MB）。"),
+    "field.checker_password": ("Co-signer's password", "复核人密码"),
     "field.sku": ("SKU", "配件编码"),
     "field.name": ("Name", "名称"),
     "field.name_zh": ("Chinese name", "中文名称"),

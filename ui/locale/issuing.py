@@ -17,6 +17,18 @@ MESSAGES = {
     "error.approver_not_allowed": (
         "{user} cannot approve assembly issues (needs: {roles}).",
         "{user} 无权审批总成件出库（需要：{roles}）。"),
+    "issuing.warehouse": ("Issue from warehouse", "出库仓库"),
+    "issuing.available_at": ("available at {warehouse}: {qty}", "{warehouse} 可用：{qty}"),
+    "issuing.elsewhere": (
+        "Other warehouses ({places}) — not taken from here: transfer it first.",
+        "其他仓库（{places}）——不会从此处出库：请先调拨。"),
+    "issuing.transfer_here": ("Transfer {sku} to {warehouse}", "调拨 {sku} 到 {warehouse}"),
+    "error.warehouse_required": (
+        "These items are held in more than one warehouse: choose the warehouse to issue from.",
+        "这些配件存放在多个仓库：请选择出库仓库。"),
+    "error.scrap_approval_required": (
+        "Scrapping needs the approval of a supervisor or manager: enter their name and password.",
+        "报废须领导审核批准：请填写主管或经理的姓名和密码。"),
     "error.approver_password_wrong": (
         "The approver's password is not correct.", "审批人密码不正确。"),
     "error.old_part_tag_required": (

@@ -53,6 +53,9 @@ MESSAGES = {
                                  "复核人必须是收货人以外的人。"),
     "error.cosigner_role": ("{user} is not a keeper or supervisor and cannot co-sign.",
                             "{user} 不是仓管员或主管，不能复核签字。"),
+    "error.cosigner_took_part": (
+        "{user} recorded counts on this receipt and cannot co-sign it: another keeper or supervisor checks them.",
+        "{user} 参与了本单点数，不能复核签字：须由另一位仓管员或主管复核。"),
     "error.cosigner_auth_failed": ("Co-signer {user}: wrong password.", "复核人 {user}：密码错误。"),
     "error.qc_exceeds_quarantine": ("Only {available} left in quarantine.", "待检区仅剩 {available}。"),
     "error.return_stock_moved": ("{sku} is no longer all in the hold area.", "{sku} 已不全在暂放区。"),

@@ -182,6 +182,18 @@ MESSAGES = {
     "error.stocktake_exists": ("A stocktake for {value} already exists ({number}).", "{value} 的盘点已存在（{number}）。"),
     "error.invalid_period": ("The period must be a month written YYYY-MM (got \"{value}\").", "期间必须是 YYYY-MM 格式的月份（当前为“{value}”）。"),
     "error.stocktake_unknown_zone": ("Unknown zone: {zone}.", "未知区域：{zone}。"),
+    "stocktake.open_receipts_warning": (
+        "{count} receipt(s) are counted but not posted. Approved documents are booked before counting: post them first, or they wait until the stocktake ends.",
+        "有 {count} 张收货单已点数但未过账。盘点前已审核单据须记账：请先过账，否则须等盘点结束后才能过账。"),
+    "stocktake.open_receipts_confirm": (
+        "Open anyway: these receipts wait until the stocktake ends",
+        "仍然开始盘点：这些收货单等盘点结束后再过账"),
+    "stocktake.col.receipt": ("Receipt", "收货单"),
+    "stocktake.col.zone": ("Zone", "区域"),
+    "stocktake.col.location": ("Location", "库位"),
+    "error.stocktake_open_receipts": (
+        "{count} receipt(s) counted into these zones are not posted yet: {receipts}. Post them first (approved documents are booked before counting), or confirm opening anyway.",
+        "这些区域内有 {count} 张已点数但未过账的收货单：{receipts}。请先过账（盘点前已审核单据须记账），或确认仍要开始盘点。"),
     "error.zone_already_frozen": ("Zone {zone} is already frozen by another stocktake (location {location}).", "区域 {zone} 已被另一个盘点冻结（库位 {location}）。"),
     "error.counter_cannot_approve": ("{user} counted this stocktake and so may not review, approve or post it.", "{user} 参加了本次盘点，不能进行审核、批准或过账。"),
     "error.count_for_other_user": ("Only a supervisor may enter another person's count ({counter}).", "只有仓库主管可以代他人录入盘点数（{counter}）。"),

@@ -1,0 +1,43 @@
+"""The warehouse an issue leaves from: a picker defaulting to the user's home
+warehouse, and other warehouses' stock shown with a shortcut to a transfer."""
+from __future__ import annotations
+
+import streamlit as st
+
+from services import catalog, issuing, users
+from ui.i18n import current_language, t
+
+PICK_KEY = "iss_warehouse"
+
+
+def _name(house: dict) -> str:
+    if current_language() == "zh" and house.get("name_zh"):
+        return house["name_zh"]
+    return house["name"]
+
+
+def warehouse_picker(db, username: str) -> str | None:
+    """The chosen warehouse code (None when there is only one warehouse)."""
+    houses = [h for h in catalog.list_warehouses(db) if h["active"]]
+    if len(houses) <= 1:
+        return houses[0]["code"] if houses else None
+    codes = [h["code"] for h in houses]
+    names = {h["code"]: _name(h) for h in houses}
+    if PICK_KEY not in st.session_state:
+        home = users.home_warehouse(db, username)
+        st.session_state[PICK_KEY] = home if home in codes else codes[0]
+    return st.selectbox(t("issuing.warehouse"), codes, key=PICK_KEY,
+                        format_func=lambda code: f"{code} · {names[code]}")
+
+
+def show_elsewhere(line, warehouse: str | None) -> None:
+    """Other warehouses' stock of a line's item: never taken, a transfer away."""
+    if not line.elsewhere:
+        return
+    places = ", ".join(t("issuing.available_at", warehouse=e.name_zh if current_language() == "zh"
+                         and e.name_zh else e.name, qty=issuing.plain(e.qty))
+                       for e in line.elsewhere)
+    st.info(t("issuing.elsewhere", places=places), icon=":material/warehouse:")
+    st.page_link("pages/transfers.py", label=t("issuing.transfer_here", sku=line.sku,
+                                                   warehouse=warehouse or ""),
+                 icon=":material/move_down:")
