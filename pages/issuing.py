@@ -8,6 +8,7 @@ import streamlit as st
 
 from services import catalog, issuing
 from services.errors import ServiceError
+from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.widgets import labelled, run_action, show_service_error
@@ -84,6 +85,7 @@ if last is not None:
         st.switch_page("pages/issues_list.py")
     right.button(t("issuing.new"), icon=":material/add:", type="primary", width="stretch",
                  key="iss_new", on_click=start_new)
+    pdf_download("issue", last.number, key="iss_pdf", label_key="doc.download_slip")
     st.stop()
 
 # --- header -------------------------------------------------------------------

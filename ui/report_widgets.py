@@ -13,7 +13,13 @@ from services.errors import ServiceError
 from ui.i18n import current_language, t
 from ui.navigation import PAGES
 from ui.session import current_user, get_db
-from ui.widgets import MAX_ROWS, PAGE_SIZE, show_dataframe, show_service_error
+from ui.widgets import (
+    MAX_ROWS,
+    PAGE_SIZE,
+    readable_booleans,
+    show_dataframe,
+    show_service_error,
+)
 
 CACHE_TTL = 60          # seconds; every write clears the cache anyway (after_write)
 COLUMN_PREFIX = "rcol"
@@ -108,21 +114,22 @@ def signoff_labels() -> list[str]:
 
 
 def excel_button(build: Callable[[], list[tuple[pd.DataFrame, str]]], *, filename: str,
-                 heading: str, subtitle: str = "", key: str) -> None:
+                 heading: str, subtitle: str = "", key: str, totals: bool = False) -> None:
     """A download button that builds the workbook only when clicked: translated
-    headers, number formats, formula-safe cells, the sign-off block with the
-    preparer and the date filled in."""
+    headers and yes/no words, number formats, formula-safe cells, print setup, a
+    totals row (``totals``), the sign-off block with the preparer and the date."""
     user = current_user()
     preparer = user.display_name if user else ""
     lang = current_language()
 
     def data() -> bytes:
-        frames = build()
+        frames = [(readable_booleans(df, lang), title) for df, title in build()]
         columns = [c for df, _title in frames for c in df.columns]
         headers = {c: _translate(f"{COLUMN_PREFIX}.{c}", lang) for c in columns}
         return export.report_workbook(
             frames, headers, heading=heading, subtitle=subtitle, signoff=signoff_labels(),
-            signoff_values=[preparer, "", "", clock.today().isoformat()])
+            signoff_values=[preparer, "", "", clock.today().isoformat()],
+            totals_label=_translate("doc.total", lang) if totals else "")
 
     st.download_button(t("common.download_excel"), data, file_name=filename, mime=XLSX_MIME,
                        key=key, icon=":material/download:", on_click="ignore")
