@@ -5,10 +5,9 @@ Chinese and Latin text use Noto Sans CJK from the font package (``services.fonts
 fpdf2 embeds the subset of glyphs used, so the PDF prints the same on a machine
 without any system CJK font.
 
-The document is recorded first and drawn at ``to_bytes()``: the first drawing only
-counts the pages of each copy, the second prints "page n of N" with the right N,
-even for a document printed in several copies (一式二份), whose numbering restarts
-with every copy.
+The document is recorded first and drawn at ``to_bytes()``. A document printed in
+several copies (一式二份) numbers each copy's pages from 1: it is drawn twice, the
+first time only to count each copy's pages.
 """
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from typing import Any, Callable, Sequence
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, TextMode
 from fpdf.fonts import FontFace
+from PIL import Image, ImageOps
 
 from services import clock
 from services.documents.text import tr
@@ -69,11 +69,13 @@ class PdfDocument:
         self.printed_at = clock.to_local(clock.now()).strftime("%Y-%m-%d %H:%M")
         self.printed_by = ""             # the display name of who printed it, if known
         self._ops: list[Callable[[_Canvas], None]] = []
+        self._copies = 0
 
     # --- content -------------------------------------------------------------------
     def new_copy(self, label: str) -> None:
         """Start a copy (e.g. "第一联"): a new page, the label in the running header and
         page numbers restarting at 1. Call it before any content to label the first."""
+        self._copies += 1
         self._ops.append(lambda pdf: pdf.start_copy(label))
 
     def fields(self, pairs: Sequence[tuple[str, Any]], *, per_row: int = 2) -> None:
@@ -97,8 +99,14 @@ class PdfDocument:
         self._ops.append(lambda pdf: pdf.draw_table(list(columns), rows, totals, row_height))
 
     def image(self, data: bytes, *, width_mm: float = 80, caption: str = "") -> None:
-        """A photo (JPEG/PNG/HEIC…), scaled to ``width_mm``, with a caption under it."""
-        picture = _picture(data)
+        """A photo (JPEG/PNG/HEIC…), scaled to ``width_mm``, with a caption under it.
+        A file that is not a readable picture prints as its caption and a dash, so
+        one damaged photo never stops the document."""
+        try:
+            picture = _picture(data)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            self.note(f"{caption} —" if caption else "—")
+            return
         self._ops.append(lambda pdf: pdf.draw_image(picture, width_mm, caption))
 
     def signoff(self, signers: Sequence[Signer]) -> None:
@@ -107,7 +115,9 @@ class PdfDocument:
 
     # --- output --------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        counting = self._draw(page_totals=None)
+        if self._copies <= 1:
+            return bytes(self._draw(page_totals=None).output())    # fpdf2 fills in {nb}
+        counting = self._draw(page_totals=[])
         return bytes(self._draw(page_totals=counting.copy_pages).output())
 
     def _draw(self, page_totals: list[int] | None) -> "_Canvas":
@@ -118,10 +128,8 @@ class PdfDocument:
         return pdf
 
 
-def _picture(data: bytes):
+def _picture(data: bytes) -> Image.Image:
     """The photo as a PIL image, upright and no larger than PHOTO_MAX_PX."""
-    from PIL import Image, ImageOps
-
     try:
         from pillow_heif import register_heif_opener
 
@@ -152,7 +160,9 @@ class _Canvas(FPDF):
         self.set_creator("Warehouse")
         self.set_lang("zh-CN" if doc.language == "zh" else "en")
         self.set_draw_color(RULE_GREY)
-        self.alias_nb_pages(None)  # page totals come from the counting pass
+        # One copy: fpdf2 replaces {nb} with the page count. Several copies number
+        # their pages from 1 each: the counting pass tells the totals.
+        self.alias_nb_pages("{nb}" if page_totals is None else None)
 
     def ensure_started(self) -> None:
         """The first page and its title block, before the first content."""
@@ -192,7 +202,12 @@ class _Canvas(FPDF):
 
     def footer(self) -> None:
         page = self.page_no() - self.copy_start + 1
-        total = self.page_totals[self.copy_index] if self.page_totals else 0
+        if self.page_totals is None:
+            total = "{nb}"
+        elif self.page_totals:
+            total = self.page_totals[self.copy_index]
+        else:
+            total = 0                      # the counting pass
         self.set_y(-(MARGIN + FOOTER_HEIGHT) + 2)
         self.set_font(size=SMALL_PT)
         self.set_text_color(90)
