@@ -6,16 +6,16 @@ import gc
 import threading
 from contextlib import contextmanager
 from datetime import date, datetime
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterable, Iterator
 from uuid import uuid4
 
-from sqlalchemy import bindparam, insert, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
-from db.models import AuditEvent, DocumentSequence, User
+from db.models import User
+from db.writes.audit import store_audit_event
+from db.writes.numbers import store_document_number, take_sequence_number
 from services import clock
 from services.errors import NotFound, PermissionDenied, ValidationError
 
@@ -30,7 +30,6 @@ MAX_QTY = Decimal("1000000000")      # absurd beyond this for one line
 # Statements every write runs, built once (their cache keys are memoised too).
 _USER_BY_NAME = (select(User).options(joinedload(User.roles))
                  .where(User.username == bindparam("username")))
-_AUDIT_INSERT = insert(AuditEvent.__table__)
 
 
 def load_user(session: Session, username: str | None) -> User:
@@ -116,7 +115,7 @@ def audit(session: Session, actor: str, action: str, entity: str, key: Any, **de
 
 def insert_audit_row(session: Session, row: dict) -> int:
     """Write an ``audit_row``; its id."""
-    return session.execute(_AUDIT_INSERT, row).inserted_primary_key[0]
+    return store_audit_event(session, row)
 
 
 def audit_row(actor: str, action: str, entity: str, key: Any, **details) -> dict:
@@ -142,22 +141,7 @@ def next_number(session: Session, prefix: str, at: datetime | None = None) -> st
     PostgreSQL the row lock it takes serialises concurrent writers; on SQLite the
     database write lock already does."""
     period = clock.period_of(at or clock.now())
-    statement = _NEXT_NUMBER[session.get_bind().dialect.name]
-    number = session.execute(statement, {"prefix": prefix, "period": period, "last_no": 1}
-                             ).scalar_one()
-    return f"{prefix}-{period}-{number:04d}"
-
-
-def _next_number_statement(dialect_insert):
-    table = DocumentSequence.__table__
-    return (dialect_insert(table)
-            .on_conflict_do_update(index_elements=["prefix", "period"],
-                                   set_={"last_no": table.c.last_no + 1})
-            .returning(table.c.last_no))
-
-
-_NEXT_NUMBER = {"postgresql": _next_number_statement(postgresql.insert),
-                "sqlite": _next_number_statement(sqlite.insert)}
+    return f"{prefix}-{period}-{take_sequence_number(session, prefix, period):04d}"
 
 
 # --- a number taken last --------------------------------------------------------------
@@ -166,20 +150,6 @@ _NEXT_NUMBER = {"postgresql": _next_number_statement(postgresql.insert),
 # written under a provisional number, then stamped: numbering, and the number written
 # on the document, its movements and its audit event, in one statement on PostgreSQL.
 # Only that statement and COMMIT run while the row is held.
-_STAMP_POSTGRESQL = """
-WITH seq AS (
-    INSERT INTO document_sequence (prefix, period, last_no) VALUES (:prefix, :period, 1)
-    ON CONFLICT (prefix, period) DO UPDATE SET last_no = document_sequence.last_no + 1
-    RETURNING last_no),
-num AS (
-    SELECT :head || lpad(last_no::text, greatest(4, length(last_no::text)), '0') AS number
-    FROM seq),
-doc AS (UPDATE {table} SET number = num.number FROM num WHERE {table}.id = :doc_id),
-mov AS (UPDATE movement SET doc_no = num.number FROM num WHERE movement.doc_no = :provisional),
-aud AS (UPDATE audit_event SET entity_key = num.number FROM num
-        WHERE audit_event.id = :audit_id)
-SELECT number FROM num
-"""
 _STAMP_TABLES = ("issue",)
 
 
@@ -195,31 +165,9 @@ def stamp_number(session: Session, prefix: str, at: datetime, *, table: str, doc
     ``provisional`` on it, on its movements (``doc_no``) and on its audit event."""
     if table not in _STAMP_TABLES:
         raise ValueError(f"stamp_number does not know table {table!r}")
-    period = clock.period_of(at)
-    where = {"doc_id": doc_id, "provisional": provisional, "audit_id": audit_id}
-    if session.get_bind().dialect.name == "postgresql":
-        return session.execute(_stamp_postgresql(table), {
-            "prefix": prefix, "period": period, "head": f"{prefix}-{period}-", **where,
-        }).scalar_one()
-    # SQLite: the database lock (BEGIN IMMEDIATE) already serialises writers.
-    number = next_number(session, prefix, at)
-    for statement in _stamp_sqlite(table):
-        session.execute(statement, {"number": number, **where})
-    return number
-
-
-# Built once per table (a statement built per call would be re-keyed for the
-# compiled cache on every issue slip).
-@lru_cache(maxsize=None)
-def _stamp_postgresql(table: str):
-    return text(_STAMP_POSTGRESQL.format(table=table))
-
-
-@lru_cache(maxsize=None)
-def _stamp_sqlite(table: str):
-    return (text(f"UPDATE {table} SET number = :number WHERE id = :doc_id"),
-            text("UPDATE movement SET doc_no = :number WHERE doc_no = :provisional"),
-            text("UPDATE audit_event SET entity_key = :number WHERE id = :audit_id"))
+    return store_document_number(session, table=table, prefix=prefix,
+                                 period=clock.period_of(at), doc_id=doc_id,
+                                 provisional=provisional, audit_id=audit_id)
 
 
 def get_or_404(session: Session, model, what: str, **where):

@@ -12,14 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import bindparam, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.bulk import insert_returning_ids, insert_rows, update_rows
-from db.models import Location, Lot, Movement, StockBalance
-from db.models.reports import ClosedPeriod
-from db.types import UTCDateTime
+from db.bulk import insert_returning_ids
+from db.models import Location, Lot
+from db.writes.ledger import store_ledger_entries
 from services import clock
 from services.errors import InvalidState, StockFrozen
 
@@ -46,52 +44,7 @@ ADJUSTMENT = {GAIN, LOSS}
 INTERNAL = {TRANSFER_OUT, TRANSFER_IN, QC_OUT, QC_IN, REJECT_OUT, REJECT_IN}
 
 
-# The writer's statements, built once (their cache keys are memoised too).
 _LOTS = Lot.__table__
-
-
-def _balance_upsert(dialect_insert):
-    table = StockBalance.__table__
-    stmt = dialect_insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=["item_id", "location_id"],
-        set_={"qty": table.c.qty + stmt.excluded.qty,
-              "value": table.c.value + stmt.excluded.value},
-    )
-
-
-_BALANCE_UPSERT = {"postgresql": _balance_upsert(postgresql.insert),
-                   "sqlite": _balance_upsert(sqlite.insert)}
-_LAST_CLOSED = select(func.max(ClosedPeriod.period))
-# PostgreSQL: LedgerWriter.flush as one statement. Lot quantities are set (locked
-# rows, ascending id), balances upserted (one row per item-location, ascending),
-# movements inserted in the order recorded; it returns the last closed month.
-_MOVEMENT_ARRAYS = ("type", "item_id", "lot_id", "location_id", "qty", "unit_cost", "value",
-                    "note")
-_FLUSH_POSTGRESQL = text("""
-WITH lot_qty AS (
-    UPDATE lot SET qty_on_hand = v.qty
-    FROM unnest(CAST(:lot_ids AS integer[]), CAST(:lot_qtys AS numeric[])) AS v(id, qty)
-    WHERE lot.id = v.id),
-balance AS (
-    INSERT INTO stock_balance (item_id, location_id, qty, value)
-    SELECT * FROM unnest(CAST(:bal_item_id AS integer[]), CAST(:bal_location_id AS integer[]),
-                         CAST(:bal_qty AS numeric[]), CAST(:bal_value AS numeric[]))
-    ON CONFLICT (item_id, location_id) DO UPDATE
-    SET qty = stock_balance.qty + excluded.qty, value = stock_balance.value + excluded.value),
-moves AS (
-    INSERT INTO movement (at, type, item_id, lot_id, location_id, qty, unit_cost, value,
-                          doc_type, doc_no, actor_id, note)
-    SELECT :at, m.type, m.item_id, m.lot_id, m.location_id, m.qty, m.unit_cost, m.value,
-           :doc_type, :doc_no, :actor_id, m.note
-    FROM unnest(CAST(:mv_type AS text[]), CAST(:mv_item_id AS integer[]),
-                CAST(:mv_lot_id AS integer[]), CAST(:mv_location_id AS integer[]),
-                CAST(:mv_qty AS numeric[]), CAST(:mv_unit_cost AS numeric[]),
-                CAST(:mv_value AS numeric[]), CAST(:mv_note AS text[]))
-         WITH ORDINALITY AS m(type, item_id, lot_id, location_id, qty, unit_cost, value, note, n)
-    ORDER BY m.n)
-SELECT max(period) FROM closed_period
-""").bindparams(bindparam("at", type_=UTCDateTime()))
 
 
 @dataclass(slots=True)
@@ -275,47 +228,20 @@ class LedgerWriter:
         if not self._rows:
             return 0
         self.session.flush()  # lots get their ids
-        if self.session.get_bind().dialect.name == "postgresql":
-            self._flush_postgresql()
-        else:
-            self._check_period_open()
-            self._write_lot_quantities()
-            insert_rows(self.session, Movement.__table__,
-                        [self._movement_row(r) for r in self._rows])
-            self._apply_balance_deltas()
+        lot_quantities = sorted(self._ref_qty.items())
+        self._ref_qty.clear()
+        store_ledger_entries(
+            self.session,
+            header={"at": self.at, "doc_type": self.doc_type, "doc_no": self.doc_no,
+                    "actor_id": self.actor_id},
+            lot_quantities=lot_quantities,
+            movements=[self._movement_row(r) for r in self._rows],
+            balances=self._balance_rows(),
+            require_open=self._require_open, period_checked=self._period_open)
         count = len(self._rows)
         self._rows.clear()
         self._deltas.clear()
         return count
-
-    def _flush_postgresql(self) -> None:
-        """Lots, movements and balances in one statement (arrays unnested), which
-        also reads the last closed month: a busy writer saves three round trips. A
-        closed month raises here and the caller's transaction rolls everything back."""
-        lots = sorted(self._ref_qty.items())
-        balances = self._balance_rows()
-        moves = [self._movement_row(r) for r in self._rows]
-        last_closed = self.session.execute(_FLUSH_POSTGRESQL, {
-            "lot_ids": [lot_id for lot_id, _ in lots], "lot_qtys": [q for _, q in lots],
-            **{f"bal_{key}": [row[key] for row in balances]
-               for key in ("item_id", "location_id", "qty", "value")},
-            **{f"mv_{key}": [row[key] for row in moves] for key in _MOVEMENT_ARRAYS},
-            "at": self.at, "doc_type": self.doc_type, "doc_no": self.doc_no,
-            "actor_id": self.actor_id,
-        }).scalar_one()
-        self._ref_qty.clear()
-        self._require_open(last_closed)
-
-    def _write_lot_quantities(self) -> None:
-        """New on-hand quantities of the LotRef lots taken from: one UPDATE by id."""
-        update_rows(self.session, _LOTS, [{"id": lot_id, "qty_on_hand": qty}
-                                          for lot_id, qty in sorted(self._ref_qty.items())])
-        self._ref_qty.clear()
-
-    def _check_period_open(self) -> None:
-        # Checked once per writer: its date does not change.
-        if not self._period_open:
-            self._require_open(self.session.scalar(_LAST_CLOSED))
 
     def _require_open(self, last_closed: str | None) -> None:
         """Months closed by finance (月结) are final: nothing may be dated in them."""
@@ -339,9 +265,3 @@ class LedgerWriter:
             for (item_id, location_id), (qty, value) in sorted(self._deltas.items())
             if qty != 0 or value != 0
         ]
-
-    def _apply_balance_deltas(self) -> None:
-        rows = self._balance_rows()
-        if not rows:
-            return
-        self.session.execute(_BALANCE_UPSERT[self.session.get_bind().dialect.name], rows)

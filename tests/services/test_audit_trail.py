@@ -269,7 +269,7 @@ def test_closed_month_takes_no_backdated_movement(w):
 def test_no_service_updates_or_deletes_the_ledger_or_the_trail():
     """Static: the movement ledger and the audit trail are insert-only in services."""
     offenders = []
-    for path in sorted((ROOT / "services").glob("*.py")):
+    for path in sorted((ROOT / "services").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \

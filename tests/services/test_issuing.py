@@ -485,10 +485,14 @@ def test_tool_loans_lend_return_overdue(w):
 def test_every_error_code_is_translated():
     from ui.i18n import catalogue
 
+    import importlib
     import inspect
     import re
 
-    source = inspect.getsource(issuing)
+    import pkgutil
+
+    source = "\n".join(inspect.getsource(importlib.import_module(f"services.issuing.{m.name}"))
+                       for m in pkgutil.iter_modules(issuing.__path__))
     codes = set(re.findall(r'(?:ValidationError|ApprovalRequired|PermissionDenied)\("(\w+)"',
                            source))
     fields = set(re.findall(r'field="(\w+)"', source))

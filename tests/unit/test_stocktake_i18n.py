@@ -6,7 +6,8 @@ from pathlib import Path
 from services import stocktake as stk
 from ui.i18n import catalogue, translate
 
-SOURCE = (Path(__file__).resolve().parents[2] / "services" / "stocktake.py").read_text()
+SOURCE = "\n".join(path.read_text() for path in sorted(
+    (Path(__file__).resolve().parents[2] / "services" / "stocktake").glob("*.py")))
 
 
 def test_error_codes_and_fields_are_translated():

@@ -1,0 +1,65 @@
+"""Receiving (入库): delivery sheets against purchase orders, counting, flags and
+approvals, two-signature posting into stock, QC release and returns to supplier.
+
+Files by step: common (roles, limits, line cleaning), views (what pages show, receipt lists,
+alerts), receipts (start, counts, approvals, cancel), posting, qc, supplier_returns."""
+from services.receiving.common import (  # noqa: F401
+    RECEIVE_ROLES,
+    COSIGN_ROLES,
+    QC_ROLES,
+    RETURN_ROLES,
+    CANCEL_ROLES,
+    MAX_LINES,
+    MAX_LINE_QTY,
+    MAX_PRICE,
+    ZERO,
+)
+from services.receiving.views import (  # noqa: F401
+    ReceiptLineView,
+    ReceiptView,
+    get_receipt,
+    list_receipts,
+    timeliness_alerts,
+)
+from services.receiving.receipts import (  # noqa: F401
+    read_delivery_sheet,
+    start_receipt,
+    find_receipt_for_note,
+    record_count,
+    record_counts,
+    approve_line,
+    cancel_receipt,
+)
+from services.receiving.supplier_returns import (  # noqa: F401
+    SupplierReturnView,
+    get_supplier_return,
+    list_supplier_returns,
+    confirm_supplier_return,
+)
+from services.receiving.posting import (  # noqa: F401
+    BLOCK_CODES,
+    post_receipt,
+)
+from services.receiving.qc import (  # noqa: F401
+    qc_release,
+    quarantine_lines,
+)
+
+__all__ = [
+    "read_delivery_sheet",
+    "start_receipt",
+    "get_receipt",
+    "record_count",
+    "record_counts",
+    "approve_line",
+    "post_receipt",
+    "qc_release",
+    "cancel_receipt",
+    "list_receipts",
+    "confirm_supplier_return",
+    "get_supplier_return",
+    "list_supplier_returns",
+    "timeliness_alerts",
+    "quarantine_lines",
+    "find_receipt_for_note",
+]

@@ -1,0 +1,365 @@
+"""Receipts (入库单): start from a delivery sheet, counts, line approvals, cancel."""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from datetime import datetime
+from collections.abc import Mapping
+from typing import Any, Callable, Iterable
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from db import Database
+from db.bulk import insert_rows, update_rows
+from db.models import (
+    Attachment,
+    DeliveryNote,
+    Item,
+    Location,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ReceiptApproval,
+    ReceiptLine,
+    Supplier,
+    User,
+)
+from domain import receiving as rules
+from services import clock, delivery_sheet
+from services.common import (
+    QTY_PLACES,
+    audit,
+    bulk_work,
+    clean_text,
+    next_number,
+    require_role,
+    to_decimal,
+)
+from services.delivery_sheet import DeliverySheet
+from services.errors import Duplicate, InvalidState, NotFound, ValidationError
+from services.purchasing import RECEIVABLE_STATUSES
+
+from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _clean_lines, _open_receipt
+from services.receiving.views import _state
+
+
+def read_delivery_sheet(data: bytes, filename: str, *,
+                        progress: Callable[[float], None] | None = None) -> DeliverySheet:
+    """Lines and row/column problems of a supplier sheet (.xlsx or .csv)."""
+    return delivery_sheet.read_delivery_sheet(data, filename, progress=progress)
+
+
+def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
+                  source_file: bytes | None = None, filename: str = "",
+                  arrived_at: datetime | None = None) -> str:
+    """Open a GRN for one supplier delivery note against one approved PO.
+
+    The same note (supplier + number, or the same file bytes) is refused with the
+    earlier GRN named. Returns the GRN number."""
+    po_number = clean_text(po_number, "po_number", max_len=40, required=True)
+    note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
+    filename = clean_text(filename, "file", max_len=200)
+    cleaned = _clean_lines(lines)
+    sha = _file_sha(source_file)
+    arrived = arrived_at or clock.now()
+
+    def work(session):
+        user = require_role(session, actor, *RECEIVE_ROLES)
+        order = _receivable_order(session, po_number)
+        _refuse_duplicate(session, order.supplier_id, note_no, sha)
+        po_rows = session.execute(
+            select(PurchaseOrderLine.id, PurchaseOrderLine.item_id, PurchaseOrderLine.unit_price)
+            .where(PurchaseOrderLine.order_id == order.id)
+            .order_by(PurchaseOrderLine.line_no)).all()
+        po_lines = {line.item_id: line for line in po_rows}
+        items = _items_for(session, cleaned, [line.item_id for line in po_rows])
+        other_pos = _other_po_numbers(session, cleaned, po_number)
+        number = next_number(session, "GRN")
+        note = DeliveryNote(supplier_id=order.supplier_id, note_no=note_no, file_sha256=sha,
+                            filename=filename, arrived_at=arrived, receipt_number=number)
+        session.add(note)
+        session.flush()
+        receipt = Receipt(
+            number=number, order_id=order.id, supplier_id=order.supplier_id,
+            delivery_note_id=note.id, delivery_note_no=note_no, source_sha256=sha,
+            source_filename=filename, status="open", arrived_at=arrived,
+            started_by=user.username, started_at=clock.now())
+        session.add(receipt)
+        session.flush()
+        # The lines in one INSERT (no ORM objects: nothing reads them back here).
+        insert_rows(session, ReceiptLine.__table__, [
+            _receipt_line_row(receipt.id, line_no, line, items, po_lines, other_pos)
+            for line_no, line in enumerate(cleaned, start=1)])
+        if source_file is not None:
+            session.add(Attachment(entity="receipt", entity_key=number,
+                                   filename=filename or f"{note_no}", sha256=sha,
+                                   content=source_file, uploaded_by=user.username,
+                                   uploaded_at=clock.now()))
+            session.flush()
+        audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
+              lines=len(cleaned), file=filename, sha256=sha)
+        return number
+
+    try:
+        with bulk_work():
+            return db.write(work)
+    except IntegrityError:
+        # A concurrent start of the same note won the race: name its GRN.
+        with db.read() as session:
+            supplier_id = session.scalar(select(PurchaseOrder.supplier_id)
+                                         .where(PurchaseOrder.number == po_number))
+            _refuse_duplicate(session, supplier_id, note_no, sha)
+        raise
+
+
+def _file_sha(source_file: bytes | None) -> str | None:
+    if source_file is None:
+        return None
+    if len(source_file) > delivery_sheet.MAX_FILE_BYTES:
+        raise ValidationError("file_too_large", field="file",
+                              limit_mb=delivery_sheet.MAX_FILE_BYTES // (1024 * 1024))
+    return hashlib.sha256(source_file).hexdigest()
+
+
+def _receivable_order(session, po_number: str) -> PurchaseOrder:
+    order = session.scalar(select(PurchaseOrder).where(PurchaseOrder.number == po_number))
+    if order is None:
+        raise NotFound(what="purchase_order", key=po_number)
+    if order.status not in RECEIVABLE_STATUSES:
+        raise InvalidState("po_not_receivable", state=order.status, number=po_number)
+    return order
+
+
+def _receipt_line_row(receipt_id: int, line_no: int, line: dict, items: dict,
+                      po_lines: dict, other_pos: set) -> dict:
+    """A sheet line as a receipt line: matched to its item (by SKU, else name and
+    spec) and to that item's PO line."""
+    item = items.get(line["sku"]) or items.get(("name", line["name"], line["spec"])) \
+        or items.get(("name", line["name"], ""))
+    po_line = po_lines.get(item.id) if item is not None else None
+    return {
+        "receipt_id": receipt_id, "line_no": line_no, "sheet_row": line["row"],
+        "sku": item.sku if item is not None else line["sku"],
+        "item_id": item.id if item is not None else None,
+        "po_line_id": po_line.id if po_line is not None else None,
+        "name": line["name"] or (item.name if item is not None else ""),
+        "spec": line["spec"] or (item.spec if item is not None else ""),
+        "po_reference": line["po_number"] if line["po_number"] in other_pos else "",
+        "note_qty": line["qty"], "note_unit_price": line["unit_price"],
+        "note_amount": line["amount"],
+        "unit_price": po_line.unit_price if po_line is not None else None,
+        "damaged_qty": ZERO, "lot_no": line["lot_no"],
+        "expiry_date": line["expiry_date"],
+        "location_id": item.default_location_id if item is not None else None,
+        "certificate": "", "flags": [], "rejected_reasons": {},
+        "qc_passed_qty": ZERO, "qc_failed_qty": ZERO}
+
+
+def _refuse_duplicate(session, supplier_id: int, note_no: str, sha: str | None) -> None:
+    conditions = [(DeliveryNote.supplier_id == supplier_id) & (DeliveryNote.note_no == note_no)]
+    if sha:
+        conditions.append(DeliveryNote.file_sha256 == sha)
+    earlier = session.scalar(select(DeliveryNote).where(or_(*conditions)).limit(1))
+    if earlier is not None:
+        same_file = bool(sha) and earlier.file_sha256 == sha
+        raise Duplicate("delivery_note_received", field="delivery_note_no",
+                        value=earlier.note_no, grn=earlier.receipt_number,
+                        same_file=same_file)
+
+
+# What a receipt needs of its items (plain rows).
+_ITEM_COLUMNS = (Item.id, Item.sku, Item.name, Item.name_zh, Item.spec, Item.unit,
+                 Item.default_location_id, Item.tracks_expiry, Item.min_shelf_life_days,
+                 Item.is_assembly, Item.full_inspection)
+
+
+def _items_for(session, cleaned: list[dict], po_item_ids: list[int]) -> dict:
+    """Items by SKU (one query); lines without a SKU matched by name (+ spec) among
+    the PO's items when that match is unique."""
+    skus = {line["sku"] for line in cleaned if line["sku"]}
+    items: dict = {}
+    if skus:
+        for item in session.execute(select(*_ITEM_COLUMNS).where(Item.sku.in_(skus))):
+            items[item.sku] = item
+    if any(not line["sku"] for line in cleaned) and po_item_ids:
+        by_name: dict = defaultdict(list)
+        for item in session.execute(select(*_ITEM_COLUMNS).where(Item.id.in_(po_item_ids))):
+            for name in {item.name, item.name_zh} - {""}:
+                by_name[("name", name, item.spec)].append(item)
+                by_name[("name", name, "")].append(item)
+        for key, found in by_name.items():
+            if len(found) == 1:
+                items[key] = found[0]
+    return items
+
+
+def _other_po_numbers(session, cleaned: list[dict], po_number: str) -> set[str]:
+    """PO numbers printed on lines that are real, different POs of ours."""
+    named = {line["po_number"] for line in cleaned if line["po_number"]} - {po_number}
+    if not named:
+        return set()
+    return set(session.scalars(select(PurchaseOrder.number)
+                               .where(PurchaseOrder.number.in_(named))))
+
+
+def find_receipt_for_note(db: Database, *, supplier: str | None = None, note_no: str = "",
+                          data: bytes | None = None) -> str | None:
+    """The GRN an earlier delivery note (by supplier + number or file bytes) went to."""
+    with db.read() as session:
+        conditions = []
+        if data:
+            conditions.append(DeliveryNote.file_sha256 == hashlib.sha256(data).hexdigest())
+        if supplier and note_no:
+            supplier_id = session.scalar(select(Supplier.id).where(Supplier.code == supplier))
+            conditions.append((DeliveryNote.supplier_id == supplier_id)
+                              & (DeliveryNote.note_no == note_no))
+        if not conditions:
+            return None
+        return session.scalar(select(DeliveryNote.receipt_number).where(or_(*conditions))
+                              .limit(1))
+
+
+_KEEP = object()
+
+
+def _count_values(values: Mapping[str, Any], row: int) -> dict:
+    counted = to_decimal(values.get("counted_qty"), "counted_qty", places=QTY_PLACES, row=row,
+                         maximum=MAX_LINE_QTY)
+    damaged_raw = values.get("damaged_qty")
+    damaged = ZERO if damaged_raw in (None, "") else to_decimal(
+        damaged_raw, "damaged_qty", places=QTY_PLACES, row=row, maximum=MAX_LINE_QTY)
+    if damaged > counted:
+        raise ValidationError("damaged_exceeds_counted", field="damaged_qty", row=row,
+                              damaged=str(damaged), counted=str(counted))
+    cleaned = {"counted_qty": counted, "damaged_qty": damaged}
+    for key, size in (("lot_no", 60), ("certificate", 100)):
+        value = values.get(key)
+        cleaned[key] = _KEEP if value is None else clean_text(value, key, max_len=size, row=row)
+    expiry = values.get("expiry_date")
+    cleaned["expiry_date"] = _KEEP if expiry is None else _clean_date(expiry, "expiry_date", row)
+    location = values.get("location")
+    cleaned["location"] = _KEEP if location in (None, "") else clean_text(
+        location, "location", max_len=40, row=row).upper()
+    return cleaned
+
+
+def _apply_counts(session, receipt: Receipt, user: User, counts: list[tuple[int, dict]]) -> None:
+    """Write the counts by line id: one UPDATE per set of columns (usually one)."""
+    table = ReceiptLine.__table__
+    by_no = dict(session.execute(select(table.c.line_no, table.c.id)
+                                 .where(table.c.receipt_id == receipt.id)).all())
+    codes = {c["location"] for _, c in counts if c["location"] is not _KEEP}
+    locations = {loc.code: loc for loc in session.scalars(
+        select(Location).where(Location.code.in_(codes)))} if codes else {}
+    now = clock.now()
+    changes: dict[int, dict] = {}
+    for line_no, values in counts:
+        line_id = by_no.get(line_no)
+        if line_id is None:
+            raise NotFound(what="receipt_line", key=f"{receipt.number} #{line_no}")
+        change = changes.setdefault(line_id, {"id": line_id})
+        if values["location"] is not _KEEP:
+            loc = locations.get(values["location"])
+            if loc is None or not loc.active:
+                raise NotFound(what="location", key=values["location"])
+            if loc.kind == "hold":
+                raise ValidationError("location_not_storage", field="location", row=line_no,
+                                      location=loc.code)
+            change["location_id"] = loc.id
+        change["counted_qty"] = values["counted_qty"]
+        change["damaged_qty"] = values["damaged_qty"]
+        for key in ("lot_no", "certificate", "expiry_date"):
+            if values[key] is not _KEEP:
+                change[key] = values[key]
+        change["counted_by"] = user.username
+        change["counted_at"] = now
+    groups: dict[tuple, list[dict]] = defaultdict(list)
+    for change in changes.values():
+        groups[tuple(change)].append(change)
+    for rows in groups.values():
+        update_rows(session, table, rows)
+
+
+def record_count(db: Database, *, actor, receipt, line_no, counted_qty, damaged_qty=0,
+                 lot_no=None, expiry_date=None, location=None, certificate=None) -> None:
+    """The physical count of one line (counted = everything there, damaged = the
+    damaged part of it). None for lot/expiry/location/certificate keeps the value."""
+    record_counts(db, actor=actor, receipt=receipt, counts=[{
+        "line_no": line_no, "counted_qty": counted_qty, "damaged_qty": damaged_qty,
+        "lot_no": lot_no, "expiry_date": expiry_date, "location": location,
+        "certificate": certificate}])
+
+
+def record_counts(db: Database, *, actor, receipt, counts: Iterable[Mapping[str, Any]]) -> int:
+    """Several lines' counts in one transaction (the tablet's 'save counts')."""
+    cleaned = []
+    for values in counts:
+        try:
+            line_no = int(values.get("line_no"))
+        except (TypeError, ValueError):
+            raise ValidationError("invalid", field="line_no") from None
+        cleaned.append((line_no, _count_values(values, line_no)))
+    if not cleaned:
+        return 0
+
+    def work(session):
+        user = require_role(session, actor, *RECEIVE_ROLES)
+        rec = _open_receipt(session, receipt)
+        _apply_counts(session, rec, user, cleaned)
+        audit(session, actor, "receipt.count", "receipt", receipt,
+              lines=[{"line_no": n, "counted": c["counted_qty"], "damaged": c["damaged_qty"]}
+                     for n, c in cleaned][:200])
+        return len(cleaned)
+
+    with bulk_work():
+        return db.write(work)
+
+
+def approve_line(db: Database, *, actor, receipt, line_no, flag, note="") -> None:
+    """Written approval of OVER_PO / PRICE_MISMATCH (purchasing) or NEAR_EXPIRY
+    (purchasing, supervisor) on one line."""
+    flag = str(flag or "").upper()
+    if flag not in rules.APPROVAL_ROLES:
+        raise ValidationError("flag_not_approvable", field="flag", value=flag)
+    note = clean_text(note, "note", max_len=200)
+
+    def work(session):
+        user = require_role(session, actor, *rules.APPROVAL_ROLES[flag])
+        rec = _open_receipt(session, receipt)
+        state = _state(session, rec)
+        index = next((i for i, line in enumerate(state.lines) if line.line_no == line_no), None)
+        if index is None:
+            raise NotFound(what="receipt_line", key=f"{receipt} #{line_no}")
+        line = state.lines[index]
+        if flag not in state.results[index].flags:
+            raise ValidationError("flag_not_present", field="flag", row=line_no, flag=flag)
+        if flag in state.approvals.get(line.id, {}):
+            return
+        session.add(ReceiptApproval(receipt_line_id=line.id, flag=flag,
+                                    approved_by=user.username, approved_at=clock.now(),
+                                    note=note))
+        audit(session, actor, "receipt.approve", "receipt", receipt, line_no=line_no, flag=flag,
+              note=note)
+
+    db.write(work)
+
+
+def cancel_receipt(db: Database, *, actor, receipt, reason="") -> None:
+    """Drop an open receipt (wrong PO, started twice...). The delivery note can then
+    be received again; nothing was booked."""
+    reason = clean_text(reason, "reason", max_len=200)
+
+    def work(session):
+        require_role(session, actor, *CANCEL_ROLES)
+        rec = _open_receipt(session, receipt)
+        note_id = rec.delivery_note_id
+        rec.status = "cancelled"
+        rec.cancelled_by = actor
+        rec.delivery_note_id = None
+        session.flush()
+        if note_id is not None:
+            session.delete(session.get(DeliveryNote, note_id))
+        audit(session, actor, "receipt.cancel", "receipt", receipt, reason=reason)
+
+    db.write(work)

@@ -1,0 +1,134 @@
+"""Opening a stocktake (freezing the zones), cancelling it, listing and showing it."""
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import insert, select, update
+
+from db import Database
+from db.models import Location, Stocktake, StocktakeLine, StocktakeStep, StocktakeZone
+from db.queries import stocktake as q
+from services import clock
+from services.common import audit, clean_text, next_number, require_role
+from services.errors import Duplicate, InvalidState, ValidationError
+
+from services.stocktake.common import CANCEL_ROLES, LIVE, MAX_NOTE, OPEN_ROLES, _clean_period, _int, _load, _require_status, _step, _unfreeze
+from services.stocktake.views import Step, StocktakeView, ZoneProgress
+
+
+def open_stocktake(db: Database, *, actor, period, zones=None) -> str:
+    """Snapshot book quantities of the zones (default: all) and freeze them.
+    Returns the stocktake number. One live stocktake per month."""
+    period = _clean_period(period)
+    wanted = None
+    if zones is not None:
+        wanted = sorted({clean_text(z, "stocktake_zones", max_len=60, required=True)
+                         for z in zones})
+        if not wanted:
+            raise ValidationError("required", field="stocktake_zones")
+
+    def work(session):
+        require_role(session, actor, *OPEN_ROLES)
+        existing = session.scalar(select(Stocktake.number).where(Stocktake.open_period == period))
+        if existing:
+            raise Duplicate("stocktake_exists", field="stocktake_period", value=period,
+                            number=existing)
+        known = list(session.scalars(select(Location.zone).distinct().order_by(Location.zone)))
+        chosen = known if wanted is None else wanted
+        unknown = [z for z in chosen if z not in known]
+        if unknown:
+            raise ValidationError("stocktake_unknown_zone", field="stocktake_zones", zone=", ".join(unknown))
+        if not chosen:
+            raise ValidationError("required", field="stocktake_zones")
+        frozen = session.execute(
+            select(Location.code, Location.zone)
+            .where(Location.zone.in_(chosen), Location.frozen_by_stocktake_id.is_not(None))
+            .limit(1)
+        ).first()
+        if frozen:
+            raise InvalidState("zone_already_frozen", zone=frozen.zone, location=frozen.code)
+        now = clock.now()
+        stocktake = Stocktake(
+            number=next_number(session, "ST", now), period=period, open_period=period,
+            status="open", zones=chosen, spot_seed=secrets.randbelow(2**31),
+            opened_by=actor, opened_at=now,
+        )
+        session.add(stocktake)
+        session.flush()
+        session.execute(insert(StocktakeZone),
+                        [{"stocktake_id": stocktake.id, "zone": z} for z in chosen])
+        session.execute(
+            insert(StocktakeLine).from_select(
+                ["stocktake_id", "item_id", "location_id", "zone", "book_qty", "book_value"],
+                q.snapshot_select(stocktake.id, chosen),
+            )
+        )
+        session.execute(
+            update(Location).where(Location.zone.in_(chosen))
+            .values(frozen_by_stocktake_id=stocktake.id)
+            .execution_options(synchronize_session=False)
+        )
+        session.add(StocktakeStep(stocktake_id=stocktake.id, step="open", from_status="",
+                                  to_status="open", actor=actor, at=now))
+        audit(session, actor, "stocktake.open", "stocktake", stocktake.number,
+              period=period, zones=chosen)
+        return stocktake.number
+
+    return db.write(work)
+
+
+def cancel(db: Database, *, actor, stocktake, comment="") -> None:
+    """Abandon a stocktake that is not posted: unfreeze its zones, keep its records."""
+    comment = clean_text(comment, "stocktake_comment", max_len=MAX_NOTE)
+
+    def work(session):
+        require_role(session, actor, *CANCEL_ROLES)
+        st = _load(session, stocktake, for_update=True)
+        _require_status(st, *LIVE)
+        _unfreeze(session, st)
+        st.open_period = None
+        _step(session, st, "cancel", actor, "cancelled", comment)
+        audit(session, actor, "stocktake.cancel", "stocktake", st.number, comment=comment)
+
+    db.write(work)
+
+
+def list_stocktakes(db: Database) -> list[dict]:
+    with db.read() as session:
+        rows = session.scalars(select(Stocktake).order_by(Stocktake.id.desc()))
+        return [{"number": s.number, "period": s.period, "status": s.status,
+                 "zones": list(s.zones or []), "opened_by": s.opened_by,
+                 "opened_at": s.opened_at} for s in rows]
+
+
+def get_stocktake(db: Database, stocktake) -> StocktakeView:
+    with db.read() as session:
+        st = _load(session, stocktake)
+        steps = [Step(s.step, s.from_status, s.to_status, s.actor, s.at, s.comment)
+                 for s in session.scalars(select(StocktakeStep)
+                                          .where(StocktakeStep.stocktake_id == st.id)
+                                          .order_by(StocktakeStep.id))]
+        forced = dict(session.execute(
+            select(StocktakeZone.zone, StocktakeZone.forced_recounts)
+            .where(StocktakeZone.stocktake_id == st.id)).all())
+        progress = {r.zone: r for r in q.zone_progress(session, st.id)}
+        zones = [
+            ZoneProgress(
+                zone=z, lines=_int(progress.get(z), "lines"), initial=_int(progress.get(z), "initial"),
+                recounted=_int(progress.get(z), "recounted"), counted=_int(progress.get(z), "counted"),
+                needs_recount=_int(progress.get(z), "needs_recount"),
+                spot_checked=_int(progress.get(z), "spot_checked"),
+                spot_differs=_int(progress.get(z), "spot_differs"),
+                found=_int(progress.get(z), "found"), forced_recounts=forced.get(z, 0),
+            )
+            for z in st.zones
+        ]
+        return StocktakeView(
+            number=st.number, period=st.period, status=st.status, zones=list(st.zones),
+            opened_by=st.opened_by, opened_at=st.opened_at,
+            submitted_by=st.submitted_by, submitted_at=st.submitted_at,
+            reviewed_by=st.reviewed_by, reviewed_at=st.reviewed_at,
+            approved_by=st.approved_by, approved_at=st.approved_at,
+            posted_by=st.posted_by, posted_at=st.posted_at,
+            gain_doc_no=st.gain_doc_no, loss_doc_no=st.loss_doc_no, steps=steps, progress=zones,
+        )
