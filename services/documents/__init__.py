@@ -34,7 +34,7 @@ embedded (services.fonts), labels and enum words in services.documents.text.
 from __future__ import annotations
 
 from db import Database
-from services.documents import grn, issue, monthly, stocktake  # noqa: F401  (register kinds)
+from services.documents import claim, grn, issue, monthly, stocktake  # noqa: F401  (register kinds)
 from services.documents.layout import Column, PdfDocument, Signer
 from services.documents.registry import BUILDERS, register
 from services.documents.text import LANGUAGES
