@@ -6,15 +6,23 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast bench bench-data soak backup restore demo-data clean
 
+# First run: the packages (about 1 GB installed, OCR and PDF fonts included) take
+# one to several minutes depending on the connection; every step says what it does.
 $(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt
+	@echo "==> [1/4] Creating the virtual environment in $(VENV)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> [2/4] Updating pip"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@echo "==> [3/4] Installing the packages (first run only; about 1 GB, one to several minutes)"
+	$(PY) -m pip install --progress-bar on -r requirements-dev.txt
 	$(PY) -m pip install --quiet --no-deps -r requirements-nodeps.txt
+	@echo "==> [4/4] Packages installed"
 	touch $(STAMP)
 
 run: $(STAMP)
+	@echo "==> Preparing the database (the first time: a demo warehouse, a few seconds)"
 	$(PY) -m sample_data.load --if-empty
+	@echo "==> Starting the app at http://localhost:8501 (Ctrl+C stops it)"
 	$(PY) -m streamlit run app.py --server.headless=true --browser.gatherUsageStats=false
 
 test: $(STAMP)

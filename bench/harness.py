@@ -845,6 +845,58 @@ def case_stocktake(b: Bench) -> list[Result]:
     return results
 
 
+# Printed documents ------------------------------------------------------------------------------
+def case_documents(b: Bench) -> list[Result]:
+    """PDFs through services.documents.render_pdf (Chinese): the GRN of a 500-line
+    delivery, the blind count sheet (two copies) of the largest zone, the monthly
+    summary of every item with stock this month."""
+    from db.models import Item
+    from domain import reports as calc
+    from services import clock, documents, receiving, reports
+    from services import stocktake
+
+    def pdf(kind, number):
+        return documents.render_pdf(b.db, kind=kind, number=number, language="zh")
+
+    with b.db.read() as session:
+        skus = list(session.scalars(select(Item.sku).where(Item.active.is_(True))
+                                    .order_by(Item.id).limit(500)))
+    po = _approved_po(b, skus, "PO-BENCH-PDF")
+    grn = receiving.start_receipt(b.db, actor="receiver", po_number=po,
+                                  delivery_note_no="DN-BENCH-PDF",
+                                  lines=[{"sku": s, "qty": 10, "lot_no": f"LP{i:04d}",
+                                          "expiry_date": date.today() + timedelta(days=720)}
+                                         for i, s in enumerate(skus)])
+    receiving.record_counts(b.db, actor="receiver", receipt=grn, counts=[
+        {"line_no": i, "counted_qty": 10, "certificate": "CERT-1"}
+        for i in range(1, len(skus) + 1)])
+    receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper")
+    repeats = max(2, b.plan.repeats // 2)
+    out = [Result("pdf_grn_500_lines", measure(lambda: pdf("grn", grn), warmup=1,
+                                               repeats=repeats), 5.0, len(skus))]
+
+    taken = {s["period"] for s in stocktake.list_stocktakes(b.db)}
+    period = clock.period_of(clock.now())
+    while period in taken:                 # the stocktake case may have used this month
+        period = calc.next_period(period)
+    number = stocktake.open_stocktake(b.db, actor="supervisor", period=period)
+    try:
+        zone, lines = max(((p.zone, p.lines) for p in stocktake.get_stocktake(b.db, number).progress),
+                          key=lambda pair: pair[1])
+        samples = measure(lambda: pdf("count_sheet", f"{number}/{zone}"), warmup=0,
+                          repeats=repeats)
+        out.append(Result("pdf_count_sheet_largest_zone", samples, 30.0, lines,
+                          extra={"zone": zone, "copies": 2}))
+    finally:
+        stocktake.cancel(b.db, actor="supervisor", stocktake=number)
+
+    period = clock.period_of(clock.now())
+    items = len(reports.monthly_summary(b.db, period))
+    samples = measure(lambda: pdf("monthly_summary", period), warmup=0, repeats=repeats)
+    out.append(Result("pdf_monthly_summary_all_items", samples, 60.0, items))
+    return out
+
+
 # The app --------------------------------------------------------------------------------------
 def case_home_apptest(b: Bench) -> Result:
     """The home dashboard script run (AppTest), warm: signed in as the all-roles user."""
@@ -1035,6 +1087,7 @@ CASES: dict[str, Callable[[Bench], Result | list[Result]]] = {
     "stocktake": case_stocktake,
     "resolve_code": case_resolve_code,
     "books_check": case_books_check,
+    "documents": case_documents,
 }
 PG_ONLY = {"concurrent_distinct", "concurrent_hot"}
 

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from services import clock, issuing
+from services import clock, issuing, users
 from services.errors import ServiceError
-from services.export import dataframe_sheet, workbook_bytes
+from services.export import column_totals, dataframe_sheet, workbook_bytes
+from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import get_db, require_roles
 from ui.widgets import labelled, paged_table, show_service_error, signoff_block
@@ -102,12 +103,19 @@ with st.container(border=not print_view):
 
 excel_rows = rows.copy()
 excel_rows["received_at"] = excel_rows["received_at"].map(lambda v: v.replace(tzinfo=None))
-workbook = workbook_bytes([dataframe_sheet(
+slip_sheet = dataframe_sheet(
     excel_rows, slip.number, {c: t(f"iss.col.{c}") for c in excel_rows.columns},
-    heading=f"{heading} — {header}", signoff=signoff)])
+    heading=f"{heading} — {header}", signoff=signoff)
+people = users.display_names(db, [slip.actor, slip.approved_by])
+slip_sheet.signoff_values = [people.get(slip.actor, ""), slip.requested_by,
+                             people.get(slip.approved_by, ""),
+                             clock.to_local(slip.at).date().isoformat()]
+slip_sheet.totals = column_totals(list(excel_rows.columns), slip_sheet.rows, t("doc.total"))
+workbook = workbook_bytes([slip_sheet])
 st.download_button(t("common.download_excel"), workbook, file_name=f"{slip.number}.xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/download:", key="issues_xlsx", width="stretch")
+pdf_download("issue", slip.number, key="issues_pdf", label_key="doc.download_slip")
 
 returns = issuing.list_returns(db, issue_number=slip.number)
 if not returns.empty:

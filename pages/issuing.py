@@ -8,6 +8,7 @@ import streamlit as st
 
 from services import issuing
 from services.errors import ServiceError
+from ui.documents import pdf_download
 from ui.i18n import t
 from ui.issuing_warehouse import show_elsewhere, warehouse_picker
 from ui.scan import item_label, scan_box
@@ -92,6 +93,7 @@ if last is not None:
         st.switch_page("pages/issues_list.py")
     right.button(t("issuing.new"), icon=":material/add:", type="primary", width="stretch",
                  key="iss_new", on_click=start_new)
+    pdf_download("issue", last.number, key="iss_pdf", label_key="doc.download_slip")
     st.stop()
 
 # --- header -------------------------------------------------------------------

@@ -5,10 +5,11 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from services import attachments, clock, receiving
+from services import attachments, clock, receiving, users
 from services.errors import ServiceError
-from services.export import Sheet, workbook_bytes
+from services.export import Sheet, column_totals, report_format, workbook_bytes
 from ui import evidence
+from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.units import unit_label
@@ -56,8 +57,9 @@ def return_frame(doc) -> pd.DataFrame:
 def signoff(view) -> tuple[list[str], list[str]]:
     labels = [t("signoff.received"), t("signoff.checked"), t("signoff.approved"), t("signoff.date")]
     approvers = sorted({u for ln in view.lines for u in ln.approvals.values()})
-    values = [view.received_by or "", view.checked_by or "", ", ".join(approvers),
-              local(view.posted_at)[:10]]
+    names = users.display_names(db, [view.received_by, view.checked_by, *approvers])
+    values = [names.get(view.received_by or "", ""), names.get(view.checked_by or "", ""),
+              ", ".join(names[u] for u in approvers), local(view.posted_at)[:10]]
     return labels, values
 
 
@@ -65,8 +67,11 @@ def document_bytes(title: str, heading: str, subtitle: str, df: pd.DataFrame, la
     headers = [t(f"rcv.{c}") for c in df.columns]
     rows = [[None if (isinstance(v, float) and v != v) else v for v in row]
             for row in df.itertuples(index=False, name=None)]
+    columns = [str(c) for c in df.columns]
     return workbook_bytes([Sheet(title=title, headers=headers, rows=rows, heading=heading,
-                                 subtitle=subtitle, signoff=labels, signoff_values=values)])
+                                 subtitle=subtitle, signoff=labels, signoff_values=values,
+                                 formats=[report_format(c) for c in columns],
+                                 totals=column_totals(columns, rows, t("doc.total")))])
 
 
 def receipt_detail(number: str) -> None:
@@ -87,6 +92,7 @@ def receipt_detail(number: str) -> None:
                                                          labels, values),
                        file_name=f"{view.number}.xlsx", mime=XLSX, key=f"dl_{view.number}",
                        icon=":material/download:", width="stretch")
+    pdf_download("grn", view.number, key=f"pdf_{view.number}", label_key="doc.download_grn")
     print_view = st.toggle(t("grn.print"), key=f"print_{view.number}")
     if print_view:
         st.table(labelled(df.astype(str).replace({"None": "", "nan": ""}), "rcv"))
@@ -115,13 +121,17 @@ def return_detail(number: str, labels, values) -> None:
         st.caption(meta)
         df = return_frame(doc)
         st.dataframe(labelled(df, "rcv"), hide_index=True, width="stretch")
-        return_values = [doc.created_by, values[1], doc.confirmed_by or "",
+        names = users.display_names(db, [doc.created_by, doc.confirmed_by])
+        return_values = [names.get(doc.created_by, ""), values[1],
+                         names.get(doc.confirmed_by or "", ""),
                          local(doc.confirmed_at or doc.created_at)[:10]]
         st.download_button(t("grn.download_return"),
                            document_bytes(t("grn.sheet_return"), heading, meta, df, labels,
                                           return_values),
                            file_name=f"{doc.number}.xlsx", mime=XLSX, key=f"dl_{doc.number}",
                            icon=":material/download:", width="stretch")
+        pdf_download("supplier_return", doc.number, key=f"pdf_{doc.number}",
+                     label_key="doc.download_return")
         evidence.document_photos(doc.number, key=f"rts_{doc.number}",
                                  can_add=doc.status == "open"
                                  and user.has(*attachments.RETURN_ROLES))

@@ -3,6 +3,7 @@ values; month-end closing (月结) for finance; drill into an item's stock card.
 import streamlit as st
 
 from services import reports
+from ui.documents import pdf_download
 from ui.i18n import current_language, t
 from ui.report_widgets import (
     cached,
@@ -72,7 +73,8 @@ excel_button(
     lambda: [(fetch("monthly_summary", period, details=True), item_title),
              (fetch("monthly_summary_by_category", period), category_title)],
     filename=f"monthly_summary_{period}.xlsx", heading=t("nav.report_monthly"),
-    subtitle=subtitle, key="monthly_excel")
+    subtitle=subtitle, key="monthly_excel", totals=True)
+pdf_download("monthly_summary", period, key="monthly_pdf", label_key="doc.download_monthly")
 
 if user.has("finance"):
     st.divider()

@@ -8,6 +8,7 @@ import streamlit as st
 from services import catalog, clock, users
 from services import stocktake as stk
 from services.errors import ServiceError
+from ui.documents import pdf_download
 from ui.i18n import t
 from ui.scan import clear as clear_scan
 from ui.scan import item_label, scan_box
@@ -173,6 +174,8 @@ def sheets_tab(view, number: str) -> None:
     signoff_block()
     excel_download(frame, f"{number}-{zone}.xlsx", zone, key="sheet_download", prefix="stcol",
                    heading=heading, signoff=True)
+    pdf_download("count_sheet", f"{number}/{zone}", key="sheet_pdf",
+                 label_key="doc.download_sheet")
     if view.status != "open":
         return
     st.subheader(t("stocktake.upload_title"))

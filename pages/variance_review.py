@@ -7,6 +7,7 @@ import streamlit as st
 from services import clock
 from services import stocktake as stk
 from services.errors import ServiceError
+from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.widgets import excel_download, labelled, paged_table, run_action, show_service_error
@@ -207,3 +208,4 @@ if number:
     excel_download(export, f"{number}-variance.xlsx", number, key="variance_download",
                    prefix="stcol", heading=t("variance.heading", number=number,
                                              period=view.period), signoff=True)
+    pdf_download("variance", number, key="variance_pdf", label_key="doc.download_variance")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 from db import Database, open_database
 from sample_data import catalogue as demo
@@ -47,14 +48,24 @@ def load_master_data(db: Database) -> None:
                               supplier=supplier)
 
 
+def stage(text: str) -> None:
+    """One line of progress (make run shows it while the demo database fills)."""
+    print(f"demo data: {text}", flush=True)
+
+
 def load_demo(db: Database) -> None:
+    started = time.monotonic()
+    stage(f"1/3 users ({len(demo.USERS)})")
     load_users(db)
+    stage(f"2/3 warehouses, bins, suppliers and {len(demo.items())} parts")
     load_master_data(db)
     try:
         from sample_data.activity import load_activity
     except ImportError:  # activity needs the transactional services
         return
+    stage("3/3 three months of receipts, issues, returns and a stocktake")
     load_activity(db)
+    stage(f"done in {time.monotonic() - started:.0f} s")
 
 
 def main(argv=None) -> int:

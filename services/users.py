@@ -226,6 +226,19 @@ def users_with_role(db: Database, *roles: str) -> list[str]:
         ))
 
 
+def display_names(db: Database, usernames: Iterable[str | None]) -> dict[str, str]:
+    """username -> the person's display name (the username when it has none), for
+    sign-off blocks and printed documents; unknown names map to themselves."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    with db.read() as session:
+        rows = session.execute(select(User.username, User.display_name)
+                               .where(User.username.in_(wanted))).all()
+    names = {username: (display or username) for username, display in rows}
+    return {u: names.get(u, u) for u in wanted}
+
+
 def user_count(db: Database) -> int:
     with db.read() as session:
         return session.scalar(select(func.count()).select_from(User))
@@ -234,5 +247,5 @@ def user_count(db: Database) -> int:
 __all__ = [
     "create_user", "update_user", "deactivate_user", "authenticate", "login_wait",
     "change_own_password", "set_language", "set_home_warehouse", "home_warehouse",
-    "get_user", "list_users", "users_with_role", "user_count", "ROLES",
+    "get_user", "list_users", "users_with_role", "display_names", "user_count", "ROLES",
 ]

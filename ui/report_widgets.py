@@ -14,7 +14,13 @@ from ui.i18n import current_language, t
 from ui.navigation import PAGES
 from ui.session import current_user, get_db
 from ui.units import localize_units
-from ui.widgets import MAX_ROWS, PAGE_SIZE, show_dataframe, show_service_error
+from ui.widgets import (
+    MAX_ROWS,
+    PAGE_SIZE,
+    readable_booleans,
+    show_dataframe,
+    show_service_error,
+)
 
 CACHE_TTL = 60          # seconds; every write clears the cache anyway (after_write)
 COLUMN_PREFIX = "rcol"
@@ -104,27 +110,35 @@ def headers_for(columns) -> dict[str, str]:
     return {c: t(f"{COLUMN_PREFIX}.{c}") for c in columns}
 
 
-def signoff_labels() -> list[str]:
-    return [t("signoff.prepared"), t("signoff.reviewed"), t("signoff.approved"),
-            t("signoff.date")]
+def signoff_labels(lang: str | None = None) -> list[str]:
+    return [t(f"signoff.{key}", lang) for key in ("prepared", "reviewed", "approved", "date")]
+
+
+def report_excel(frames: list[tuple[pd.DataFrame, str]], *, lang: str, preparer: str,
+                 heading: str, subtitle: str = "", totals: bool = False) -> bytes:
+    """The workbook of report frames in ``lang``: translated headers, sign-off labels
+    and yes/no words (原厂/副厂), the preparer's name and today's date, a totals row.
+    Everything is translated with ``lang`` given, never looked up from the session:
+    a deferred download runs outside the page's script run."""
+    frames = [(readable_booleans(df, lang), title) for df, title in frames]
+    columns = [c for df, _title in frames for c in df.columns]
+    headers = {c: _translate(f"{COLUMN_PREFIX}.{c}", lang) for c in columns}
+    return export.report_workbook(
+        frames, headers, heading=heading, subtitle=subtitle, signoff=signoff_labels(lang),
+        signoff_values=[preparer, "", "", clock.today().isoformat()],
+        totals_label=_translate("doc.total", lang) if totals else "")
 
 
 def excel_button(build: Callable[[], list[tuple[pd.DataFrame, str]]], *, filename: str,
-                 heading: str, subtitle: str = "", key: str) -> None:
-    """A download button that builds the workbook only when clicked: translated
-    headers, number formats, formula-safe cells, the sign-off block with the
-    preparer and the date filled in."""
+                 heading: str, subtitle: str = "", key: str, totals: bool = False) -> None:
+    """A download button that builds the workbook (report_excel) only when clicked."""
     user = current_user()
     preparer = user.display_name if user else ""
     lang = current_language()
 
     def data() -> bytes:
-        frames = build()
-        columns = [c for df, _title in frames for c in df.columns]
-        headers = {c: _translate(f"{COLUMN_PREFIX}.{c}", lang) for c in columns}
-        return export.report_workbook(
-            frames, headers, heading=heading, subtitle=subtitle, signoff=signoff_labels(),
-            signoff_values=[preparer, "", "", clock.today().isoformat()])
+        return report_excel(build(), lang=lang, preparer=preparer, heading=heading,
+                            subtitle=subtitle, totals=totals)
 
     st.download_button(t("common.download_excel"), data, file_name=filename, mime=XLSX_MIME,
                        key=key, icon=":material/download:", on_click="ignore")

@@ -4,13 +4,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
+from services import clock
 from services.errors import ServiceError, ValidationError
-from services.export import dataframe_sheet, workbook_bytes
+from services.export import column_totals, dataframe_sheet, workbook_bytes
 from ui.i18n import error_text, t
-from ui.session import after_write
+from ui.session import after_write, current_user
 
 PAGE_SIZE = 100
 MAX_ROWS = 2000
@@ -82,13 +84,47 @@ def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
     st.caption(t("common.rows_total", total=total))
 
 
-def excel_download(df: pd.DataFrame, filename: str, title: str, *, key: str,
-                   prefix: str = "col", heading: str = "", signoff: bool = False) -> None:
-    headers = {c: t(f"{prefix}.{c}") for c in df.columns}
+# Yes/no columns printed with their own words; others print 是/否 (Yes/No).
+BOOLEAN_WORDS = {"genuine": ("rep.genuine.genuine", "rep.genuine.aftermarket")}
+
+
+def _is_boolean(value) -> bool:
+    return isinstance(value, (bool, np.bool_))
+
+
+def readable_booleans(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """True/False cells as words in ``lang`` (default: the user's) (原厂/副厂, 是/否)."""
+    out = df.copy()
+    for column in df.columns:
+        if not df[column].map(_is_boolean).any():
+            continue
+        yes, no = BOOLEAN_WORDS.get(str(column), ("common.yes", "common.no"))
+        out[column] = df[column].map(
+            lambda v, yes=yes, no=no: t(yes if v else no, lang) if _is_boolean(v) else v)
+    return out
+
+
+def preparer_signoff() -> tuple[list[str], list[str]]:
+    """Prepared / reviewed / approved / date, with the user's name and today's date."""
+    user = current_user()
     labels = [t("signoff.prepared"), t("signoff.reviewed"), t("signoff.approved"),
-              t("signoff.date")] if signoff else []
-    data = workbook_bytes([dataframe_sheet(df, title, headers, heading=heading or title,
-                                           signoff=labels)])
+              t("signoff.date")]
+    return labels, [user.display_name if user else "", "", "", clock.today().isoformat()]
+
+
+def excel_download(df: pd.DataFrame, filename: str, title: str, *, key: str,
+                   prefix: str = "col", heading: str = "", signoff: bool = False,
+                   totals: bool = False) -> None:
+    """An .xlsx of ``df``: translated headers and yes/no words, quantities in their own
+    decimals, print setup; ``signoff`` adds the block with the preparer's name and the
+    date, ``totals`` a row summing the quantity and money columns."""
+    headers = {c: t(f"{prefix}.{c}") for c in df.columns}
+    sheet = dataframe_sheet(readable_booleans(df), title, headers, heading=heading or title)
+    if signoff:
+        sheet.signoff, sheet.signoff_values = preparer_signoff()
+    if totals:
+        sheet.totals = column_totals(list(df.columns), sheet.rows, t("doc.total"))
+    data = workbook_bytes([sheet])
     st.download_button(
         t("common.download_excel"), data, file_name=filename, key=key,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -47,8 +47,9 @@ def kinds() -> list[str]:
     return sorted(BUILDERS)
 
 
-def render_pdf(db: Database, *, kind, number, language="zh") -> bytes:
-    """The document ``number`` of ``kind`` as PDF bytes, printed in ``language``."""
+def render_pdf(db: Database, *, kind, number, language="zh", printed_by="") -> bytes:
+    """The document ``number`` of ``kind`` as PDF bytes, printed in ``language``;
+    ``printed_by`` (a display name) goes in the footer next to the print time."""
     if kind not in BUILDERS:
         raise ValidationError("invalid_choice", field="kind", value=str(kind))
     if language not in LANGUAGES:
@@ -56,4 +57,6 @@ def render_pdf(db: Database, *, kind, number, language="zh") -> bytes:
     number = str(number or "").strip()
     if not number:
         raise ValidationError("required", field="number")
-    return BUILDERS[kind](db, number, language).to_bytes()
+    document = BUILDERS[kind](db, number, language)
+    document.printed_by = str(printed_by or "")
+    return document.to_bytes()

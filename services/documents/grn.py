@@ -24,7 +24,7 @@ def _amount(line) -> Decimal | None:
 def _grn_columns(lang: str) -> list[Column]:
     def c(key, width=1.0, align="R"):
         return Column(tr(f"c.{key}", lang), width, align)
-    return [c("line", 0.5, "C"), c("sku", 1.5, "L"), c("name", 2.8, "L"), c("unit", 0.6, "C"),
+    return [c("line", 0.6, "C"), c("sku", 1.5, "L"), c("name", 2.8, "L"), c("unit", 0.6, "C"),
             c("note_qty", 0.9), c("counted_qty", 0.9), c("damaged_qty", 0.9),
             c("accepted_qty", 0.9), c("rejected_qty", 0.9), c("unit_price", 1.0),
             c("amount", 1.2), c("lot_no", 1.2, "L"), c("expiry_date", 1.1, "C"),

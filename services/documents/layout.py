@@ -5,20 +5,20 @@ Chinese and Latin text use Noto Sans CJK from the font package (``services.fonts
 fpdf2 embeds the subset of glyphs used, so the PDF prints the same on a machine
 without any system CJK font.
 
-The document is recorded first and drawn at ``to_bytes()``: the first drawing only
-counts the pages of each copy, the second prints "page n of N" with the right N,
-even for a document printed in several copies (一式二份), whose numbering restarts
-with every copy.
+The document is recorded first and drawn at ``to_bytes()``. A document printed in
+several copies (一式二份) numbers each copy's pages from 1: it is drawn twice, the
+first time only to count each copy's pages.
 """
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 from fpdf import FPDF
-from fpdf.enums import TableCellFillMode, TextMode
-from fpdf.fonts import FontFace
+from fpdf.enums import TextMode
+from PIL import Image, ImageOps
 
 from services import clock
 from services.documents.text import tr
@@ -34,6 +34,12 @@ HEADER_FILL = (221, 229, 240)
 TOTALS_FILL = (242, 242, 242)
 RULE_GREY = 150
 SIGNATURE_SPACE = 12             # mm left blank for the handwritten signature
+TABLE_LINE = 3.7                 # mm per line of table text
+CELL_PAD_X = 1.2
+CELL_PAD_Y = 1.0
+# Wrapping units: a Latin word or number (with its trailing spaces), or one other
+# character; closing punctuation stays with what it closes (never starts a line).
+_TOKENS = re.compile(r"[0-9A-Za-z._/(\-+:#%&@'’]+[)）]*\s*|\s+|.[）)」』】，。、；：！？]*")
 PHOTO_MAX_PX = 1600              # photos are scaled down before embedding
 
 
@@ -45,6 +51,13 @@ class Column:
     label: str
     width: float = 1
     align: str = "L"
+
+
+@dataclass(frozen=True)
+class _Cell:
+    text: str
+    width: float
+    align: str
 
 
 @dataclass(frozen=True)
@@ -69,11 +82,13 @@ class PdfDocument:
         self.printed_at = clock.to_local(clock.now()).strftime("%Y-%m-%d %H:%M")
         self.printed_by = ""             # the display name of who printed it, if known
         self._ops: list[Callable[[_Canvas], None]] = []
+        self._copies = 0
 
     # --- content -------------------------------------------------------------------
     def new_copy(self, label: str) -> None:
         """Start a copy (e.g. "第一联"): a new page, the label in the running header and
         page numbers restarting at 1. Call it before any content to label the first."""
+        self._copies += 1
         self._ops.append(lambda pdf: pdf.start_copy(label))
 
     def fields(self, pairs: Sequence[tuple[str, Any]], *, per_row: int = 2) -> None:
@@ -97,8 +112,14 @@ class PdfDocument:
         self._ops.append(lambda pdf: pdf.draw_table(list(columns), rows, totals, row_height))
 
     def image(self, data: bytes, *, width_mm: float = 80, caption: str = "") -> None:
-        """A photo (JPEG/PNG/HEIC…), scaled to ``width_mm``, with a caption under it."""
-        picture = _picture(data)
+        """A photo (JPEG/PNG/HEIC…), scaled to ``width_mm``, with a caption under it.
+        A file that is not a readable picture prints as its caption and a dash, so
+        one damaged photo never stops the document."""
+        try:
+            picture = _picture(data)
+        except (OSError, ValueError, Image.DecompressionBombError):
+            self.note(f"{caption} —" if caption else "—")
+            return
         self._ops.append(lambda pdf: pdf.draw_image(picture, width_mm, caption))
 
     def signoff(self, signers: Sequence[Signer]) -> None:
@@ -107,7 +128,9 @@ class PdfDocument:
 
     # --- output --------------------------------------------------------------------
     def to_bytes(self) -> bytes:
-        counting = self._draw(page_totals=None)
+        if self._copies <= 1:
+            return bytes(self._draw(page_totals=None).output())    # fpdf2 fills in {nb}
+        counting = self._draw(page_totals=[])
         return bytes(self._draw(page_totals=counting.copy_pages).output())
 
     def _draw(self, page_totals: list[int] | None) -> "_Canvas":
@@ -118,10 +141,8 @@ class PdfDocument:
         return pdf
 
 
-def _picture(data: bytes):
+def _picture(data: bytes) -> Image.Image:
     """The photo as a PIL image, upright and no larger than PHOTO_MAX_PX."""
-    from PIL import Image, ImageOps
-
     try:
         from pillow_heif import register_heif_opener
 
@@ -152,7 +173,9 @@ class _Canvas(FPDF):
         self.set_creator("Warehouse")
         self.set_lang("zh-CN" if doc.language == "zh" else "en")
         self.set_draw_color(RULE_GREY)
-        self.alias_nb_pages(None)  # page totals come from the counting pass
+        # One copy: fpdf2 replaces {nb} with the page count. Several copies number
+        # their pages from 1 each: the counting pass tells the totals.
+        self.alias_nb_pages("{nb}" if page_totals is None else None)
 
     def ensure_started(self) -> None:
         """The first page and its title block, before the first content."""
@@ -192,7 +215,12 @@ class _Canvas(FPDF):
 
     def footer(self) -> None:
         page = self.page_no() - self.copy_start + 1
-        total = self.page_totals[self.copy_index] if self.page_totals else 0
+        if self.page_totals is None:
+            total = "{nb}"
+        elif self.page_totals:
+            total = self.page_totals[self.copy_index]
+        else:
+            total = 0                      # the counting pass
         self.set_y(-(MARGIN + FOOTER_HEIGHT) + 2)
         self.set_font(size=SMALL_PT)
         self.set_text_color(90)
@@ -253,33 +281,92 @@ class _Canvas(FPDF):
         self.multi_cell(0, 5, text, align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
+    # Tables are drawn cell by cell with fpdf2's low-level text() and lines: about fifty
+    # times faster than fpdf2's table(), which matters for a count sheet or a monthly
+    # summary of thousands of lines.
     def draw_table(self, columns: list[Column], rows, totals, row_height) -> None:
         self.ensure_started()
         self.set_font(size=TABLE_PT)
-        heading_style = FontFace(emphasis="", fill_color=HEADER_FILL)
-        with self.table(col_widths=[c.width for c in columns], width=self.epw,
-                        text_align=tuple(c.align for c in columns),
-                        headings_style=heading_style, line_height=TABLE_PT * 0.5,
-                        padding=(1, 1.2), repeat_headings=1,
-                        cell_fill_mode=TableCellFillMode.NONE, v_align="M",
-                        min_row_height=row_height) as table:
-            head = table.row()
-            for column in columns:
-                head.cell(column.label, align="C")
-            for values in rows:
-                table.row([_text(v) for v in values])
-            if totals is not None:
-                self._totals_row(table, columns, totals)
+        scale = self.epw / sum(c.width for c in columns)
+        widths = [c.width * scale for c in columns]
+        header = [_Cell(c.label, w, "C") for c, w in zip(columns, widths)]
+        self._table_row(header, HEADER_FILL, 0, header=None)
+        for values in rows:
+            cells = [_Cell(_text(v), w, c.align) for v, w, c in zip(values, widths, columns)]
+            self._table_row(cells, None, row_height or 0, header=header)
+        if totals is not None:
+            self._table_row(self._totals_cells(columns, widths, totals), TOTALS_FILL, 0,
+                            header=header)
         self.set_font(size=BODY_PT)
-        self.ln(3)
+        self.set_xy(MARGIN, self.get_y() + 3)
 
-    def _totals_row(self, table, columns: list[Column], totals: Sequence[Any]) -> None:
-        row = table.row(style=FontFace(fill_color=TOTALS_FILL))
-        leading = next((i for i, v in enumerate(totals) if i and _text(v)), len(totals))
-        row.cell(_text(totals[0]) or tr("doc.total", self.doc.language),
-                 colspan=max(1, leading), align="L")
-        for index in range(max(1, leading), len(columns)):
-            row.cell(_text(totals[index]) if index < len(totals) else "")
+    def _totals_cells(self, columns, widths, totals: Sequence[Any]) -> list["_Cell"]:
+        """The label spans the leading empty cells; the figures keep their columns."""
+        texts = [_text(v) for v in totals] + [""] * (len(columns) - len(totals))
+        leading = next((i for i, t in enumerate(texts) if i and t), len(texts))
+        leading = max(1, leading)
+        label = _Cell(texts[0] or tr("doc.total", self.doc.language), sum(widths[:leading]), "L")
+        return [label] + [_Cell(texts[i], widths[i], columns[i].align)
+                          for i in range(leading, len(columns))]
+
+    def _table_row(self, cells: list["_Cell"], fill, min_height: float, *, header) -> None:
+        """One row; on a new page the header row is drawn first."""
+        lines = [self._wrap(cell.text, cell.width - 2 * CELL_PAD_X) for cell in cells]
+        height = max(min_height, max(len(l) for l in lines) * TABLE_LINE + 2 * CELL_PAD_Y)
+        if self.get_y() + height > self.page_break_trigger and header is not None:
+            self.add_page()
+            self._table_row(header, HEADER_FILL, 0, header=None)
+        top, x = self.get_y(), MARGIN
+        if fill is not None:
+            with self.local_context(fill_color=fill):
+                self.rect(MARGIN, top, self.epw, height, style="F")
+        self.rect(MARGIN, top, sum(c.width for c in cells), height)
+        for cell, cell_lines in zip(cells, lines):
+            if x > MARGIN:
+                self.line(x, top, x, top + height)
+            block = len(cell_lines) * TABLE_LINE
+            baseline = top + (height - block) / 2 + TABLE_LINE * 0.78
+            for index, line in enumerate(cell_lines):
+                self.text(self._aligned_x(line, x, cell), baseline + index * TABLE_LINE, line)
+            x += cell.width
+        self.set_xy(MARGIN, top + height)
+
+    def _aligned_x(self, line: str, x: float, cell: "_Cell") -> float:
+        if cell.align == "L":
+            return x + CELL_PAD_X
+        room = cell.width - self.get_string_width(line)
+        return x + (room / 2 if cell.align == "C" else room - CELL_PAD_X)
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        """Lines no wider than ``width``: Latin words stay whole where they fit, Chinese
+        breaks between any two characters."""
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            if self.get_string_width(paragraph) <= width:
+                lines.append(paragraph)
+                continue
+            line = ""
+            for token in _TOKENS.findall(paragraph):
+                if self.get_string_width(line + token) <= width:
+                    line += token
+                    continue
+                if line.strip():
+                    lines.append(line.rstrip())
+                line = token.lstrip()
+                while line and self.get_string_width(line) > width:   # a very long word
+                    cut = max(1, self._fitting(line, width))
+                    lines.append(line[:cut])
+                    line = line[cut:]
+            if line.strip() or not lines:
+                lines.append(line.rstrip())
+        return lines or [""]
+
+    def _fitting(self, text: str, width: float) -> int:
+        """How many leading characters of ``text`` fit in ``width``."""
+        for count in range(len(text), 0, -1):
+            if self.get_string_width(text[:count]) <= width:
+                return count
+        return 0
 
     def draw_image(self, picture, width_mm: float, caption: str) -> None:
         self.ensure_started()

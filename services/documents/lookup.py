@@ -1,5 +1,5 @@
-"""Read helpers the printed documents need and the other services do not offer:
-people's display names and item names in the reader's language."""
+"""Read helpers of printed documents: people's display names (services.users) and
+item names in the reader's language."""
 from __future__ import annotations
 
 from typing import Iterable
@@ -7,19 +7,8 @@ from typing import Iterable
 from sqlalchemy import select
 
 from db import Database
-from db.models import Item, User
-
-
-def display_names(db: Database, usernames: Iterable[str | None]) -> dict[str, str]:
-    """username -> the person's display name (the username when it has none)."""
-    wanted = {u for u in usernames if u}
-    if not wanted:
-        return {}
-    with db.read() as session:
-        rows = session.execute(select(User.username, User.display_name)
-                               .where(User.username.in_(wanted))).all()
-    names = {username: (display or username) for username, display in rows}
-    return {u: names.get(u, u) for u in wanted}
+from db.models import Item
+from services.users import display_names  # noqa: F401  (re-exported)
 
 
 def item_names(db: Database, skus: Iterable[str], language: str) -> dict[str, tuple[str, str]]:

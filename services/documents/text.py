@@ -24,8 +24,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "doc.signature": ("Signature", "签名"),
     "doc.date": ("Date", "日期"),
     "doc.copy": ("Copy {n} of {total}", "第{n}联（一式{total}份）"),
-    "doc.yes": ("Yes", "是"),
-    "doc.no": ("No", "否"),
     # document titles
     "title.grn": ("Goods received note", "入库验收单"),
     "title.supplier_return": ("Return to supplier note", "退货单"),
@@ -107,7 +105,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "c.adjust_value": ("Adjust value", "调整金额"),
     "c.closing_qty": ("Closing qty", "期末数量"),
     "c.closing_value": ("Closing value", "期末金额"),
-    "c.genuine": ("Genuine", "原厂/副厂"),
     "grn.discrepancies": ("Discrepancies and how they were settled", "异常及处理"),
     "grn.outcome": ("Outcome", "处理结果"),
     "outcome.outstanding": ("Stays outstanding on the PO", "订单未交部分"),
@@ -192,8 +189,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "unit.m": ("m", "米"),
     "unit.roll": ("roll", "卷"),
     "unit.carton": ("carton", "箱"),
-    "genuine.True": ("Genuine", "原厂"),
-    "genuine.False": ("Aftermarket", "副厂"),
 }
 
 

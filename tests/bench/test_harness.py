@@ -20,6 +20,7 @@ SQLITE_CASES = {
     "monthly_summary_closed_month", "home_dashboard_apptest_warm", "stocktake_open",
     "stocktake_variance_report", "stocktake_post_variances", "resolve_scanned_code",
     "books_check",
+    "pdf_grn_500_lines", "pdf_count_sheet_largest_zone", "pdf_monthly_summary_all_items",
 }
 FIELDS = {"name", "median_s", "p95_s", "target_s", "floor_s", "ratio_to_floor", "rows"}
 

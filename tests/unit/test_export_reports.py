@@ -48,7 +48,8 @@ def test_round_trip_values_formats_and_signoff():
     assert ws["B4"].value == 5 and ws["B5"].value == -1.5
     assert D(str(ws["C5"].value)) == D("-30.25") and ws["C4"].value == 15
     assert D(str(ws["D5"].value)) == D("20.1666")
-    assert ws["B4"].number_format == export.QTY_FORMAT
+    # Quantities in their own decimals: 5.000 -> 5, -1.500 -> -1.5 (never 5.000).
+    assert ws["B4"].number_format == "#,##0" and ws["B5"].number_format == "#,##0.0"
     assert ws["C4"].number_format == export.MONEY_FORMAT
     assert ws["D4"].number_format == export.COST_FORMAT
     assert ws["E4"].number_format == export.RATE_FORMAT and ws["E4"].value == 0.5
