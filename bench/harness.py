@@ -125,7 +125,9 @@ class Result:
             "target_ratio": self.target_ratio, "repeats": len(self.samples),
             "passed": self.passed, "target_db": self.target_db, "target_applies": self.applies,
             **({"skipped": self.skipped} if self.skipped else {}),
-            **self.extra,
+            # a case's own check is part of ``passed`` above; never let it overwrite it
+            **{key: value for key, value in self.extra.items() if key != "passed"},
+            **({"checks_passed": self.extra["passed"]} if "passed" in self.extra else {}),
         }
 
 
