@@ -872,7 +872,8 @@ def case_documents(b: Bench) -> list[Result]:
     receiving.record_counts(b.db, actor="receiver", receipt=grn, counts=[
         {"line_no": i, "counted_qty": 10, "certificate": "CERT-1"}
         for i in range(1, len(skus) + 1)])
-    receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper")
+    receiving.post_receipt(b.db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password=PASSWORD)
     repeats = max(2, b.plan.repeats // 2)
     out = [Result("pdf_grn_500_lines", measure(lambda: pdf("grn", grn), warmup=1,
                                                repeats=repeats), 5.0, len(skus))]
