@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import case, delete, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from db.models import LoginThrottle
 from db.types import UTCDateTime
+from db.writes.common import upsert_returning
 from services import clock
 
 FREE_ATTEMPTS = 3
@@ -31,7 +31,6 @@ NOT_BLOCKED = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 USER, ADDRESS, ALL = "user", "address", "all"
 _TABLE = LoginThrottle.__table__
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class Throttled(Exception):
@@ -70,34 +69,27 @@ def _free(scope: str) -> int:
 def _charge_backoff(session: Session, scope: str, key: str, now: datetime) -> bool:
     """Count one attempt for ``scope``/``key`` unless it is still waiting."""
     free = _free(scope)
-    statement = (
-        _INSERT[session.get_bind().dialect.name](_TABLE)
-        .values(scope=scope, key=key, failures=1, last_failure_at=now,
-                blocked_until=_blocked_until(literal(1), now, free))
-        .on_conflict_do_update(
-            index_elements=["scope", "key"],
-            set_={"failures": _TABLE.c.failures + 1, "last_failure_at": now,
-                  "blocked_until": _blocked_until(_TABLE.c.failures + 1, now, free)},
-            where=_TABLE.c.blocked_until <= now)
-        .returning(_TABLE.c.failures))
-    return session.execute(statement).first() is not None
+    return upsert_returning(
+        session, _TABLE, keys=["scope", "key"], returning=_TABLE.c.failures,
+        values=dict(scope=scope, key=key, failures=1, last_failure_at=now,
+                    blocked_until=_blocked_until(literal(1), now, free)),
+        set_={"failures": _TABLE.c.failures + 1, "last_failure_at": now,
+              "blocked_until": _blocked_until(_TABLE.c.failures + 1, now, free)},
+        where=_TABLE.c.blocked_until <= now) is not None
 
 
 def _charge_minute(session: Session, now: datetime) -> bool:
     """Count one failure in the current minute unless it already holds the limit."""
     window_over = _TABLE.c.blocked_until <= now
-    statement = (
-        _INSERT[session.get_bind().dialect.name](_TABLE)
-        .values(scope=ALL, key="", failures=1, last_failure_at=now, blocked_until=now + WINDOW)
-        .on_conflict_do_update(
-            index_elements=["scope", "key"],
-            set_={"failures": case((window_over, 1), else_=_TABLE.c.failures + 1),
-                  "last_failure_at": now,
-                  "blocked_until": case((window_over, _at(now + WINDOW)),
-                                        else_=_TABLE.c.blocked_until)},
-            where=window_over | (_TABLE.c.failures < GLOBAL_FAILURES_PER_MINUTE))
-        .returning(_TABLE.c.failures))
-    return session.execute(statement).first() is not None
+    return upsert_returning(
+        session, _TABLE, keys=["scope", "key"], returning=_TABLE.c.failures,
+        values=dict(scope=ALL, key="", failures=1, last_failure_at=now,
+                    blocked_until=now + WINDOW),
+        set_={"failures": case((window_over, 1), else_=_TABLE.c.failures + 1),
+              "last_failure_at": now,
+              "blocked_until": case((window_over, _at(now + WINDOW)),
+                                    else_=_TABLE.c.blocked_until)},
+        where=window_over | (_TABLE.c.failures < GLOBAL_FAILURES_PER_MINUTE)) is not None
 
 
 def charge_attempt(session: Session, username: str, address: str | None) -> int:
