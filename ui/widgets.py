@@ -9,6 +9,7 @@ import streamlit as st
 
 from services.errors import ServiceError, ValidationError
 from services.export import dataframe_sheet, workbook_bytes
+from ui.format import display_frame, is_blank
 from ui.i18n import error_text, t
 from ui.session import after_write
 
@@ -39,33 +40,29 @@ def run_action(action: Callable[[], Any], success_key: str | None = None, **para
 
 
 def labelled(df: pd.DataFrame, prefix: str = "col") -> pd.DataFrame:
-    """Column headers translated from ``<prefix>.<column>`` keys."""
-    return df.rename(columns={c: t(f"{prefix}.{c}") for c in df.columns})
+    """Column headers translated from ``<prefix>.<column>`` keys; every cell
+    formatted for reading (ui.format: quantities, money, local times, codes)."""
+    shown = display_frame(df)
+    return shown.rename(columns={c: t(f"{prefix}.{c}") for c in shown.columns})
 
 
-MONEY_WORDS = ("value", "cost", "price", "amount")
-
-
-def _is_decimal_column(series: pd.Series) -> bool:
-    return series.dtype == object and any(isinstance(v, Decimal) for v in series.head(50))
+def _is_number_column(series: pd.Series) -> bool:
+    values = [v for v in series.head(50) if not is_blank(v)]
+    return bool(values) and all(isinstance(v, (Decimal, int, float)) and not isinstance(v, bool)
+                                for v in values)
 
 
 def show_dataframe(df: pd.DataFrame, prefix: str = "col", *, column_config=None,
                    **kwargs) -> None:
-    """A table with translated headers; Decimal columns shown as numbers (money with
-    two decimals). The conversion is for display only: figures stay Decimal in the
+    """A table with translated headers and formatted cells (ui.format), figures
+    aligned right. Formatting is for display only: figures stay Decimal in the
     services and in every export."""
-    shown = df.copy()
     config = dict(column_config or {})
     for column in df.columns:
-        if not _is_decimal_column(shown[column]):
-            continue
-        shown[column] = pd.to_numeric(shown[column].map(
-            lambda v: str(v) if isinstance(v, Decimal) else v), errors="coerce")
         label = t(f"{prefix}.{column}")
-        if any(word in column for word in MONEY_WORDS) and label not in config:
-            config[label] = st.column_config.NumberColumn(label, format="%.2f")
-    st.dataframe(labelled(shown, prefix), hide_index=True, width="stretch",
+        if label not in config and _is_number_column(df[column]):
+            config[label] = st.column_config.TextColumn(label, alignment="right")
+    st.dataframe(labelled(df, prefix), hide_index=True, width="stretch",
                  column_config=config or None, **kwargs)
 
 
