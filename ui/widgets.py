@@ -39,6 +39,24 @@ def run_action(action: Callable[[], Any], success_key: str | None = None, **para
     return True if result is None else result
 
 
+FLASH = "_flash_message"
+
+
+def refresh_with(message: str = "") -> None:
+    """Redraw the page at once after a write so status, buttons and counters show
+    the new state; ``message`` is shown at the top of the redrawn page."""
+    if message:
+        st.session_state[FLASH] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The message of the write that caused this redraw (see refresh_with)."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
 def labelled(df: pd.DataFrame, prefix: str = "col") -> pd.DataFrame:
     """Column headers translated from ``<prefix>.<column>`` keys; every cell
     formatted for reading (ui.format: quantities, money, local times, codes)."""

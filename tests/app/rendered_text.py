@@ -28,6 +28,9 @@ ENGLISH_IN_ZH = ("pcs", "set", "bottle", "available", "issue", "outstanding", "r
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z])({})(?![A-Za-z])".format("|".join(ENGLISH_IN_ZH)))
 
 
+EDITABLE = {"text_input", "text_area", "number_input"}
+
+
 def walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
@@ -40,6 +43,8 @@ def texts(at) -> list[tuple[str, str]]:
     for node in walk(at._tree):
         kind = getattr(node, "type", "")
         for attr in TEXT_ATTRS + OPTION_ATTRS:
+            if attr == "value" and kind in EDITABLE:     # what the user typed is theirs
+                continue
             try:
                 value = getattr(node, attr)
             except Exception:  # noqa: BLE001 - not every element has every attribute

@@ -170,3 +170,56 @@ def test_cancelling_shows_the_stocktake_gone_at_once(app_db):
         s.key == "stocktake_pick" for s in at.selectbox) else None
     assert pick is None or all(number not in option for option in pick.options)
     assert not [b for b in at.button if b.label == "Cancel this stocktake and unfreeze"]
+
+
+def test_variance_note_stays_on_its_own_line(app_db):
+    """A note typed for one line must not be saved on the next line picked."""
+    db = app_db
+    number, _truth = prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2),
+                                          ("BT-400", "AX-02"): Decimal(1)})
+    at = app_for(db, "supervisor", page=VARIANCE_PAGE).run()
+    first, second = at.selectbox(key="reason_line").options[:2]
+    at.selectbox(key="reason_line").set_value(first).run()
+    at.selectbox(key="reason_code").set_value("theft_loss")
+    at.text_input(key="reason_note").input("shelf empty, bin label torn")
+    button(at, "Save").click().run()
+    assert_no_exception(at)
+    at.selectbox(key="reason_line").set_value(second).run()
+    assert at.text_input(key="reason_note").value == ""      # the field follows the line
+    at.selectbox(key="reason_code").set_value("unrecorded_return")
+    button(at, "Save").click().run()
+    assert_no_exception(at)
+    report = stk.variance_report(db, number)
+    notes = dict(zip(report["sku"] + "@" + report["location"], report["note"]))
+    noted = [k for k, v in notes.items() if v == "shelf empty, bin label torn"]
+    assert len(noted) == 1, notes
+    # going back to the first line shows its own saved note
+    at.selectbox(key="reason_line").set_value(first).run()
+    assert at.text_input(key="reason_note").value == "shelf empty, bin label torn"
+
+
+def test_variance_page_shows_the_new_state_right_after_reviewed(app_db):
+    db = app_db
+    number, _truth = prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2)})
+    stk.set_reason(db, actor="supervisor", stocktake=number, sku="OF-100", location="AX-01",
+                   reason="theft_loss", note="")
+    stk.submit(db, actor="supervisor", stocktake=number)
+    at = app_for(db, "finance", page=VARIANCE_PAGE).run()
+    assert any("submitted" in c.value for c in at.caption)
+    button(at, "Reviewed: send to the general manager").click().run()
+    assert_no_exception(at)
+    # same interaction: the status line and the buttons already show "reviewed"
+    assert any("reviewed by finance" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert not [b for b in at.button if b.label == "Reviewed: send to the general manager"]
+    assert any(s.value for s in at.success)
+
+
+def test_missing_reason_counter_follows_the_save(app_db):
+    db = app_db
+    prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2), ("BT-400", "AX-02"): Decimal(1)})
+    at = app_for(db, "supervisor", page=VARIANCE_PAGE).run()
+    assert any("2 variance line(s) have no reason" in w.value for w in at.warning)
+    at.selectbox(key="reason_code").set_value("theft_loss")
+    button(at, "Save").click().run()
+    assert any("1 variance line(s) have no reason" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
