@@ -10,7 +10,8 @@ TABLET_CSS = """
 .stLinkButton a, [data-testid="stPageLink"] a, [data-testid="stSidebarNav"] a,
 [data-testid="stButtonGroup"] button, [data-testid="stFileUploaderDropzone"] button,
 [data-testid="stExpander"] summary, [role="tab"], [data-baseweb="tab"], [data-testid="stTab"],
-[data-testid="stTopNavLink"], [data-testid="stNavSectionHeader"] {
+[data-testid="stTopNavLink"], [data-testid="stNavSectionHeader"],
+[data-testid="stTopNavSection"], [data-testid="stPageLink-NavLink"] {
     min-height: TOUCH;
 }
 [role="tab"], [data-testid="stTab"], [data-testid="stButtonGroup"] button { min-width: TOUCH; }
@@ -26,7 +27,7 @@ TABLET_CSS = """
 /* the icons inside a field (clear, open, calendar) get a finger-sized box */
 div[data-baseweb="select"] [role="button"], div[data-baseweb="select"] button,
 [data-testid="stSelectbox"] button, [data-testid="stMultiSelect"] button,
-[data-testid="stDateInput"] button, [data-baseweb="input"] button {
+[data-testid="stDateInput"] button, [data-baseweb="input"] button, .stTextInput button {
     min-width: TOUCH; min-height: TOUCH; display: inline-flex;
     align-items: center; justify-content: center;
 }

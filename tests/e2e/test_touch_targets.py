@@ -4,7 +4,8 @@ the sidebar toggle) measures at least 44 px, in the browser; screenshots of each
 screen in both languages go to test-artifacts/."""
 import pytest
 
-from tests.e2e.browser import login, open_page, open_sidebar, use_english, wait_idle
+from tests.e2e.browser import (login, open_page, open_sidebar, set_language, use_english,
+                               wait_idle)
 from tests.e2e.conftest import screenshot
 from tests.e2e.touch import small_targets
 
@@ -27,11 +28,13 @@ def _measure(page, name: str) -> list[str]:
 
 @pytest.mark.parametrize("username", sorted(WORKING_SCREENS))
 def test_every_target_on_the_working_screens_is_finger_sized(server, tablet, username):
-    login(tablet, server, username, keep_language=True)
+    login(tablet, server, username)
     small = {}
     for lang in ("zh", "en"):
         if lang == "en":
             use_english(tablet)
+        else:
+            set_language(tablet, "简体中文")
         for english, chinese in WORKING_SCREENS[username]:
             title = english if lang == "en" else chinese
             open_page(tablet, title)
