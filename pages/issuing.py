@@ -101,7 +101,9 @@ if purpose in issuing.BAD_STOCK_PURPOSES and st.toggle(t("issuing.bad_stock"), k
 term = st.text_input(t("issuing.scan"), key="iss_scan", max_chars=60,
                      icon=":material/barcode_scanner:")
 if term.strip():
-    found, _ = catalog.list_items(db, search=term.strip(), active_only=True, limit=20)
+    found, total = catalog.list_items(db, search=term.strip(), active_only=True, limit=20)
+    if total > len(found):      # say so when the list is cut
+        st.caption(t("common.showing_of", shown=len(found), total=total))
     if not found:
         st.info(t("issuing.no_match", term=term.strip()))
     else:

@@ -10,7 +10,8 @@ from services import stocktake as stk
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
-from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
+from ui.widgets import (excel_download, paged_table, refresh_with, run_action,
+                        show_flash, show_service_error, signoff_block)
 
 user = require_roles("supervisor", "keeper", "finance")
 db = get_db()
@@ -38,9 +39,9 @@ def open_form() -> None:
             if st.form_submit_button(t("stocktake.open_button"), type="primary", width="stretch"):
                 number = run_action(lambda: stk.open_stocktake(
                     db, actor=actor(), period=period, zones=zones or None))
-                if number:
+                if number:     # redrawn with the form folded and the new stocktake picked
                     st.session_state["stocktake_pick"] = number
-                    st.success(t("stocktake.opened", number=number))
+                    refresh_with(t("stocktake.opened", number=number))
 
 
 def pick_stocktake() -> str | None:
@@ -200,10 +201,12 @@ def spot_tab(view, number: str) -> None:
                 result = run_action(lambda: stk.record_counts(
                     db, actor=actor(), stocktake=number, round="spot", allow_new=new,
                     counts=[{"sku": sku, "location": location, "qty": qty}]),
-                    "stocktake.count_saved")
-                if result and result["recount_zones"]:
-                    st.warning(t("stocktake.recount_ordered_zones",
-                                 zones=", ".join(result["recount_zones"])))
+                    )
+                if result:      # coverage and counters above show this count at once
+                    zones = result["recount_zones"]
+                    refresh_with(t("stocktake.count_saved") + (
+                        " " + t("stocktake.recount_ordered_zones", zones=", ".join(zones))
+                        if zones else ""))
     st.subheader(t("stocktake.spot_sample_title", seed=sample.seed))
     columns = ["zone", "location", "sku", "name", "spec", "unit", "spot_qty", "spot_by"]
     paged_table(pd.DataFrame(sample.from_sheet, columns=columns), "spot_sample", prefix="stcol")
@@ -232,6 +235,7 @@ def submit_tab(view, number: str) -> None:
                     st.rerun()      # a cancelled stocktake leaves the picker
 
 
+show_flash()
 if user.has("supervisor"):
     open_form()
 number = pick_stocktake()

@@ -223,3 +223,25 @@ def test_missing_reason_counter_follows_the_save(app_db):
     button(at, "Save").click().run()
     assert any("1 variance line(s) have no reason" in w.value for w in at.warning), \
         [w.value for w in at.warning]
+
+
+def test_spot_check_counters_follow_the_save(app_db):
+    """Finance saves a spot count: "sample done" and coverage show it in the same run."""
+    db = app_db
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-03", zones=[ZONE])
+    truth = {k: v for k, v in balances(db).items() if k[1] in ("AX-01", "AX-02")}
+    count_zone(db, number, ZONE, truth, actor="keeper")
+    line = stk.spot_check_sample(db, number).from_sheet[0]
+    at = app_for(db, "finance", page=STOCKTAKE_PAGE).run()
+    done_label = "Sample lines counted"
+    before = {m.label: m.value for m in at.metric}
+    at.text_input(key="spot_location").input(line["location"])
+    at.text_input(key="spot_sku").input(line["sku"])
+    at.text_input(key="spot_qty").input(str(truth[(line["sku"], line["location"])]))
+    button(at, "Save count").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    after = {m.label: m.value for m in at.metric}
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed, (before, after)          # counters redrawn with the new count
+    assert any("Count saved" in s.value for s in at.success)

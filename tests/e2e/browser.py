@@ -233,14 +233,20 @@ def open_page(page: Page, title: str) -> float:
         latency = act(page, link.click)
         close_sidebar(page)
         return latency
-    link = page.get_by_role("link", name=title, exact=True).filter(visible=True)
+    link = nav_link(page, title)
     if link.count() == 0:
         english, chinese = _section_of(title)
-        section = top.locator('[data-testid="stTopNavSection"]').filter(
-            has_text=re.compile(f"^({re.escape(english)}|{re.escape(chinese)})$"))
-        section.first.click()
-        link = page.get_by_role("link", name=title, exact=True).filter(visible=True)
+        top.locator('[data-testid="stTopNavSection"]').filter(
+            has=page.get_by_text(re.compile(f"^({re.escape(english)}|{re.escape(chinese)})$"))
+        ).first.click()
+        link.first.wait_for()
     return act(page, link.first.click)
+
+
+def nav_link(page: Page, title: str) -> Locator:
+    """A visible page link of the navigation (its text also holds an icon name)."""
+    return page.locator('a[data-testid="stPageLink-NavLink"]').filter(
+        has=page.get_by_text(title, exact=True)).filter(visible=True)
 
 
 def _sidebar_overlays(page: Page) -> bool:

@@ -99,12 +99,15 @@ class Tablet:
 
     async def open_page(self, title: str) -> None:
         if await self.page.locator(TOP_NAV).count():
-            link = self.page.get_by_role("link", name=title, exact=True).filter(visible=True)
+            link = self.page.locator('a[data-testid="stPageLink-NavLink"]').filter(
+                has=self.page.get_by_text(title, exact=True)).filter(visible=True)
             if not await link.count():
                 english, chinese = _section_of(title)
                 await self.page.locator('[data-testid="stTopNavSection"]').filter(
-                    has_text=re.compile(f"^({re.escape(english)}|{re.escape(chinese)})$")
+                    has=self.page.get_by_text(
+                        re.compile(f"^({re.escape(english)}|{re.escape(chinese)})$"))
                 ).first.click()
+                await link.first.wait_for()
             await self.act("open page", link.first.click)
             return
         bar = self.page.locator('[data-testid="stSidebar"]')
