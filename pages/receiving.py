@@ -10,6 +10,7 @@ from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
+from ui.receiving_wait import approval_facts, follow_approvals
 from ui.widgets import labelled, run_action, show_service_error
 
 MAX_UPLOAD_MB = 10
@@ -329,6 +330,8 @@ def approvals(view) -> None:
                          flag=t(f"flag.{flag}"), user=ln.approvals[flag]))
             continue
         roles = APPROVAL_ROLES[flag]
+        if facts := approval_facts(ln, flag):
+            st.caption(facts)
         if user.has(*roles):
             if st.button(t("rcv.approve_flag", flag=t(f"flag.{flag}"), line_no=ln.line_no, sku=ln.sku),
                          key=f"approve_{ln.line_no}_{flag}", width="stretch"):
@@ -339,6 +342,7 @@ def approvals(view) -> None:
         else:
             st.info(t("rcv.waiting_approval", line_no=ln.line_no, sku=ln.sku, flag=t(f"flag.{flag}"),
                       roles=" / ".join(t(f"role.{r}") for r in roles)))
+    follow_approvals(view)
 
 
 def post_form(view) -> None:

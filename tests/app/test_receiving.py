@@ -147,3 +147,24 @@ def test_scanning_a_po_number_selects_that_po(app_db):
     at.text_input(key="rcv_po_scan").input("PO-NOPE").run()
     assert any("PO-NOPE" in w.value for w in at.warning)
     assert at.selectbox(key="rcv_po").value == second       # a miss keeps the choice
+
+
+def test_approval_shows_the_two_prices_and_the_receiver_sees_who_must_approve(app_db):
+    db = app_db
+    grn = receiving.start_receipt(db, actor="receiver", po_number="PO-2026-11-0001",
+                                  delivery_note_no="N-3",
+                                  lines=[{"sku": "OF-100", "qty": 3, "unit_price": "27"}])
+    at = app_for(db, "purchasing", page="pages/receiving.py")
+    at.session_state["rcv_current"] = grn
+    at.run()
+    assert any(c.value == "Delivery note price 27.00 · PO price 25.00" for c in at.caption), \
+        [c.value for c in at.caption]
+    receiver = app_for(db, "receiver", page="pages/receiving.py")
+    receiver.session_state["rcv_current"] = grn
+    receiver.run()
+    assert any("Purchasing" in i.value for i in receiver.info), [i.value for i in receiver.info]
+    assert any("updates by itself" in c.value for c in receiver.caption)
+    receiving.approve_line(db, actor="purchasing", receipt=grn, line_no=1, flag="PRICE_MISMATCH")
+    receiver.run()
+    assert not any("updates by itself" in c.value for c in receiver.caption)
+    assert any("purchasing" in s.value.lower() or "Price" in s.value for s in receiver.success)
