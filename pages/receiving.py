@@ -10,6 +10,7 @@ from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
+from ui.receiving_flow import back_to_list, go_to_next_line, take_next_line
 from ui.receiving_wait import approval_facts, follow_approvals
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -179,6 +180,7 @@ def sheet_problem(error) -> str:
 
 # --- one receipt ---------------------------------------------------------------------
 def receipt_screen(number: str) -> None:
+    back_to_list()
     try:
         view = receiving.get_receipt(db, number)
     except ServiceError as exc:
@@ -254,6 +256,7 @@ def line_form(view) -> None:
     st.text_input(t("rcv.scan_sku"), key="rcv_scan_sku", on_change=jump)
     if st.session_state.get("rcv_scan_miss"):
         st.warning(t("rcv.sku_not_here", sku=st.session_state["rcv_scan_miss"]))
+    take_next_line()
     if st.session_state.get("rcv_line_choice") not in numbers:
         st.session_state["rcv_line_choice"] = next(
             (ln.line_no for ln in view.lines if ln.counted_qty is None), numbers[0])
@@ -286,11 +289,12 @@ def line_form(view) -> None:
         certificate = right.text_input(t("field.certificate"), ln.certificate,
                                        key=f"rcv_cert_{key}")
         if st.form_submit_button(t("rcv.save_line"), type="primary", width="stretch"):
-            run_action(lambda: receiving.record_count(
-                db, actor=actor(), receipt=view.number, line_no=ln.line_no,
-                counted_qty=counted.strip(), damaged_qty=damaged.strip() or "0", lot_no=lot,
-                expiry_date=expiry or "", location=location or None, certificate=certificate),
-                "common.saved")
+            if run_action(lambda: receiving.record_count(
+                    db, actor=actor(), receipt=view.number, line_no=ln.line_no,
+                    counted_qty=counted.strip(), damaged_qty=damaged.strip() or "0", lot_no=lot,
+                    expiry_date=expiry or "", location=location or None,
+                    certificate=certificate), "common.saved"):
+                go_to_next_line(view, ln.line_no)
             st.rerun()
 
 

@@ -8,6 +8,7 @@ MESSAGES = {
                       "实到 {delivered} · 采购订单未到数量 {outstanding}"),
     "rcv.fact_expiry": ("Expires {expiry}: {days} days of shelf life left",
                         "有效期至 {expiry}：剩余 {days} 天"),
+    "rcv.back_to_list": ("Open receipts", "进行中的验收"),
     "rcv.watching": ("This screen updates by itself every {seconds} s while approvals are pending.",
                      "等待审批期间，本页每 {seconds} 秒自动刷新。"),
 }
