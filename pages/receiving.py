@@ -10,7 +10,8 @@ from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
-from ui.receiving_flow import back_to_list, go_to_next_line, take_next_line
+from ui.receiving_flow import (LINES_TABLE, back_to_list, compact, go_to_next_line,
+                               pick_tapped_line, take_next_line)
 from ui.receiving_wait import approval_facts, follow_approvals
 from ui.widgets import labelled, run_action, show_service_error
 
@@ -220,15 +221,17 @@ def lines_table(view) -> None:
         "flags": flag_text(ln.flags), "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date),
         "location": ln.location or "", "unit_price": fmt(ln.unit_price),
         "note_unit_price": fmt(ln.note_unit_price)} for ln in view.lines]
-    df = pd.DataFrame(rows)
+    df = compact(pd.DataFrame(rows))
     blocking = {ln.line_no for ln in view.lines if ln.blocking}
+    st.session_state[f"{LINES_TABLE}_numbers"] = [ln.line_no for ln in view.lines]
 
     def highlight(row):
         color = "background-color: #fde2e1" if row.iloc[0] in blocking else ""
         return [color] * len(row)
 
     st.dataframe(labelled(df, "rcv").style.apply(highlight, axis=1), hide_index=True,
-                 width="stretch", height=min(420, 38 + 35 * len(rows)))
+                 width="stretch", height=min(420, 38 + 35 * len(rows)), key=LINES_TABLE,
+                 on_select=pick_tapped_line, selection_mode="single-row")
 
 
 def storage_bins() -> list[str]:

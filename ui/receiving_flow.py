@@ -43,3 +43,22 @@ def back_to_list() -> None:
     """Back to the open receipts; this one stays open and can be picked up again."""
     st.button(t("rcv.back_to_list"), icon=":material/arrow_back:", key="rcv_back",
               on_click=_leave_receipt)
+
+
+# The columns a 768 px tablet shows without scrolling sideways; the rest of a line
+# (lot, expiry, bin, prices, certificate) is in the line's form, one tap away.
+COMPACT_COLUMNS = ["line_no", "sku", "name", "note_qty", "counted_qty", "flags"]
+LINES_TABLE = "rcv_lines_table"
+
+
+def compact(df):
+    return df[[c for c in COMPACT_COLUMNS if c in df.columns]]
+
+
+def pick_tapped_line() -> None:
+    """A tapped row opens that line's form (the details) below the table."""
+    selection = st.session_state.get(LINES_TABLE)
+    rows = selection.selection.rows if selection else []
+    numbers = st.session_state.get(f"{LINES_TABLE}_numbers", [])
+    if rows and rows[0] < len(numbers):
+        st.session_state[NEXT_LINE] = numbers[rows[0]]

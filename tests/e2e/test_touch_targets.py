@@ -7,7 +7,7 @@ import pytest
 from tests.e2e.browser import (login, open_page, open_sidebar, set_language, use_english,
                                wait_idle)
 from tests.e2e.conftest import screenshot
-from tests.e2e.touch import small_targets
+from tests.e2e.touch import small_targets, wide_tables
 
 pytestmark = pytest.mark.e2e
 
@@ -44,6 +44,23 @@ def test_every_target_on_the_working_screens_is_finger_sized(server, tablet, use
     if found := small_targets(tablet):
         small["sidebar"] = found
     assert not small, small
+
+
+# Working screens whose tables must show every column at 768 px (no sideways scroll).
+FITTING_SCREENS = ["Receive goods", "Stocktake", "Variance review", "Issue stock"]
+
+
+def test_working_tables_fit_a_portrait_tablet(server, tablet):
+    if tablet.orientation != "portrait":
+        pytest.skip("the narrow case is the one that matters")
+    login(tablet, server, "liuyang")
+    wide = {}
+    for title in FITTING_SCREENS:
+        open_page(tablet, title)
+        wait_idle(tablet)
+        if found := wide_tables(tablet):
+            wide[title] = found
+    assert not wide, wide
 
 
 def test_login_screen_targets(server, tablet):

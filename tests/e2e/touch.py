@@ -47,3 +47,18 @@ _MEASURE = r"""(minSize) => {
 def small_targets(page, min_size: int = MIN_TARGET) -> list[str]:
     """"TAG:name:WxH" for every visible interactive element under ``min_size``."""
     return page.evaluate(_MEASURE, min_size)
+
+
+_WIDE_TABLES = r"""() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"]'))
+  .filter(t => t.offsetParent !== null)
+  .map(t => {
+    const scroller = t.querySelector('.dvn-scroller') || t;
+    return [t.getAttribute('aria-label') || '', scroller.scrollWidth - scroller.clientWidth];
+  })
+  .filter(([_, over]) => over > 1)
+  .map(([name, over]) => `${name}: ${over}px off-screen`)"""
+
+
+def wide_tables(page) -> list[str]:
+    """Tables whose columns do not fit their frame (the rest scrolls sideways)."""
+    return page.evaluate(_WIDE_TABLES)
