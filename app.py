@@ -10,7 +10,7 @@ from ui.theme import apply_tablet_style
 st.set_page_config(page_title="Warehouse", page_icon=":material/warehouse:", layout="wide",
                    initial_sidebar_state="collapsed")
 st.session_state.setdefault("lang", "en")
-apply_tablet_style()
+apply_tablet_style(st.session_state["lang"])
 
 
 def language_switch() -> None:

@@ -62,5 +62,17 @@ div[data-baseweb="select"] [role="button"], div[data-baseweb="select"] button,
 """.replace("TOUCH", TOUCH)
 
 
-def apply_tablet_style() -> None:
-    st.html(TABLET_CSS)
+# Streamlit's file uploader has fixed English words ("Upload", "10MB per file • XLSX,
+# CSV"); the label above it already names the types and the limit, so in Chinese the
+# instructions are hidden and the button says 上传.
+UPLOADER_ZH_CSS = """
+<style>
+[data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
+[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "上传文件"; font-size: 1rem; }
+</style>
+"""
+
+
+def apply_tablet_style(lang: str = "en") -> None:
+    st.html(TABLET_CSS + (UPLOADER_ZH_CSS if lang == "zh" else ""))

@@ -28,7 +28,10 @@ ENGLISH_IN_ZH = ("pcs", "set", "bottle", "available", "issue", "outstanding", "r
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z])({})(?![A-Za-z])".format("|".join(ENGLISH_IN_ZH)))
 
 
-EDITABLE = {"text_input", "text_area", "number_input"}
+# Fields hold what the user typed; choice widgets hold the raw value behind the shown
+# option (the options themselves are checked as shown).
+EDITABLE = {"text_input", "text_area", "number_input", "selectbox", "multiselect", "radio",
+            "select_slider", "segmented_control", "pills"}
 
 
 def walk(node):
