@@ -11,7 +11,8 @@ TABLET_CSS = """
 [data-testid="stButtonGroup"] button, [data-testid="stFileUploaderDropzone"] button,
 [data-testid="stExpander"] summary, [role="tab"], [data-baseweb="tab"], [data-testid="stTab"],
 [data-testid="stTopNavLink"], [data-testid="stNavSectionHeader"],
-[data-testid="stTopNavSection"], [data-testid="stPageLink-NavLink"] {
+[data-testid="stTopNavSection"], [data-testid="stPageLink-NavLink"],
+[data-testid="stTopNavDropdownLink"] {
     min-height: TOUCH;
 }
 [role="tab"], [data-testid="stTab"], [data-testid="stButtonGroup"] button { min-width: TOUCH; }
@@ -68,8 +69,8 @@ div[data-baseweb="select"] [role="button"], div[data-baseweb="select"] button,
 UPLOADER_ZH_CSS = """
 <style>
 [data-testid="stFileUploaderDropzoneInstructions"] { display: none; }
-[data-testid="stFileUploaderDropzone"] button { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button::after { content: "上传文件"; font-size: 1rem; }
+[data-testid="stFileUploaderDropzone"] button > * { display: none; }
+[data-testid="stFileUploaderDropzone"] button::after { content: "上传文件"; }
 </style>
 """
 

@@ -245,7 +245,7 @@ def open_page(page: Page, title: str) -> float:
 
 def nav_link(page: Page, title: str) -> Locator:
     """A visible page link of the navigation (its text also holds an icon name)."""
-    return page.locator('a[data-testid="stPageLink-NavLink"]').filter(
+    return page.locator('a[data-testid="stTopNavDropdownLink"]').filter(
         has=page.get_by_text(title, exact=True)).filter(visible=True)
 
 

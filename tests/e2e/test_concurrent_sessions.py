@@ -99,7 +99,7 @@ class Tablet:
 
     async def open_page(self, title: str) -> None:
         if await self.page.locator(TOP_NAV).count():
-            link = self.page.locator('a[data-testid="stPageLink-NavLink"]').filter(
+            link = self.page.locator('a[data-testid="stTopNavDropdownLink"]').filter(
                 has=self.page.get_by_text(title, exact=True)).filter(visible=True)
             if not await link.count():
                 english, chinese = _section_of(title)
