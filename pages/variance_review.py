@@ -10,7 +10,7 @@ from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.format import fmt_qty
-from ui.widgets import (excel_download, labelled, paged_table, refresh_with, run_action,
+from ui.widgets import (compact_table, excel_download, labelled, refresh_with, run_action,
                         show_flash, show_service_error)
 
 user = require_roles("finance", "manager", "supervisor")
@@ -200,15 +200,13 @@ if number:
     by_zone, by_category = figures_frame(summary["zone"]), figures_frame(summary["category"])
     by_reason = figures_frame({t("reason." + k) if k else "—": v
                                for k, v in summary["reason"].items()})
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("variance.by_zone"))
-        st.dataframe(labelled(by_zone, "stcol"), hide_index=True, width="stretch")
-        bar_chart(by_zone, t("variance.by_zone"))
-    with right:
-        st.subheader(t("variance.by_category"))
-        st.dataframe(labelled(by_category, "stcol"), hide_index=True, width="stretch")
-        bar_chart(by_category, t("variance.by_category"))
+    # One under the other: side by side they would not fit a portrait tablet.
+    st.subheader(t("variance.by_zone"))
+    st.dataframe(labelled(by_zone, "stcol"), hide_index=True, width="stretch")
+    bar_chart(by_zone, t("variance.by_zone"))
+    st.subheader(t("variance.by_category"))
+    st.dataframe(labelled(by_category, "stcol"), hide_index=True, width="stretch")
+    bar_chart(by_category, t("variance.by_category"))
     left, right = st.columns(2)
     with left:
         st.subheader(t("variance.by_reason"))
@@ -221,7 +219,9 @@ if number:
     only = st.toggle(t("variance.only_diffs"), value=True, key="variance_only")
     shown = report[report["variance_qty"].notna() & (report["variance_qty"] != 0)] if only else report
     shown = shown.assign(reason=shown["reason"].map(lambda r: t("reason." + r) if r else ""))
-    paged_table(shown, "variance_lines", prefix="stcol")
+    # What a reviewer decides on; the rest of a line shows when it is tapped.
+    compact_table(shown, "variance_lines", ["sku", "location", "book_qty", "counted_qty",
+                                            "variance_value", "reason"], prefix="stcol")
     if view.status in ("open", "submitted") and user.has(*stk.REASON_ROLES):
         reason_form(report, number)
     export = report.assign(reason=report["reason"].map(lambda r: t("reason." + r) if r else ""))

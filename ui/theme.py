@@ -54,6 +54,8 @@ div[data-baseweb="select"] [role="button"], div[data-baseweb="select"] button,
 [data-testid="stHeader"] button, [data-testid="stToolbar"] button {
     min-width: TOUCH; min-height: TOUCH;
 }
+/* heading anchors are for a mouse hovering; on a tablet they are only small targets */
+[data-testid="stHeaderActionElements"] { display: none; }
 .stCheckbox label, .stRadio label, .stToggle label { min-height: TOUCH; align-items: center; }
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
 [data-testid="stMainBlockContainer"] {

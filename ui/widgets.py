@@ -80,8 +80,8 @@ def show_dataframe(df: pd.DataFrame, prefix: str = "col", *, column_config=None,
         label = t(f"{prefix}.{column}")
         if label not in config and _is_number_column(df[column]):
             config[label] = st.column_config.TextColumn(label, alignment="right")
-    st.dataframe(labelled(df, prefix), hide_index=True, width="stretch",
-                 column_config=config or None, **kwargs)
+    return st.dataframe(labelled(df, prefix), hide_index=True, width="stretch",
+                        column_config=config or None, **kwargs)
 
 
 def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
@@ -95,6 +95,28 @@ def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
     start = (page - 1) * page_size
     show_dataframe(df.iloc[start:start + page_size], prefix, **kwargs)
     st.caption(t("common.rows_total", total=total))
+
+
+def compact_table(df: pd.DataFrame, key: str, columns: list[str], *, prefix: str = "col",
+                  page_size: int = PAGE_SIZE) -> None:
+    """A working screen's table: only ``columns`` (what fits a 768 px tablet), one
+    page at a time; tapping a row shows all of that row's fields below the table."""
+    total = len(df)
+    pages = max(1, -(-total // page_size))
+    page = 1
+    if pages > 1:
+        page = st.number_input(t("common.page_of", pages=pages), 1, pages, 1, key=f"{key}_page")
+    shown = df.iloc[(page - 1) * page_size:page * page_size]
+    event = show_dataframe(shown[[c for c in columns if c in shown.columns]], prefix,
+                           key=key, on_select="rerun", selection_mode="single-row")
+    st.caption(t("common.rows_total", total=total) + " · " + t("common.tap_for_details"))
+    rows = event.selection.rows if event is not None else []
+    if rows and rows[0] < len(shown):
+        details = display_frame(shown.iloc[[rows[0]]]).iloc[0]
+        with st.container(border=True):
+            for column, value in details.items():
+                if value != "":
+                    st.markdown(f"**{t(f'{prefix}.{column}')}**: {value}")
 
 
 def excel_download(df: pd.DataFrame, filename: str, title: str, *, key: str,

@@ -2,6 +2,7 @@
 MESSAGES = {
     "common.showing_of": ("Showing {shown} of {total}: type more to narrow the list.",
                           "显示 {total} 条中的 {shown} 条：请输入更多字词缩小范围。"),
+    "common.tap_for_details": ("tap a row for all its details", "点一行查看全部明细"),
     "rcv.fact_price": ("Delivery note price {note} · PO price {po}",
                        "送货单单价 {note} · 采购订单单价 {po}"),
     "rcv.fact_over": ("Delivered {delivered} · still outstanding on the PO {outstanding}",
