@@ -3,6 +3,7 @@ each tile linking to the screen that acts on it, plus two charts."""
 import streamlit as st
 
 from ui import charts
+from ui import claims as claims_tile
 from ui.i18n import t
 from ui.report_widgets import can_open, cached, fmt_money, fmt_qty, link, tile
 from ui.session import require_roles
@@ -16,15 +17,15 @@ ROLE_TILES = {
     "keeper": ["receipts", "issues", "stale_receipts", "quarantine", "below_reorder",
                "expiring", "stocktake"],
     "qc": ["quarantine", "expiring"],
-    "supervisor": ["receipts", "issues", "stale_receipts", "quarantine", "below_reorder",
+    "supervisor": ["claims", "receipts", "issues", "stale_receipts", "quarantine", "below_reorder",
                    "expiring", "stocktake", "deliveries_overdue"],
-    "purchasing": ["deliveries_due", "deliveries_overdue", "below_reorder", "stale_receipts"],
+    "purchasing": ["claims", "deliveries_due", "deliveries_overdue", "below_reorder", "stale_receipts"],
     "finance": ["receipts", "issues", "stocktake", "expiring", "below_reorder"],
     "manager": ["receipts", "issues", "deliveries_overdue", "below_reorder", "expiring",
                 "quarantine", "stocktake"],
     "admin": ["receipts", "issues", "below_reorder", "stocktake"],
 }
-ORDER = ["receipts", "issues", "deliveries_due", "deliveries_overdue", "stale_receipts",
+ORDER = ["claims", "receipts", "issues", "deliveries_due", "deliveries_overdue", "stale_receipts",
          "quarantine", "below_reorder", "expiring", "stocktake"]
 wanted = {name for role in user.roles for name in ROLE_TILES.get(role, [])} or set(ORDER)
 shown = [name for name in ORDER if name in wanted]
@@ -36,7 +37,10 @@ st.caption(t("home.today", date=data["today"].isoformat()))
 
 
 def show_tile(column, name: str) -> None:
-    if name == "receipts":
+    if name == "claims":
+        # overdue claims in red with their age (004 ㈠8: one working day per step)
+        claims_tile.home_tile(column)
+    elif name == "receipts":
         r = data["receipts_today"]
         tile(column, t("home.receipts_today"), r["docs"],
              help_text=t("home.receipts_help", qty=fmt_qty(r["qty"]), value=fmt_money(r["value"])),

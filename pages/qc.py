@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from services import catalog, receiving
+from ui import evidence
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.widgets import labelled, run_action
@@ -46,3 +47,4 @@ if user.has("qc"):
                 st.warning(t("qc.failed_return", number=result["return_number"]))
             if result is not None:
                 st.rerun()
+    evidence.receipt_line_photos(row["receipt"], row["line_no"], stage="qc")

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from services import clock, receiving
+from services import attachments, clock, receiving
 from services.errors import ServiceError
 from services.export import Sheet, workbook_bytes
+from ui import evidence
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.widgets import labelled, paged_table, run_action, show_service_error
@@ -97,6 +98,8 @@ def receipt_detail(number: str) -> None:
         st.markdown(f"**{t('grn.discrepancies')}**")
         disc = pd.DataFrame([{**d, "flag": t(f"flag.{d['flag']}")} for d in view.discrepancies])
         st.dataframe(labelled(disc, "rcv"), hide_index=True, width="stretch")
+    with st.expander(t("evidence.receipt_photos"), icon=":material/photo_library:"):
+        evidence.document_photos(view.number, key=f"grn_{view.number}")
     for return_number in view.return_numbers:
         return_detail(return_number, labels, values)
 
@@ -118,6 +121,9 @@ def return_detail(number: str, labels, values) -> None:
                                           return_values),
                            file_name=f"{doc.number}.xlsx", mime=XLSX, key=f"dl_{doc.number}",
                            icon=":material/download:", width="stretch")
+        evidence.document_photos(doc.number, key=f"rts_{doc.number}",
+                                 can_add=doc.status == "open"
+                                 and user.has(*attachments.RETURN_ROLES))
         if doc.status == "open" and user.has("keeper", "supervisor"):
             if st.button(t("grn.confirm_return"), key=f"confirm_{doc.number}", width="stretch"):
                 if run_action(lambda: receiving.confirm_supplier_return(

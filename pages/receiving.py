@@ -8,6 +8,7 @@ import streamlit as st
 
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
+from ui import evidence, refusal
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
 from ui.receiving_flow import (LINES_TABLE, back_to_list, compact, go_to_next_line,
@@ -109,6 +110,8 @@ def new_delivery() -> None:
             num_rows="dynamic", width="stretch", key="rcv_typed",
             column_config={c: st.column_config.TextColumn(t(f"field.{c}"))
                            for c in ("sku", "qty", "unit_price", "lot_no", "expiry_date")})
+    claim = refusal.replacement_claim(po_number)
+    refusal.refuse_form(po_number, note_no)
     if st.button(t("rcv.start"), type="primary", width="stretch", key="rcv_start"):
         if sheet is not None:
             lines = sheet.lines
@@ -120,7 +123,7 @@ def new_delivery() -> None:
         try:
             number = receiving.start_receipt(
                 db, actor=actor(), po_number=po_number, delivery_note_no=note_no, lines=lines,
-                source_file=data, filename=upload.name if upload else "")
+                source_file=data, filename=upload.name if upload else "", claim=claim)
         except Duplicate as exc:
             st.error(t("rcv.already_received", grn=exc.params.get("grn", "")),
                      icon=":material/content_copy:")
@@ -199,6 +202,7 @@ def receipt_screen(number: str) -> None:
     lines_table(view)
     if can_receive:
         line_form(view)
+        evidence.receipt_line_photos(view.number, st.session_state["rcv_line_choice"])
         bulk_counts(view)
     approvals(view)
     if can_receive:

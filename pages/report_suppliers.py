@@ -3,6 +3,7 @@ rates, price mismatches and check time, over a period."""
 import streamlit as st
 
 from ui import charts
+from ui import claims as claims_ui
 from ui.i18n import t
 from ui.report_widgets import cached, date_range_picker, excel_button, fetch, link, show_frame
 from ui.session import require_roles
@@ -24,6 +25,7 @@ if df is not None:
         with right:
             st.subheader(t("rep.problem_rates"))
             st.altair_chart(charts.supplier_problem_rates(df), width="stretch")
+        claims_ui.scorecard_claims(start, end)
         view = df.copy()
         for column in ("on_time_rate", "short_rate", "damaged_rate", "rejected_rate"):
             view[column] = [None if v is None else f"{v * 100:.1f}%" for v in view[column]]

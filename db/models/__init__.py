@@ -6,3 +6,4 @@ from db.models.issuing import *  # noqa
 from db.models.reports import *  # noqa
 from db.models.stocktake import *  # noqa
 from db.models.purchasing import *  # noqa
+from db.models.claims import *  # noqa

@@ -239,6 +239,12 @@ class Attachment(Base):
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column()
+    # Photos: the receipt line they show (None: the whole document), a small JPEG
+    # preview, and the stage they were taken at (receiving | qc | return | claim).
+    line_no: Mapped[int | None] = mapped_column(Integer)
+    thumbnail: Mapped[bytes | None] = mapped_column()
+    content_type: Mapped[str] = mapped_column(String(40), default="")
+    stage: Mapped[str] = mapped_column(String(12), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     uploaded_by: Mapped[str] = mapped_column(String(40))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -40,6 +40,10 @@ from services.receiving.posting import (  # noqa: F401
     BLOCK_CODES,
     post_receipt,
 )
+from services.receiving.refusals import (  # noqa: F401
+    list_refusals,
+    refuse_delivery,
+)
 from services.receiving.qc import (  # noqa: F401
     qc_release,
     quarantine_lines,
@@ -62,4 +66,6 @@ __all__ = [
     "timeliness_alerts",
     "quarantine_lines",
     "find_receipt_for_note",
+    "refuse_delivery",
+    "list_refusals",
 ]

@@ -19,6 +19,7 @@ from db.models import (
 )
 from domain import receiving as rules
 from services import clock
+from services.claims import claims_for_discrepancies, raise_claims, resolve_by_replacement
 from services.common import audit, bulk_work, clean_text, load_user, require_role
 from services.errors import ApprovalRequired, InvalidState, PermissionDenied, ValidationError
 from services.ledger import LedgerWriter
@@ -155,6 +156,7 @@ def _post(db: Database, session, state: _State, user: User, checker: User) -> _P
     return_number = None
     if rejected_any:
         return_number = _rejection_return(session, state, hold, user, now)
+    _follow_up(session, state, discrepancies, user, return_number)
     rec.status = "posted"
     rec.posted_at = now
     rec.received_by = user.username
@@ -274,6 +276,22 @@ def _record_results(session, state: _State, new_lots: dict):
         ((line.qty_ordered, received.get(line.id, line.qty_received))
          for line in state.po_lines.values()), order.status)
     return discrepancies, received
+
+
+def _follow_up(session, state: _State, discrepancies: list[dict], user: User,
+               return_number: str | None) -> None:
+    """004 ㈠4: every discrepancy goes to purchasing at once — one claim per
+    discrepancy line; and a replacement delivery resolves the claim it replaces."""
+    rec = state.receipt
+    lines = [{"line_no": line.line_no, "sku": line.sku, "name": line.name,
+              "unit_price": line.unit_price, "note_unit_price": line.note_unit_price,
+              "counted_qty": line.counted_qty} for line in state.lines]
+    raise_claims(session, actor=user.username, supplier_id=rec.supplier_id,
+                 order_id=rec.order_id, receipt_id=rec.id,
+                 delivery_note_no=rec.delivery_note_no, return_number=return_number,
+                 claims=claims_for_discrepancies(lines, discrepancies))
+    resolve_by_replacement(session, actor=user.username, supplier_id=rec.supplier_id,
+                           delivery_note_no=rec.delivery_note_no, receipt_number=rec.number)
 
 
 def _discrepancy_row(rec, line, row: dict, approvals: dict) -> dict:

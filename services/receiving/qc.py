@@ -16,6 +16,7 @@ from db.models import (
 )
 from domain import receiving as rules
 from services import clock
+from services.claims import NewClaim, raise_claims
 from services.common import QTY_PLACES, audit, clean_text, next_number, require_role, to_decimal
 from services.errors import InvalidState, NotFound, ValidationError
 from services.ledger import QC_IN, QC_OUT, REJECT_IN, REJECT_OUT, LedgerWriter
@@ -69,6 +70,14 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
                                in_type=REJECT_IN, note="qc failed")
             writer.flush()
             return_number = _failed_return(session, rec, line, lot, held, hold, failed, user)
+            # a QC failure is a discrepancy with the supplier too: a claim for purchasing
+            raise_claims(session, actor=user.username, supplier_id=rec.supplier_id,
+                         order_id=rec.order_id, receipt_id=rec.id,
+                         delivery_note_no=rec.delivery_note_no, return_number=return_number,
+                         claims=[NewClaim(kind="qc_failed", qty=failed, unit_price=lot.unit_cost,
+                                          value=failed * lot.unit_cost, line_no=line.line_no,
+                                          sku=line.sku, name=line.name, note="QC",
+                                          goes_back=True)])
         writer.flush()
         line.qc_passed_qty = (line.qc_passed_qty or ZERO) + passed
         line.qc_failed_qty = (line.qc_failed_qty or ZERO) + failed

@@ -40,6 +40,7 @@ from services.delivery_sheet import DeliverySheet
 from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 from services.purchasing import RECEIVABLE_STATUSES
 
+from services.claims import link_replacement
 from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _clean_lines, _open_receipt
 from services.receiving.views import _state
 
@@ -52,17 +53,19 @@ def read_delivery_sheet(data: bytes, filename: str, *,
 
 def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                   source_file: bytes | None = None, filename: str = "",
-                  arrived_at: datetime | None = None) -> str:
+                  arrived_at: datetime | None = None, claim=None) -> str:
     """Open a GRN for one supplier delivery note against one approved PO.
 
     The same note (supplier + number, or the same file bytes) is refused with the
-    earlier GRN named. Returns the GRN number."""
+    earlier GRN named. ``claim``: the claim whose replacement goods these are
+    (posting resolves it). Returns the GRN number."""
     po_number = clean_text(po_number, "po_number", max_len=40, required=True)
     note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
     filename = clean_text(filename, "file", max_len=200)
     cleaned = _clean_lines(lines)
     sha = _file_sha(source_file)
     arrived = arrived_at or clock.now()
+    claim = clean_text(claim, "claim", max_len=40).upper() or None
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
@@ -97,8 +100,11 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
                                    content=source_file, uploaded_by=user.username,
                                    uploaded_at=clock.now()))
             session.flush()
+        if claim:
+            link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
+                             receipt_number=number)
         audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
-              lines=len(cleaned), file=filename, sha256=sha)
+              lines=len(cleaned), file=filename, sha256=sha, claim=claim)
         return number
 
     try:

@@ -69,6 +69,10 @@ from services.reports.health import (  # noqa: F401
     reorder,
     supplier_performance,
 )
+from services.reports.claims import (  # noqa: F401
+    CLAIMS_BY_MONTH_COLUMNS,
+    supplier_claims_by_month,
+)
 from services.reports.overview import (  # noqa: F401
     TREND_COLUMNS,
     dashboard,

@@ -13,6 +13,7 @@ from services import clock
 from services.errors import ValidationError
 from services.ledger import ISSUE, RECEIPT
 
+from services.reports.claims import CLAIM_SCORE_COLUMNS, claim_scores
 from services.reports.common import NET_OUT_TYPES, ZERO, _filters, _frame, _local
 from services.reports.periods import _as_end, _as_start
 
@@ -33,6 +34,7 @@ REORDER_COLUMNS = [
 SUPPLIER_COLUMNS = [
     "supplier", "name", "deliveries", "on_time", "on_time_rate", "lines", "short_rate",
     "damaged_rate", "rejected_rate", "price_mismatches", "avg_check_hours",
+    *CLAIM_SCORE_COLUMNS,
 ]
 
 
@@ -152,24 +154,38 @@ def reorder(db: Database, *, usage_months: int = 3) -> pd.DataFrame:
     return _frame(records, REORDER_COLUMNS)
 
 
+_NO_CLAIMS = {"claims": 0, "claims_per_100_lines": ZERO, "claim_value": ZERO,
+              "credited_value": ZERO, "avg_resolve_hours": None, "refused_deliveries": 0}
+
+
+def _empty_entry() -> dict:
+    return {"deliveries": 0, "on_time": 0, "lines": 0, "note_qty": ZERO, "short_qty": ZERO,
+            "counted_qty": ZERO, "damaged_qty": ZERO, "rejected_qty": ZERO,
+            "price_mismatches": 0, "check_seconds": ZERO, "checked": 0}
+
+
 def supplier_performance(db: Database, start: date | datetime | None = None,
                          end: date | datetime | None = None) -> pd.DataFrame:
     """Per supplier, over deliveries that arrived in [start, end] (local days):
     deliveries, on time (arrived on or before the PO's due date; deliveries whose
     PO has no due date count as on time), short rate (missing qty / note qty),
     damaged and rejected rates (of counted qty), price mismatches (lines flagged)
-    and the average hours from arrival to posting (SUPPLIER_COLUMNS)."""
+    and the average hours from arrival to posting; with the claims raised and
+    deliveries refused in the period (SUPPLIER_COLUMNS)."""
     start_at, end_at = _as_start(start), _as_end(end)
     with db.read() as session:
         deliveries = q.deliveries(session, start_at, end_at)
         lines = q.delivery_lines(session, [d.receipt_id for d in deliveries])
         suppliers = q.supplier_names(session)
+        supplier_of = {d.receipt_id: d.supplier_id for d in deliveries}
+        line_counts: dict[int, int] = {}
+        for line in lines:
+            supplier_id = supplier_of[line.receipt_id]
+            line_counts[supplier_id] = line_counts.get(supplier_id, 0) + 1
+        scores = claim_scores(session, start_at, end_at, line_counts)
     per_supplier: dict[int, dict] = {}
     for d in deliveries:
-        entry = per_supplier.setdefault(d.supplier_id, {
-            "deliveries": 0, "on_time": 0, "lines": 0, "note_qty": ZERO, "short_qty": ZERO,
-            "counted_qty": ZERO, "damaged_qty": ZERO, "rejected_qty": ZERO,
-            "price_mismatches": 0, "check_seconds": ZERO, "checked": 0})
+        entry = per_supplier.setdefault(d.supplier_id, _empty_entry())
         entry["deliveries"] += 1
         arrived = clock.to_local(d.arrived_at).date()
         if d.due_date is None or arrived <= d.due_date:
@@ -177,7 +193,8 @@ def supplier_performance(db: Database, start: date | datetime | None = None,
         if d.posted_at is not None:
             entry["check_seconds"] += Decimal((d.posted_at - d.arrived_at).total_seconds())
             entry["checked"] += 1
-    supplier_of = {d.receipt_id: d.supplier_id for d in deliveries}
+    for supplier_id in scores:          # refused or claimed, nothing posted in the period
+        per_supplier.setdefault(supplier_id, _empty_entry())
     for line in lines:
         entry = per_supplier[supplier_of[line.receipt_id]]
         entry["lines"] += 1
@@ -203,6 +220,7 @@ def supplier_performance(db: Database, start: date | datetime | None = None,
             "damaged_rate": calc.ratio(e["damaged_qty"], e["counted_qty"]),
             "rejected_rate": calc.ratio(e["rejected_qty"], e["counted_qty"]),
             "price_mismatches": e["price_mismatches"], "avg_check_hours": hours,
+            **scores.get(supplier_id, _NO_CLAIMS),
         })
     records.sort(key=lambda r: r["supplier"])
     return _frame(records, SUPPLIER_COLUMNS)

@@ -37,7 +37,7 @@ def test_purchasing_sees_deliveries(app_db):
     at = app_for(app_db, "purchasing", page="pages/home.py").run()
     assert_no_exception(at)
     labels = [m.label for m in at.metric]
-    assert labels[:2] == ["Deliveries due (7 days)", "Deliveries overdue"]
+    assert labels[:3] == ["Overdue claims", "Deliveries due (7 days)", "Deliveries overdue"]
     assert "Issues today" not in labels
     assert "purchase_orders" in links(at)
 

@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import AuditEvent, Base, User
-from services import catalog, clock, issuing, purchasing, receiving, reports, users
+from services import attachments, calendar, catalog, claims, clock, issuing, purchasing
+from services import receiving, reports, users
 from services import stocktake as st
 from services.errors import PermissionDenied, ServiceError, ValidationError
 from tests.factories import (
@@ -34,6 +35,7 @@ from tests.factories import (
     unique,
     utc,
 )
+from tests.photos import png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = utc(2026, 11, 10, 2)
@@ -112,6 +114,20 @@ def _quarantined(db):
 def _supplier_return(db):
     grn = receive_goods(db, [("OF-100", 5, "2.5")], damaged={1: 1})
     return {"rts": receiving.get_receipt(db, grn).return_number}
+
+
+def _claim(status: str = "open"):
+    """A claim (from a refused delivery) moved on to ``status``."""
+    def setup(db):
+        po = make_approved_po(db, created_by="purchasing2")
+        receiving.refuse_delivery(db, actor="receiver", po_number=po,
+                                  delivery_note_no=unique("DN-"), reason="crushed")
+        number = claims.list_claims(db).iloc[0]["number"]
+        if status == "credited":
+            claims.update_claim(db, actor="purchasing2", number=number, status="credited",
+                                credit_amount="1")
+        return {"claim": number, "po": po}
+    return setup
 
 
 def _stock(db):
@@ -367,6 +383,30 @@ CASES = [
     Case("reports.audit_trail_count", CONTROL,
          lambda db, a, c: reports.audit_trail_count(db, actor=a)),
     Case("reports.audit_filters", CONTROL, lambda db, a, c: reports.audit_filters(db, actor=a)),
+    # evidence and claims
+    Case("receiving.refuse_delivery", roles("receiver", "keeper", "supervisor"),
+         lambda db, a, c: receiving.refuse_delivery(
+             db, actor=a, po_number=c["po"], delivery_note_no=unique("DN-"), reason="wet"),
+         _po_approved),
+    Case("attachments.add_photo", roles("receiver", "keeper", "supervisor", "qc"),
+         lambda db, a, c: attachments.add_photo(
+             db, actor=a, document=c["grn"], line_no=1, data=png_bytes(), filename="p.png"),
+         _receipt_open),
+    Case("claims.update_claim with_supplier", roles("purchasing"),
+         lambda db, a, c: claims.update_claim(db, actor=a, number=c["claim"],
+                                              status="with_supplier"), _claim()),
+    Case("claims.update_claim credited", roles("purchasing"),
+         lambda db, a, c: claims.update_claim(db, actor=a, number=c["claim"],
+                                              status="credited", credit_amount="5"), _claim()),
+    Case("claims.update_claim written_off", roles("purchasing", "supervisor"),
+         lambda db, a, c: claims.update_claim(
+             db, actor=a, number=c["claim"], status="written_off", note="gone",
+             approved_by="manager", approver_password=PASSWORD), _claim()),
+    Case("claims.update_claim closed", roles("purchasing", "manager"),
+         lambda db, a, c: claims.update_claim(db, actor=a, number=c["claim"],
+                                              status="closed"), _claim("credited")),
+    Case("calendar.set_day", roles("admin"), lambda db, a, c: calendar.set_day(
+        db, actor=a, day="2026-12-25", kind="holiday", name="Test")),
     # one's own settings: everyone
     Case("users.set_language", EVERYONE, lambda db, a, c: users.set_language(
         db, actor=a, language="zh")),
