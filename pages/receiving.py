@@ -225,7 +225,7 @@ def lines_table(view) -> None:
         "flags": flag_text(ln.flags), "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date),
         "location": ln.location or "", "unit_price": fmt(ln.unit_price),
         "note_unit_price": fmt(ln.note_unit_price)} for ln in view.lines]
-    df = compact(pd.DataFrame(rows))
+    df = compact(pd.DataFrame(rows), posted=view.status == "posted")
     blocking = {ln.line_no for ln in view.lines if ln.blocking}
     st.session_state[f"{LINES_TABLE}_numbers"] = [ln.line_no for ln in view.lines]
 

@@ -48,11 +48,14 @@ def back_to_list() -> None:
 # The columns a 768 px tablet shows without scrolling sideways; the rest of a line
 # (lot, expiry, bin, prices, certificate) is in the line's form, one tap away.
 COMPACT_COLUMNS = ["line_no", "sku", "name", "note_qty", "counted_qty", "flags"]
+# Once posted, what matters is what was accepted and what was rejected, line by line.
+POSTED_COLUMNS = ["line_no", "sku", "name", "accepted_qty", "rejected_qty", "flags"]
 LINES_TABLE = "rcv_lines_table"
 
 
-def compact(df):
-    return df[[c for c in COMPACT_COLUMNS if c in df.columns]]
+def compact(df, *, posted: bool = False):
+    columns = POSTED_COLUMNS if posted else COMPACT_COLUMNS
+    return df[[c for c in columns if c in df.columns]]
 
 
 def pick_tapped_line() -> None:
