@@ -8,9 +8,9 @@ from ui.session import current_user, get_db, sign_out
 from ui.theme import apply_tablet_style
 
 st.set_page_config(page_title="Warehouse", page_icon=":material/warehouse:", layout="wide",
-                   initial_sidebar_state="auto")
+                   initial_sidebar_state="collapsed")
 st.session_state.setdefault("lang", "en")
-apply_tablet_style()
+apply_tablet_style(st.session_state["lang"])
 
 
 def language_switch() -> None:
@@ -58,4 +58,5 @@ else:
     for spec in pages_for(user.roles):
         sections.setdefault(t(spec.section_key), []).append(
             st.Page(spec.path, title=t(spec.title_key), icon=spec.icon, default=spec.default))
-    st.navigation(sections, expanded=True).run()
+    # Across the top on tablets, grouped by task: the content gets the full width.
+    st.navigation(sections, position="top", expanded=True).run()

@@ -22,9 +22,10 @@ with tab_claims:
     left, middle, right = st.columns([2, 2, 1])
     status = left.selectbox(t("claims.status_filter"), STATUS_FILTERS, key="claims_status",
                             format_func=lambda s: t(f"claims.filter.{s}"))
-    suppliers = [""] + [s["code"] for s in catalog.list_suppliers(db)]
+    names = {s["code"]: s["name"] for s in catalog.list_suppliers(db)}
+    suppliers = [""] + list(names)
     supplier = middle.selectbox(t("field.supplier"), suppliers, key="claims_supplier",
-                                format_func=lambda s: s or t("common.all"))
+                                format_func=lambda s: names.get(s) or t("common.all"))
     only_overdue = right.toggle(t("claims.only_overdue"), key="claims_overdue")
     frame = claims.list_claims(db, status=status, supplier=supplier or None,
                                overdue=True if only_overdue else None)
@@ -44,7 +45,8 @@ with tab_claims:
             claim_ui.claim_detail(chosen)
     with st.expander(t("claims.month_pack"), icon=":material/folder_zip:"):
         codes = [s for s in suppliers if s]
-        pick_supplier = st.selectbox(t("field.supplier"), codes, key="claims_pack_supplier")
+        pick_supplier = st.selectbox(t("field.supplier"), codes, key="claims_pack_supplier",
+                                     format_func=names.get)
         period = month_picker("claims_pack_period")
         if pick_supplier and period:
             claim_ui.pack_buttons(f"{pick_supplier}/{period}", key="month_pack")

@@ -5,7 +5,7 @@ import streamlit as st
 from ui import charts
 from ui import claims as claims_tile
 from ui.i18n import t
-from ui.report_widgets import cached, fmt_money, fmt_qty, link, tile
+from ui.report_widgets import can_open, cached, fmt_money, fmt_qty, link, tile
 from ui.session import require_roles
 
 user = require_roles()
@@ -89,7 +89,16 @@ def show_tile(column, name: str) -> None:
         tile(column, t("home.stocktake"), value,
              help_text=t("home.stocktake_help", number=s["number"], period=s["period"]) if s else "",
              delta=s["number"] if s else None,
-             target="pages/stocktake.py", link_label=t("nav.stocktake"))
+             **stocktake_link())
+
+
+def stocktake_link() -> dict:
+    """The stocktake screen, or the variance review for those who approve (manager)."""
+    for path, title in (("pages/stocktake.py", "nav.stocktake"),
+                        ("pages/variance_review.py", "nav.variance_review")):
+        if can_open(path):
+            return {"target": path, "link_label": t(title)}
+    return {}
 
 
 PER_ROW = 3   # wide enough for a tile's figure on a 1024 px tablet with the sidebar

@@ -11,6 +11,7 @@ from services.export import column_totals, dataframe_sheet, workbook_bytes
 from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import get_db, require_roles
+from ui.format import fmt_time
 from ui.widgets import labelled, paged_table, show_service_error, signoff_block
 
 require_roles("keeper", "supervisor", "manager", "finance")
@@ -30,11 +31,11 @@ def shown(df: pd.DataFrame) -> pd.DataFrame:
         if column in ("qty", "lines"):
             df[column] = df[column].map(lambda v: str(issuing.plain(Decimal(v))))
         elif column == "unit_cost":
-            df[column] = df[column].map(lambda v: money(v, 4))
+            df[column] = df[column].map(money)
         elif column in ("value", "total_cost"):
             df[column] = df[column].map(money)
         elif column in ("at", "received_at"):
-            df[column] = df[column].map(lambda v: v.strftime("%Y-%m-%d %H:%M"))
+            df[column] = df[column].map(fmt_time)
         elif column == "purpose":
             df[column] = df[column].map(lambda p: t(f"purpose.{p}"))
     return df

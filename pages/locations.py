@@ -6,7 +6,7 @@ from services import catalog
 from ui.i18n import t
 from ui.labels import bin_labels_section
 from ui.session import actor, get_db, require_roles
-from ui.widgets import excel_download, paged_table, run_action
+from ui.widgets import excel_download, paged_table, run_action, show_dataframe
 
 require_roles("admin", "supervisor")
 db = get_db()
@@ -60,7 +60,7 @@ with tab_add:
                 "locations.created", code=code)
 
 with tab_houses:
-    st.dataframe(pd.DataFrame(catalog.list_warehouses(db)), hide_index=True, width="stretch")
+    show_dataframe(pd.DataFrame(catalog.list_warehouses(db)), "field")
     with st.form("add_warehouse"):
         code = st.text_input(t("field.code"), max_chars=20)
         name = st.text_input(t("field.name"))

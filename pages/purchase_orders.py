@@ -111,7 +111,7 @@ def new_order() -> None:
     with st.form("po_new"):
         names = {s["code"]: s["name"] for s in suppliers}
         supplier = st.selectbox(t("field.supplier"), list(names),
-                                format_func=lambda c: f"{c} · {names[c]}")
+                                format_func=names.get)
         left, right = st.columns(2)
         number = left.text_input(t("field.po_number"))
         due = right.date_input(t("field.po_due_date"), None, format="YYYY-MM-DD")

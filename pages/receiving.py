@@ -15,6 +15,9 @@ from ui.labels import lot_labels_for_receipt
 from ui.receiving_codes import learn_codes
 from ui.scan import scan_box, sku_for
 from ui.session import actor, after_write, get_db, require_roles
+from ui.receiving_flow import (LINES_TABLE, back_to_list, compact, go_to_next_line,
+                               pick_tapped_line, take_next_line)
+from ui.receiving_wait import approval_facts, follow_approvals
 from ui.widgets import labelled, run_action, show_service_error
 
 CURRENT = "rcv_current"
@@ -153,6 +156,7 @@ def new_delivery() -> None:
 
 # --- one receipt ---------------------------------------------------------------------
 def receipt_screen(number: str) -> None:
+    back_to_list()
     try:
         view = receiving.get_receipt(db, number)
     except ServiceError as exc:
@@ -196,15 +200,17 @@ def lines_table(view) -> None:
         "flags": flag_text(ln.flags), "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date),
         "location": ln.location or "", "unit_price": fmt(ln.unit_price),
         "note_unit_price": fmt(ln.note_unit_price), "remark": ln.remark} for ln in view.lines]
-    df = pd.DataFrame(rows)
+    df = compact(pd.DataFrame(rows), posted=view.status == "posted")
     blocking = {ln.line_no for ln in view.lines if ln.blocking}
+    st.session_state[f"{LINES_TABLE}_numbers"] = [ln.line_no for ln in view.lines]
 
     def highlight(row):
         color = "background-color: #fde2e1" if row.iloc[0] in blocking else ""
         return [color] * len(row)
 
     st.dataframe(labelled(df, "rcv").style.apply(highlight, axis=1), hide_index=True,
-                 width="stretch", height=min(420, 38 + 35 * len(rows)))
+                 width="stretch", height=min(420, 38 + 35 * len(rows)), key=LINES_TABLE,
+                 on_select=pick_tapped_line, selection_mode="single-row")
 
 
 def storage_bins() -> list[str]:
@@ -233,6 +239,7 @@ def line_form(view) -> None:
     scan_box("rcv_scan_sku", label=t("rcv.scan_sku"), search=False, on_change=jump)
     if st.session_state.get("rcv_scan_miss"):
         st.warning(t("rcv.sku_not_here", sku=st.session_state["rcv_scan_miss"]))
+    take_next_line()
     if st.session_state.get("rcv_line_choice") not in numbers:
         st.session_state["rcv_line_choice"] = next(
             (ln.line_no for ln in view.lines if ln.counted_qty is None), numbers[0])
@@ -266,11 +273,12 @@ def line_form(view) -> None:
         certificate = right.text_input(t("field.certificate"), ln.certificate,
                                        key=f"rcv_cert_{key}")
         if st.form_submit_button(t("rcv.save_line"), type="primary", width="stretch"):
-            run_action(lambda: receiving.record_count(
-                db, actor=actor(), receipt=view.number, line_no=ln.line_no,
-                counted_qty=counted.strip(), damaged_qty=damaged.strip() or "0", lot_no=lot,
-                expiry_date=expiry or "", location=location or None, certificate=certificate),
-                "common.saved")
+            if run_action(lambda: receiving.record_count(
+                    db, actor=actor(), receipt=view.number, line_no=ln.line_no,
+                    counted_qty=counted.strip(), damaged_qty=damaged.strip() or "0", lot_no=lot,
+                    expiry_date=expiry or "", location=location or None,
+                    certificate=certificate), "common.saved"):
+                go_to_next_line(view, ln.line_no)
             st.rerun()
 
 
@@ -310,6 +318,8 @@ def approvals(view) -> None:
                          flag=t(f"flag.{flag}"), user=ln.approvals[flag]))
             continue
         roles = APPROVAL_ROLES[flag]
+        if facts := approval_facts(ln, flag):
+            st.caption(facts)
         if user.has(*roles):
             if st.button(t("rcv.approve_flag", flag=t(f"flag.{flag}"), line_no=ln.line_no, sku=ln.sku),
                          key=f"approve_{ln.line_no}_{flag}", width="stretch"):
@@ -320,6 +330,7 @@ def approvals(view) -> None:
         else:
             st.info(t("rcv.waiting_approval", line_no=ln.line_no, sku=ln.sku, flag=t(f"flag.{flag}"),
                       roles=" / ".join(t(f"role.{r}") for r in roles)))
+    follow_approvals(view)
 
 
 def post_form(view) -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from services import reports
 from services.errors import ServiceError
+from ui.format import fmt_qty_unit, fmt_unit
 from ui.i18n import current_language, has, t
 from ui.labels import shelf_card
 from ui.report_widgets import (
@@ -55,7 +56,7 @@ with st.container(border=True):
     name = card["name_zh"] or card["name"] if current_language() == "zh" else card["name"]
     head[0].markdown(f"**{card['sku']}** · {name}")
     head[0].caption(" · ".join(x for x in (card["spec"], card["brand"], card["category"]) if x))
-    head[1].metric(t("rcol.qty_on_hand"), f"{fmt_qty(card['qty_on_hand'])} {card['unit']}")
+    head[1].metric(t("rcol.qty_on_hand"), fmt_qty_unit(card['qty_on_hand'], card['unit']))
     head[2].metric(t("rcol.value"), fmt_money(card["value"]))
     head[3].metric(t("rcol.reorder_level"), fmt_qty(card["reorder_level"]))
     badges = [t("rep.genuine.genuine") if card["genuine"] else t("rep.genuine.aftermarket")]

@@ -29,7 +29,7 @@ if df is not None:
         view = df.copy()
         for column in ("on_time_rate", "short_rate", "damaged_rate", "rejected_rate"):
             view[column] = [None if v is None else f"{v * 100:.1f}%" for v in view[column]]
-        show_frame(view)
+        show_frame(view.drop(columns=["supplier"]))   # the name says who; codes are for Excel
     title = t("nav.report_suppliers")
     excel_button(lambda: [(fetch("supplier_performance", start, end), title)],
                  filename=f"supplier_performance_{start}_{end}.xlsx", heading=title,

@@ -15,7 +15,8 @@ from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.stocktake_receipts import confirm_open_receipts, show_open_receipts
 from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
-from ui.widgets import excel_download, paged_table, run_action, show_service_error, signoff_block
+from ui.widgets import (excel_download, paged_table, refresh_with, run_action,
+                        show_flash, show_service_error, signoff_block)
 
 user = require_roles("supervisor", "keeper", "finance")
 db = get_db()
@@ -46,9 +47,9 @@ def open_form() -> None:
                 number = run_action(lambda: stk.open_stocktake(
                     db, actor=actor(), period=period, zones=zones or None,
                     allow_open_receipts=allow_open_receipts))
-                if number:
+                if number:     # redrawn with the form folded and the new stocktake picked
                     st.session_state["stocktake_pick"] = number
-                    st.success(t("stocktake.opened", number=number))
+                    refresh_with(t("stocktake.opened", number=number))
 
 
 def pick_stocktake() -> str | None:
@@ -249,12 +250,13 @@ def spot_tab(view, number: str) -> None:
                 result = run_action(lambda: stk.record_counts(
                     db, actor=actor(), stocktake=number, round="spot", allow_new=new,
                     counts=[{"sku": sku, "location": location, "qty": qty}]),
-                    "stocktake.count_saved")
-                if result:
-                    next_item("spot")
-                if result and result["recount_zones"]:
-                    st.warning(t("stocktake.recount_ordered_zones",
-                                 zones=", ".join(result["recount_zones"])))
+                    )
+                if result:      # coverage and counters above show this count at once
+                    st.session_state["spot_next"] = True        # ready for the next scan
+                    zones = result["recount_zones"]
+                    refresh_with(t("stocktake.count_saved") + (
+                        " " + t("stocktake.recount_ordered_zones", zones=", ".join(zones))
+                        if zones else ""))
     st.subheader(t("stocktake.spot_sample_title", seed=sample.seed))
     columns = ["zone", "location", "sku", "name", "spec", "unit", "spot_qty", "spot_by"]
     paged_table(with_unit_names(db, pd.DataFrame(sample.from_sheet, columns=columns)),
@@ -284,6 +286,7 @@ def submit_tab(view, number: str) -> None:
                     st.rerun()      # a cancelled stocktake leaves the picker
 
 
+show_flash()
 if user.has("supervisor"):
     open_form()
 number = pick_stocktake()

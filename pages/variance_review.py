@@ -10,7 +10,9 @@ from services.errors import ServiceError
 from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
-from ui.widgets import excel_download, labelled, paged_table, run_action, show_service_error
+from ui.format import fmt_qty
+from ui.widgets import (compact_table, excel_download, labelled, refresh_with, run_action,
+                        show_flash, show_service_error)
 
 user = require_roles("finance", "manager", "supervisor")
 db = get_db()
@@ -106,20 +108,36 @@ def reason_form(report: pd.DataFrame, number: str) -> None:
     options = [f"{sku}\t{loc}" for sku, loc in zip(lines["sku"], lines["location"])]
     variance = dict(zip(options, lines["variance_qty"]))
     current = dict(zip(options, zip(lines["reason"], lines["note"])))
+    # The line is picked outside the form: picking another line loads that line's own
+    # reason and note, so a note typed for one line never lands on the next one.
+    choice = st.selectbox(
+        t("variance.line"), options, key="reason_line", on_change=_load_line_reason,
+        args=(current,),
+        format_func=lambda o: t("variance.line_option", sku=o.split("\t")[0],
+                                location=o.split("\t")[1], variance=fmt_qty(variance[o])))
+    if st.session_state.get("reason_loaded_for") != choice:
+        _load_line_reason(current)
     with st.form("variance_reason"):
-        choice = st.selectbox(
-            t("variance.line"), options, key="reason_line",
-            format_func=lambda o: t("variance.line_option", sku=o.split("\t")[0],
-                                    location=o.split("\t")[1], variance=variance[o]))
         reason = st.selectbox(t("field.variance_reason"), list(stk.VARIANCE_REASONS),
                               key="reason_code", format_func=lambda r: t("reason." + r))
         note = st.text_input(t("field.variance_note"), key="reason_note")
         if st.form_submit_button(t("common.save"), type="primary", width="stretch"):
             sku, location = choice.split("\t")
-            run_action(lambda: stk.set_reason(db, actor=actor(), stocktake=number, sku=sku,
-                                              location=location, reason=reason,
-                                              note=note or current[choice][1]),
-                       "variance.reason_saved")
+            if run_action(lambda: stk.set_reason(db, actor=actor(), stocktake=number, sku=sku,
+                                                 location=location, reason=reason, note=note)):
+                st.session_state.pop("reason_loaded_for", None)
+                refresh_with(t("variance.reason_saved"))
+
+
+def _load_line_reason(current: dict) -> None:
+    choice = st.session_state.get("reason_line")
+    if choice not in current:
+        return
+    reason, note = current[choice]
+    if reason in stk.VARIANCE_REASONS:
+        st.session_state["reason_code"] = reason
+    st.session_state["reason_note"] = note or ""
+    st.session_state["reason_loaded_for"] = choice
 
 
 def actions(view, number: str) -> None:
@@ -136,20 +154,23 @@ def actions(view, number: str) -> None:
         comment = st.text_input(t("stocktake.comment"), key="variance_comment")
         for label, action, success in buttons:
             if st.form_submit_button(t(label), type="primary", width="stretch"):
-                run_action(lambda: action(db, actor=actor(), stocktake=number, comment=comment),
-                           success)
+                if run_action(lambda: action(db, actor=actor(), stocktake=number,
+                                             comment=comment)):
+                    refresh_with(t(success))
         if status == "approved" and user.has(*stk.POST_ROLES):
             if st.form_submit_button(t("variance.post_button"), type="primary", width="stretch"):
                 result = run_action(lambda: stk.post(db, actor=actor(), stocktake=number))
                 if result:
-                    st.success(t("variance.posted", gain=result.gain_doc_no,
-                                 loss=result.loss_doc_no))
+                    refresh_with(t("variance.posted", gain=result.gain_doc_no,
+                                   loss=result.loss_doc_no))
         if can_send_back and st.form_submit_button(t("variance.send_back_button"),
                                                    width="stretch"):
-            run_action(lambda: stk.send_back(db, actor=actor(), stocktake=number,
-                                             comment=comment), "variance.sent_back")
+            if run_action(lambda: stk.send_back(db, actor=actor(), stocktake=number,
+                                                comment=comment)):
+                refresh_with(t("variance.sent_back"))
 
 
+show_flash()
 number = pick_stocktake()
 if number:
     try:
@@ -180,15 +201,13 @@ if number:
     by_zone, by_category = figures_frame(summary["zone"]), figures_frame(summary["category"])
     by_reason = figures_frame({t("reason." + k) if k else "—": v
                                for k, v in summary["reason"].items()})
-    left, right = st.columns(2)
-    with left:
-        st.subheader(t("variance.by_zone"))
-        st.dataframe(labelled(by_zone, "stcol"), hide_index=True, width="stretch")
-        bar_chart(by_zone, t("variance.by_zone"))
-    with right:
-        st.subheader(t("variance.by_category"))
-        st.dataframe(labelled(by_category, "stcol"), hide_index=True, width="stretch")
-        bar_chart(by_category, t("variance.by_category"))
+    # One under the other: side by side they would not fit a portrait tablet.
+    st.subheader(t("variance.by_zone"))
+    st.dataframe(labelled(by_zone, "stcol"), hide_index=True, width="stretch")
+    bar_chart(by_zone, t("variance.by_zone"))
+    st.subheader(t("variance.by_category"))
+    st.dataframe(labelled(by_category, "stcol"), hide_index=True, width="stretch")
+    bar_chart(by_category, t("variance.by_category"))
     left, right = st.columns(2)
     with left:
         st.subheader(t("variance.by_reason"))
@@ -201,7 +220,9 @@ if number:
     only = st.toggle(t("variance.only_diffs"), value=True, key="variance_only")
     shown = report[report["variance_qty"].notna() & (report["variance_qty"] != 0)] if only else report
     shown = shown.assign(reason=shown["reason"].map(lambda r: t("reason." + r) if r else ""))
-    paged_table(shown, "variance_lines", prefix="stcol")
+    # What a reviewer decides on; the rest of a line shows when it is tapped.
+    compact_table(shown, "variance_lines", ["sku", "location", "book_qty", "counted_qty",
+                                            "variance_value", "reason"], prefix="stcol")
     if view.status in ("open", "submitted") and user.has(*stk.REASON_ROLES):
         reason_form(report, number)
     export = report.assign(reason=report["reason"].map(lambda r: t("reason." + r) if r else ""))

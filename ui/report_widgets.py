@@ -172,13 +172,4 @@ def tile(container, title: str, value: Any, *, help_text: str = "", target: str 
             link(target, link_label or t("home.open"), icon or ":material/arrow_forward:")
 
 
-def fmt_qty(value) -> str:
-    if value is None:
-        return ""
-    return f"{value.normalize():,f}" if hasattr(value, "normalize") else str(value)
-
-
-def fmt_money(value) -> str:
-    if value is None:
-        return ""
-    return f"{value:,.2f}"
+from ui.format import fmt_money, fmt_qty  # noqa: E402,F401  (pages import them from here)

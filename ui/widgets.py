@@ -11,6 +11,7 @@ import streamlit as st
 from services import clock
 from services.errors import ServiceError, ValidationError
 from services.export import column_totals, dataframe_sheet, workbook_bytes
+from ui.format import display_frame, is_blank
 from ui.i18n import error_text, t
 from ui.session import after_write, current_user
 
@@ -40,35 +41,49 @@ def run_action(action: Callable[[], Any], success_key: str | None = None, **para
     return True if result is None else result
 
 
+FLASH = "_flash_message"
+
+
+def refresh_with(message: str = "") -> None:
+    """Redraw the page at once after a write so status, buttons and counters show
+    the new state; ``message`` is shown at the top of the redrawn page."""
+    if message:
+        st.session_state[FLASH] = message
+    st.rerun()
+
+
+def show_flash() -> None:
+    """The message of the write that caused this redraw (see refresh_with)."""
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
 def labelled(df: pd.DataFrame, prefix: str = "col") -> pd.DataFrame:
-    """Column headers translated from ``<prefix>.<column>`` keys."""
-    return df.rename(columns={c: t(f"{prefix}.{c}") for c in df.columns})
+    """Column headers translated from ``<prefix>.<column>`` keys; every cell
+    formatted for reading (ui.format: quantities, money, local times, codes)."""
+    shown = display_frame(df)
+    return shown.rename(columns={c: t(f"{prefix}.{c}") for c in shown.columns})
 
 
-MONEY_WORDS = ("value", "cost", "price", "amount")
-
-
-def _is_decimal_column(series: pd.Series) -> bool:
-    return series.dtype == object and any(isinstance(v, Decimal) for v in series.head(50))
+def _is_number_column(series: pd.Series) -> bool:
+    values = [v for v in series.head(50) if not is_blank(v)]
+    return bool(values) and all(isinstance(v, (Decimal, int, float)) and not isinstance(v, bool)
+                                for v in values)
 
 
 def show_dataframe(df: pd.DataFrame, prefix: str = "col", *, column_config=None,
                    **kwargs) -> None:
-    """A table with translated headers; Decimal columns shown as numbers (money with
-    two decimals). The conversion is for display only: figures stay Decimal in the
+    """A table with translated headers and formatted cells (ui.format), figures
+    aligned right. Formatting is for display only: figures stay Decimal in the
     services and in every export."""
-    shown = df.copy()
     config = dict(column_config or {})
     for column in df.columns:
-        if not _is_decimal_column(shown[column]):
-            continue
-        shown[column] = pd.to_numeric(shown[column].map(
-            lambda v: str(v) if isinstance(v, Decimal) else v), errors="coerce")
         label = t(f"{prefix}.{column}")
-        if any(word in column for word in MONEY_WORDS) and label not in config:
-            config[label] = st.column_config.NumberColumn(label, format="%.2f")
-    st.dataframe(labelled(shown, prefix), hide_index=True, width="stretch",
-                 column_config=config or None, **kwargs)
+        if label not in config and _is_number_column(df[column]):
+            config[label] = st.column_config.TextColumn(label, alignment="right")
+    return st.dataframe(labelled(df, prefix), hide_index=True, width="stretch",
+                        column_config=config or None, **kwargs)
 
 
 def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
@@ -82,6 +97,28 @@ def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
     start = (page - 1) * page_size
     show_dataframe(df.iloc[start:start + page_size], prefix, **kwargs)
     st.caption(t("common.rows_total", total=total))
+
+
+def compact_table(df: pd.DataFrame, key: str, columns: list[str], *, prefix: str = "col",
+                  page_size: int = PAGE_SIZE) -> None:
+    """A working screen's table: only ``columns`` (what fits a 768 px tablet), one
+    page at a time; tapping a row shows all of that row's fields below the table."""
+    total = len(df)
+    pages = max(1, -(-total // page_size))
+    page = 1
+    if pages > 1:
+        page = st.number_input(t("common.page_of", pages=pages), 1, pages, 1, key=f"{key}_page")
+    shown = df.iloc[(page - 1) * page_size:page * page_size]
+    event = show_dataframe(shown[[c for c in columns if c in shown.columns]], prefix,
+                           key=key, on_select="rerun", selection_mode="single-row")
+    st.caption(t("common.rows_total", total=total) + " · " + t("common.tap_for_details"))
+    rows = event.selection.rows if event is not None else []
+    if rows and rows[0] < len(shown):
+        details = display_frame(shown.iloc[[rows[0]]]).iloc[0]
+        with st.container(border=True):
+            for column, value in details.items():
+                if value != "":
+                    st.markdown(f"**{t(f'{prefix}.{column}')}**: {value}")
 
 
 # Yes/no columns printed with their own words; others print 是/否 (Yes/No).

@@ -151,3 +151,44 @@ def test_scanning_a_po_number_selects_that_po(app_db):
     at.text_input(key="rcv_po_scan").input("PO-NOPE").run()
     assert any("PO-NOPE" in w.value for w in at.warning)
     assert at.selectbox(key="rcv_po").value == second       # a miss keeps the choice
+
+
+def test_approval_shows_the_two_prices_and_the_receiver_sees_who_must_approve(app_db):
+    db = app_db
+    grn = receiving.start_receipt(db, actor="receiver", po_number="PO-2026-11-0001",
+                                  delivery_note_no="N-3",
+                                  lines=[{"sku": "OF-100", "qty": 3, "unit_price": "27"}])
+    at = app_for(db, "purchasing", page="pages/receiving.py")
+    at.session_state["rcv_current"] = grn
+    at.run()
+    assert any(c.value == "Delivery note price 27.00 · PO price 25.00" for c in at.caption), \
+        [c.value for c in at.caption]
+    receiver = app_for(db, "receiver", page="pages/receiving.py")
+    receiver.session_state["rcv_current"] = grn
+    receiver.run()
+    assert any("Purchasing" in i.value for i in receiver.info), [i.value for i in receiver.info]
+    assert any("updates by itself" in c.value for c in receiver.caption)
+    receiving.approve_line(db, actor="purchasing", receipt=grn, line_no=1, flag="PRICE_MISMATCH")
+    receiver.run()
+    assert not any("updates by itself" in c.value for c in receiver.caption)
+    assert any("purchasing" in s.value.lower() or "Price" in s.value for s in receiver.success)
+
+
+def test_save_line_moves_to_the_next_uncounted_line_and_back_to_the_list(app_db):
+    db = app_db
+    grn = receiving.start_receipt(db, actor="receiver", po_number="PO-2026-11-0001",
+                                  delivery_note_no="N-4",
+                                  lines=[{"sku": "OF-100", "qty": 3, "unit_price": "25"},
+                                         {"sku": "BP-200", "qty": 2, "unit_price": "180"},
+                                         {"sku": "CL-300", "qty": 4, "unit_price": "68"}])
+    at = app_for(db, "receiver", page="pages/receiving.py")
+    at.session_state["rcv_current"] = grn
+    at.run()
+    count_line(at, grn, 2, "2")
+    assert at.selectbox(key="rcv_line_choice").value == 3       # next uncounted after 2
+    count_line(at, grn, 3, "4")
+    assert at.selectbox(key="rcv_line_choice").value == 1       # wraps round to line 1
+    button(at, "Open receipts").click().run()
+    assert_no_exception(at)
+    assert "rcv_current" not in at.session_state
+    assert receiving.get_receipt(db, grn).status == "open"      # still there to pick up

@@ -208,3 +208,78 @@ def test_continuous_counting_by_any_code_keeps_the_bin(app_db):
     # a bin label in the item box is refused
     at.text_input(key="count_sku").input("AX-01").run()
     assert "bin label" in at.warning[0].value
+
+
+def test_variance_note_stays_on_its_own_line(app_db):
+    """A note typed for one line must not be saved on the next line picked."""
+    db = app_db
+    number, _truth = prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2),
+                                          ("BT-400", "AX-02"): Decimal(1)})
+    at = app_for(db, "supervisor", page=VARIANCE_PAGE).run()
+    first, second = at.selectbox(key="reason_line").options[:2]
+    at.selectbox(key="reason_line").set_value(first).run()
+    at.selectbox(key="reason_code").set_value("theft_loss")
+    at.text_input(key="reason_note").input("shelf empty, bin label torn")
+    button(at, "Save").click().run()
+    assert_no_exception(at)
+    at.selectbox(key="reason_line").set_value(second).run()
+    assert at.text_input(key="reason_note").value == ""      # the field follows the line
+    at.selectbox(key="reason_code").set_value("unrecorded_return")
+    button(at, "Save").click().run()
+    assert_no_exception(at)
+    report = stk.variance_report(db, number)
+    notes = dict(zip(report["sku"] + "@" + report["location"], report["note"]))
+    noted = [k for k, v in notes.items() if v == "shelf empty, bin label torn"]
+    assert len(noted) == 1, notes
+    # going back to the first line shows its own saved note
+    at.selectbox(key="reason_line").set_value(first).run()
+    assert at.text_input(key="reason_note").value == "shelf empty, bin label torn"
+
+
+def test_variance_page_shows_the_new_state_right_after_reviewed(app_db):
+    db = app_db
+    number, _truth = prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2)})
+    stk.set_reason(db, actor="supervisor", stocktake=number, sku="OF-100", location="AX-01",
+                   reason="theft_loss", note="")
+    stk.submit(db, actor="supervisor", stocktake=number)
+    at = app_for(db, "finance", page=VARIANCE_PAGE).run()
+    assert any("submitted" in c.value for c in at.caption)
+    button(at, "Reviewed: send to the general manager").click().run()
+    assert_no_exception(at)
+    # same interaction: the status line and the buttons already show "reviewed"
+    assert any("reviewed by finance" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert not [b for b in at.button if b.label == "Reviewed: send to the general manager"]
+    assert any(s.value for s in at.success)
+
+
+def test_missing_reason_counter_follows_the_save(app_db):
+    db = app_db
+    prepare_counted(db, {("OF-100", "AX-01"): Decimal(-2), ("BT-400", "AX-02"): Decimal(1)})
+    at = app_for(db, "supervisor", page=VARIANCE_PAGE).run()
+    assert any("2 variance line(s) have no reason" in w.value for w in at.warning)
+    at.selectbox(key="reason_code").set_value("theft_loss")
+    button(at, "Save").click().run()
+    assert any("1 variance line(s) have no reason" in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+
+
+def test_spot_check_counters_follow_the_save(app_db):
+    """Finance saves a spot count: "sample done" and coverage show it in the same run."""
+    db = app_db
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-03", zones=[ZONE])
+    truth = {k: v for k, v in balances(db).items() if k[1] in ("AX-01", "AX-02")}
+    count_zone(db, number, ZONE, truth, actor="keeper")
+    line = stk.spot_check_sample(db, number).from_sheet[0]
+    at = app_for(db, "finance", page=STOCKTAKE_PAGE).run()
+    done_label = "Sample lines counted"
+    before = {m.label: m.value for m in at.metric}
+    at.text_input(key="spot_location").input(line["location"])
+    at.text_input(key="spot_sku").input(line["sku"])
+    at.text_input(key="spot_qty").input(str(truth[(line["sku"], line["location"])]))
+    button(at, "Save count").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    after = {m.label: m.value for m in at.metric}
+    changed = {k for k in after if before.get(k) != after[k]}
+    assert changed, (before, after)          # counters redrawn with the new count
+    assert any("Count saved" in s.value for s in at.success)

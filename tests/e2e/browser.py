@@ -167,21 +167,35 @@ def login(page: Page, url: str, username: str, password: str = DEMO_PASSWORD, *,
     page.get_by_label("Password", exact=True).fill(password)
     latency = act(page, page.get_by_role("button", name="Sign in").click)
     expect(page.get_by_role("button", name="Sign in")).to_have_count(0)
-    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(1)
+    expect(page.locator(NAV)).to_have_count(1)
     if not keep_language:
         use_english(page)
     return latency
 
 
+# The page navigation: across the top on tablets (grouped by task), in the sidebar
+# where Streamlit falls back to it.
+NAV = '[data-testid="stTopNav"], [data-testid="stSidebarNav"]'
+TOP_NAV = '[data-testid="stTopNav"]'
+
+
+def _in_chinese(page: Page) -> bool:
+    return page.locator(NAV).first.get_by_text("概览", exact=True).count() > 0
+
+
 def use_english(page: Page) -> None:
     """Tap "English" in the sidebar if the screen is in Chinese."""
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    if nav.get_by_role("link", name="首页", exact=True).count() == 0:
+    if not _in_chinese(page):
         return
+    set_language(page, "English")
+
+
+def set_language(page: Page, name: str) -> None:
+    """Tap "English" / "简体中文" in the sidebar and wait for the navigation to follow."""
     open_sidebar(page)
-    act(page, page.locator('[data-testid="stSidebar"]').get_by_text(
-        "English", exact=True).first.click)
-    expect(nav.get_by_role("link", name="Home", exact=True)).to_have_count(1)
+    act(page, page.locator('[data-testid="stSidebar"]').get_by_text(name, exact=True).first.click)
+    expect(page.locator(NAV).first.get_by_text(
+        "概览" if name == "简体中文" else "Overview", exact=True)).to_have_count(1)
     close_sidebar(page)
 
 
@@ -193,17 +207,46 @@ def switch_user(page: Page, username: str, password: str = DEMO_PASSWORD) -> Non
     page.get_by_label("Username", exact=True).fill(username)
     page.get_by_label("Password", exact=True).fill(password)
     act(page, page.get_by_role("button", name="Sign in").click)
-    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(1)
+    expect(page.locator(NAV)).to_have_count(1)
     use_english(page)
 
 
+def _section_of(title: str) -> tuple[str, str]:
+    """The navigation section (English, Chinese) of a page with this title."""
+    from ui.i18n import translate
+    from ui.navigation import PAGES
+
+    for spec in PAGES:
+        if title in (translate(spec.title_key, "en"), translate(spec.title_key, "zh")):
+            return translate(spec.section_key, "en"), translate(spec.section_key, "zh")
+    raise KeyError(title)
+
+
 def open_page(page: Page, title: str) -> float:
-    """Click a page in the sidebar navigation (opening the sidebar if collapsed)."""
-    open_sidebar(page)
-    link = page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name=title, exact=True)
-    latency = act(page, link.click)
-    close_sidebar(page)
-    return latency
+    """Open a page from the navigation: the task group in the top bar, then the page
+    (or the sidebar's link where the navigation is in the sidebar)."""
+    top = page.locator(TOP_NAV)
+    if top.count() == 0:
+        open_sidebar(page)
+        link = page.locator('[data-testid="stSidebarNav"]').get_by_role(
+            "link", name=title, exact=True)
+        latency = act(page, link.click)
+        close_sidebar(page)
+        return latency
+    link = nav_link(page, title)
+    if link.count() == 0:
+        english, chinese = _section_of(title)
+        top.locator('[data-testid="stTopNavSection"]').filter(
+            has=page.get_by_text(re.compile(f"^({re.escape(english)}|{re.escape(chinese)})$"))
+        ).first.click()
+        link.first.wait_for()
+    return act(page, link.first.click)
+
+
+def nav_link(page: Page, title: str) -> Locator:
+    """A visible page link of the navigation (its text also holds an icon name)."""
+    return page.locator('a[data-testid="stTopNavDropdownLink"]').filter(
+        has=page.get_by_text(title, exact=True)).filter(visible=True)
 
 
 def _sidebar_overlays(page: Page) -> bool:

@@ -17,7 +17,7 @@ import pytest
 from playwright.async_api import Page, async_playwright, expect
 
 from services import issuing, purchasing, receiving, reports, users
-from tests.e2e.browser import DEMO_PASSWORD, IDLE, Runs
+from tests.e2e.browser import DEMO_PASSWORD, IDLE, NAV, TOP_NAV, Runs, _section_of
 from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES
 from ui.i18n import translate
 
@@ -95,9 +95,21 @@ class Tablet:
         await self.page.get_by_label("Username", exact=True).fill(username)
         await self.page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
         await self.act("sign in", self.page.get_by_role("button", name="Sign in").click)
-        await expect(self.page.locator('[data-testid="stSidebarNav"]')).to_have_count(1)
+        await expect(self.page.locator(NAV)).to_have_count(1)
 
     async def open_page(self, title: str) -> None:
+        if await self.page.locator(TOP_NAV).count():
+            link = self.page.locator('a[data-testid="stTopNavDropdownLink"]').filter(
+                has=self.page.get_by_text(title, exact=True)).filter(visible=True)
+            if not await link.count():
+                english, chinese = _section_of(title)
+                await self.page.locator('[data-testid="stTopNavSection"]').filter(
+                    has=self.page.get_by_text(
+                        re.compile(f"^({re.escape(english)}|{re.escape(chinese)})$"))
+                ).first.click()
+                await link.first.wait_for()
+            await self.act("open page", link.first.click)
+            return
         bar = self.page.locator('[data-testid="stSidebar"]')
         if await bar.get_attribute("data-collapsed") == "true":
             await self.page.locator('[data-testid="stExpandSidebarButton"]').click()
