@@ -43,7 +43,7 @@ for code in sorted({m["supplier"] for m in saved} | set(by_code)):
     if profile is None:
         continue
     cols = st.columns([3, 2])
-    basis = cols[0].selectbox(f"{code} · {profile.name}", ["incl_tax", "excl_tax"],
+    basis = cols[0].selectbox(profile.name, ["incl_tax", "excl_tax"],
                               index=["incl_tax", "excl_tax"].index(profile.price_basis),
                               format_func=lambda b: t(f"sheets.price_basis.{b}"),
                               key=f"map_price_basis_{code}")

@@ -28,6 +28,11 @@ ENGLISH_IN_ZH = ("pcs", "set", "bottle", "available", "issue", "outstanding", "r
 ENGLISH_WORD = re.compile(r"(?<![A-Za-z])({})(?![A-Za-z])".format("|".join(ENGLISH_IN_ZH)))
 
 
+# Master data that records a unit's spellings (its code, English name and the ways
+# sheets write it) shows them as data, in both languages: those columns are not
+# screen text to translate.
+MASTER_SPELLINGS = {"代码", "英文名称", "其他写法（逗号分隔）"}
+
 # Fields hold what the user typed; choice widgets hold the raw value behind the shown
 # option (the options themselves are checked as shown).
 EDITABLE = {"text_input", "text_area", "number_input", "selectbox", "multiselect", "radio",
@@ -54,6 +59,7 @@ def texts(at) -> list[tuple[str, str]]:
                 continue
             if isinstance(value, pd.DataFrame):
                 found += [(f"{kind}.header", str(c)) for c in value.columns]
+                value = value.drop(columns=[c for c in value.columns if c in MASTER_SPELLINGS])
                 found += [(f"{kind}.cell", str(v)) for v in value.astype(object).to_numpy().ravel()
                           if v is not None and not (isinstance(v, float) and v != v)]
                 found += [(f"{kind}.cell", "nan") for v in value.astype(object).to_numpy().ravel()

@@ -73,7 +73,8 @@ def test_receiving_learns_a_supplier_code_then_prints_lot_labels(app_db):
     assert not [b for b in at.button if b.key == f"rcv_learn_{grn}_1"]     # learnt: gone
     receiving.record_count(app_db, actor="receiver", receipt=grn, line_no=1, counted_qty=4,
                            lot_no="L-1", location="A-01-01")
-    receiving.post_receipt(app_db, actor="receiver", receipt=grn, checked_by="keeper")
+    receiving.post_receipt(app_db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password="password123")
     at.run()
     at.button(key="rcv_lot_labels_make").click().run()
     assert_no_exception(at)

@@ -16,7 +16,8 @@ def posted(sqlite_db):
     receiving.record_count(sqlite_db, actor="receiver", receipt=grn, line_no=1, counted_qty=4,
                            damaged_qty=1, location="A-01-01")
     return sqlite_db, receiving.post_receipt(sqlite_db, actor="receiver", receipt=grn,
-                                             checked_by="keeper")
+                                             checked_by="keeper",
+                           checker_password="password123")
 
 
 def download_labels(at) -> list[str]:

@@ -90,7 +90,8 @@ def posted_grn_with_damage(db) -> receiving.ReceiptView:
                            location="A-01-01")
     receiving.record_count(db, actor="receiver", receipt=grn, line_no=2, counted_qty=4,
                            damaged_qty=1, location="A-01-02")
-    return receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    return receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password="password123")
 
 
 # --- GRN and return note ---------------------------------------------------------------

@@ -84,7 +84,7 @@ def test_lot_label_text_and_receipt_selection(stocked):
     assert label.lines[0] == "冷却液"
     assert "批号 C-2611" in label.lines and "有效期 2028-01-31" in label.lines
     card = labels.shelf_cards(world.db, ["BP-200"], language="en")[0]
-    assert card.lines == ("Brake pad set", "Spec 前轮 陶瓷", "Unit pcs · Reorder 4",
+    assert card.lines == ("Brake pad set", "Spec 前轮 陶瓷", "Unit set · Reorder 4",
                           "Bin A-01-01")
     with pytest.raises(NotFound):
         labels.lot_labels(world.db, receipt="GRN-NOPE")
@@ -124,7 +124,8 @@ def test_lot_labels_printed_at_receiving_scan_back_to_their_lots(world, tmp_path
                            location="A-01-01")
     receiving.record_count(db, actor="receiver", receipt=grn, line_no=2, counted_qty=6,
                            location="B-01-01")
-    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+    receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password="password123")
     sheet = labels.lot_labels(db, receipt=grn)
     for layout in labels.LAYOUTS:
         (tmp_path / layout).mkdir()

@@ -55,6 +55,7 @@ def test_receiver_saves_a_supplier_code_and_the_next_sheet_matches_by_it(world):
     assert ln.sku == "BP-200" and "NOT_ON_PO" not in ln.flags
     receiving.record_count(db, actor="receiver", receipt=grn2, line_no=1, counted_qty=2,
                            location="A-01-01")
-    receiving.post_receipt(db, actor="receiver", receipt=grn2, checked_by="keeper")
+    receiving.post_receipt(db, actor="receiver", receipt=grn2, checked_by="keeper",
+                           checker_password="password123")
     assert reports.stock_on_hand(db, sku="BP-200")["qty_on_hand"].sum() == Decimal(2)
     assert reports.check_consistency(db) == []

@@ -102,7 +102,8 @@ def test_on_time_rate_uses_the_printed_delivery_date(world):
                                       sheet=sheet)
         receiving.record_count(db, actor="receiver", receipt=grn, line_no=1, counted_qty=10,
                                location="A-01-01")
-        receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper")
+        receiving.post_receipt(db, actor="receiver", receipt=grn, checked_by="keeper",
+                           checker_password="password123")
         row = reports.supplier_performance(db, date(2026, 3, 1), date(2026, 3, 31)).iloc[0]
         assert (row["deliveries"], row["on_time"]) == (1, 1)
         assert reports.check_consistency(db) == []
