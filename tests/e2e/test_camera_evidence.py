@@ -37,16 +37,15 @@ def write_y4m(path: Path, rgb=CARTON, size=(640, 480), frames=10) -> Path:
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
+def camera_browser(tmp_path_factory, browser):
 
     video = write_y4m(tmp_path_factory.mktemp("camera") / "carton.y4m")
     args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
             "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-        yield instance
-        instance.close()
+    # the session's Playwright launches it: a second sync Playwright in one process fails
+    instance = browser.browser_type.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield instance
+    instance.close()
 
 
 @pytest.fixture(params=list(TABLET_SIZES))

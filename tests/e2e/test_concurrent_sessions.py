@@ -6,6 +6,7 @@ measured, p50/p95 printed and written to test-artifacts/concurrency.json."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import math
 import os
@@ -260,7 +261,9 @@ def test_ten_tablets_receive_and_issue_at_once(server, demo_db):
         r[3] for r in RECEIPTS}
     before = _stock(db, skus)
 
-    numbers, tablets, wall = asyncio.run(_run_all(server, pos))
+    # its own thread: the session's sync Playwright keeps an event loop on this one
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        numbers, tablets, wall = pool.submit(asyncio.run, _run_all(server, pos)).result()
 
     # nothing lost, nothing doubled
     issued = numbers[:len(KEEPERS)]

@@ -26,9 +26,8 @@ def en(key: str, **params) -> str:
 
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory):
+def camera_browser(tmp_path_factory, browser):
     """Chromium whose camera shows a photographed delivery note."""
-    from playwright.sync_api import sync_playwright
 
     lines = [{"sku": sku, "name": name, "spec": spec, "unit": "个", "qty": qty,
               "unit_price": price, "amount": f"{Decimal(qty) * Decimal(price):.2f}",
@@ -40,10 +39,10 @@ def camera_browser(tmp_path_factory):
     video.write_bytes(y4m_of(photo))
     args = CHROMIUM_ARGS + ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
                             f"--use-file-for-fake-video-capture={video}"]
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
-        yield instance
-        instance.close()
+    # the session's Playwright launches it: a second sync Playwright in one process fails
+    instance = browser.browser_type.launch(executable_path=CHROMIUM, args=args, headless=True)
+    yield instance
+    instance.close()
 
 
 @pytest.mark.parametrize("orientation", ["portrait"])
