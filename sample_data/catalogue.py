@@ -240,4 +240,5 @@ PACK_UNITS = [
     ("FL-OIL-0W20", "箱", "6", "SUP-LUB"),
     ("FL-WASH-2L", "箱", "8", None),
     ("FL-BRK-DOT4", "箱", "12", None),
+    ("ENG-1.6-ASSY", "台", "1", None),      # an engine is delivered by the 台, kept as a set
 ]
