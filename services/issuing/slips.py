@@ -118,54 +118,34 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
     reference = clean_text(reference, "reference", max_len=60)
     note = clean_text(note, "note", max_len=200)
     request_id = _clean_request_id(request_id)
-    approved_by = clean_text(approved_by, "approved_by", max_len=40).lower() or None
-    if approved_by:     # a second person signs in person: proved, not named
-        approved_by = proved_signer(db, approved_by, approver_password, field="approved_by",
-                                    password_field="approver_password",
-                                    wrong_code="approver_password_wrong", wrong=ValidationError)
+    approved_by = _proved_approver(db, approved_by, approver_password)
     tags = _clean_tags(old_part_tags)
 
     def work(session: Session) -> IssueView:
         user = require_role(session, actor, *ISSUE_ROLES)
-        if request_id:
-            q.lock_request_id(session, request_id)
-            done = _issue_by_request_id(session, request_id)
-            if done is not None:
-                return done
+        done = _locked_earlier_issue(session, request_id)
+        if done is not None:
+            return done
         items = _item_rows(session, (line.sku for line in cleaned))
         _check_items(cleaned, items)
         approver = _check_approval(session, user, cleaned, items, approved_by, purpose)
         line_tags = _check_old_parts(session, cleaned, items, tags)
-
-        db.lock_items(session, [item.id for item in items.values()])
-        lots = _lot_rows(session, [item.id for item in items.values()], source=stock,
-                         for_update=True)
-        house = choose_warehouse(session, warehouse, user.username,
-                                 (row.warehouse_id for rows in lots.values() for row in rows))
-        lots, others = split_lots(lots, house, _row_house)
-
-        def elsewhere_of(item_id) -> dict:
-            places = describe(elsewhere(session, others.get(item_id, []), _row_house,
-                                        _row_stock, today=clock.today(), source=stock))
-            return {"elsewhere": places} if places else {}
-
+        lots, others = _lock_warehouse_lots(db, session, items, stock, warehouse, user)
         plans, first_short = _plan_allocations(cleaned, items, lots, stock, allow_partial,
-                                               elsewhere_of)
+                                               _elsewhere_of(session, others, stock))
         now = clock.now()
         # Everything is written under a provisional number; the real one is stamped
         # last (services.common.stamp_number): its sequence row, locked until commit,
         # serialises every issue slip.
         provisional = provisional_number("ISS")
         writer = LedgerWriter(session, "issue", provisional, user.id, at=now)
-        movement = SUPPLIER_RETURN if purpose == "supplier_return" else ISSUE
-        booked = _book_lots(writer, plans, _lot_refs(lots), line_tags, movement, reference,
-                            stock)
-        partial = first_short is not None
+        booked = _book_lots(writer, plans, _lot_refs(lots), line_tags, _movement(purpose),
+                            reference, stock)
         slip = {
             "number": provisional, "request_id": request_id, "at": now, "purpose": purpose,
             "reference": reference, "requested_by": requested_by, "actor_id": user.id,
             "approved_by_id": approver.id if approver else None, "total_cost": booked.total,
-            "partial": partial, "note": note}
+            "partial": first_short is not None, "note": note}
         issue_id, audit_id = store_issue_slip(session, slip, booked.line_rows,
                                               _allocation_rows(booked),
                                               _slip_event(actor, slip, approver, plans, booked))
@@ -175,6 +155,49 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         return _issued_view(slip, number, user, approver, plans, booked)
 
     return _write_once(db, work, request_id)
+
+
+def _locked_earlier_issue(session: Session, request_id: str | None) -> IssueView | None:
+    """The issue already posted under ``request_id`` (its lock taken first), if any."""
+    if not request_id:
+        return None
+    q.lock_request_id(session, request_id)
+    return _issue_by_request_id(session, request_id)
+
+
+def _movement(purpose: str) -> str:
+    return SUPPLIER_RETURN if purpose == "supplier_return" else ISSUE
+
+
+def _proved_approver(db: Database, approved_by, approver_password) -> str | None:
+    """The approver's username once proved by password, or None when none is named."""
+    approved_by = clean_text(approved_by, "approved_by", max_len=40).lower() or None
+    if approved_by:     # a second person signs in person: proved, not named
+        approved_by = proved_signer(db, approved_by, approver_password, field="approved_by",
+                                    password_field="approver_password",
+                                    wrong_code="approver_password_wrong", wrong=ValidationError)
+    return approved_by
+
+
+def _lock_warehouse_lots(db: Database, session: Session, items: dict, stock: str, warehouse,
+                         user) -> tuple[dict, dict]:
+    """Lock the items and their lots; the lots of the warehouse stock leaves from,
+    and those of the other warehouses (named on short lines, never taken)."""
+    db.lock_items(session, [item.id for item in items.values()])
+    lots = _lot_rows(session, [item.id for item in items.values()], source=stock,
+                     for_update=True)
+    house = choose_warehouse(session, warehouse, user.username,
+                             (row.warehouse_id for rows in lots.values() for row in rows))
+    return split_lots(lots, house, _row_house)
+
+
+def _elsewhere_of(session: Session, others: dict, stock: str):
+    """For a short line: what the other warehouses hold of the item."""
+    def places_of(item_id) -> dict:
+        places = describe(elsewhere(session, others.get(item_id, []), _row_house,
+                                    _row_stock, today=clock.today(), source=stock))
+        return {"elsewhere": places} if places else {}
+    return places_of
 
 
 def _check_items(cleaned: list[_Line], items: dict) -> None:

@@ -39,12 +39,7 @@ def transfer(db: Database, *, actor, sku, qty, from_location, to_location, reque
             return done
         item = get_or_404(session, Item, "item", sku=sku)
         source_loc = get_or_404(session, Location, "location", code=from_code)
-        target_loc = get_or_404(session, Location, "location", code=to_code)
-        if target_loc.kind == "quarantine":
-            raise ValidationError("transfer_to_quarantine", field="to_location",
-                                  location=to_code)
-        if not target_loc.active:
-            raise ValidationError("location_inactive", field="to_location", location=to_code)
+        target_loc = _transfer_target(session, to_code)
         source = GOOD if target_loc.kind == "storage" else ANY_AVAILABLE
         db.lock_items(session, [item.id])
         pairs = _load_lots(session, [item.id], source=source, location_id=source_loc.id,
@@ -78,6 +73,17 @@ def transfer(db: Database, *, actor, sku, qty, from_location, to_location, reque
         return _transfer_view(doc)
 
     return db.write(work)
+
+
+def _transfer_target(session: Session, to_code: str) -> Location:
+    """The bin stock moves into: active, and not a quarantine area (receiving only)."""
+    target_loc = get_or_404(session, Location, "location", code=to_code)
+    if target_loc.kind == "quarantine":
+        raise ValidationError("transfer_to_quarantine", field="to_location",
+                              location=to_code)
+    if not target_loc.active:
+        raise ValidationError("location_inactive", field="to_location", location=to_code)
+    return target_loc
 
 
 def _transfer_view(doc: Transfer, replayed=False) -> TransferView:

@@ -40,15 +40,7 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
 
     def work(session):
         user = require_role(session, actor, *QC_ROLES)
-        rec = session.scalar(select(Receipt).where(Receipt.number == receipt))
-        if rec is None:
-            raise NotFound(what="receipt", key=receipt)
-        if rec.status != "posted":
-            raise InvalidState(state=rec.status, number=receipt)
-        line = session.scalar(select(ReceiptLine).where(ReceiptLine.receipt_id == rec.id,
-                                                        ReceiptLine.line_no == line_no))
-        if line is None or line.lot_id is None:
-            raise NotFound(what="receipt_line", key=f"{receipt} #{line_no}")
+        rec, line = _posted_line(session, receipt, line_no)
         db.lock_items(session, [line.item_id])
         lot = session.scalar(select(Lot).where(Lot.id == line.lot_id).with_for_update()
                              .execution_options(populate_existing=True))
@@ -68,24 +60,8 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
                 writer.move(each, qty, target.id, status="available", out_type=QC_OUT,
                             in_type=QC_IN, note="qc passed")
         if failed > 0:
-            hold = _pick_location(session, "hold", here)
-            if hold is None:
-                raise ValidationError("no_hold_location", field="location")
-            held = [(each, writer.move(each, qty, hold.id, status="hold", out_type=REJECT_OUT,
-                                       in_type=REJECT_IN, note="qc failed"), qty)
-                    for each, qty in _failed_parts(parts, passed)]
-            writer.flush()
-            return_number = _failed_return(session, rec, line, held, hold, user)
-            # a QC failure is a discrepancy with the supplier too: a claim for purchasing
-            # (valued at the lots' own costs: a line bought by the pack may have two tiers)
-            raise_claims(session, actor=user.username, supplier_id=rec.supplier_id,
-                         order_id=rec.order_id, receipt_id=rec.id,
-                         delivery_note_no=rec.delivery_note_no, return_number=return_number,
-                         claims=[NewClaim(kind="qc_failed", qty=failed, unit_price=lot.unit_cost,
-                                          value=sum((qty * each.unit_cost
-                                                     for each, _held, qty in held), ZERO),
-                                          line_no=line.line_no, sku=line.sku, name=line.name,
-                                          note="QC", goes_back=True)])
+            return_number = _reject_failed(session, writer, rec, line, lot, parts, passed,
+                                           failed, here, user)
         writer.flush()
         line.qc_passed_qty = (line.qc_passed_qty or ZERO) + passed
         line.qc_failed_qty = (line.qc_failed_qty or ZERO) + failed
@@ -94,6 +70,45 @@ def qc_release(db: Database, *, actor, receipt, line_no, passed_qty, failed_qty,
         return {"passed": passed, "failed": failed, "return_number": return_number}
 
     return db.write(work)
+
+
+def _posted_line(session, receipt: str, line_no) -> tuple[Receipt, ReceiptLine]:
+    """The posted receipt and its line that holds a lot."""
+    rec = session.scalar(select(Receipt).where(Receipt.number == receipt))
+    if rec is None:
+        raise NotFound(what="receipt", key=receipt)
+    if rec.status != "posted":
+        raise InvalidState(state=rec.status, number=receipt)
+    line = session.scalar(select(ReceiptLine).where(ReceiptLine.receipt_id == rec.id,
+                                                    ReceiptLine.line_no == line_no))
+    if line is None or line.lot_id is None:
+        raise NotFound(what="receipt_line", key=f"{receipt} #{line_no}")
+    return rec, line
+
+
+def _reject_failed(session, writer: LedgerWriter, rec: Receipt, line: ReceiptLine, lot: Lot,
+                   parts, passed, failed, here: Location, user) -> str:
+    """Failed goods go to a hold bin, on a return-to-supplier doc and a claim;
+    returns the return's number."""
+    hold = _pick_location(session, "hold", here)
+    if hold is None:
+        raise ValidationError("no_hold_location", field="location")
+    held = [(each, writer.move(each, qty, hold.id, status="hold", out_type=REJECT_OUT,
+                               in_type=REJECT_IN, note="qc failed"), qty)
+            for each, qty in _failed_parts(parts, passed)]
+    writer.flush()
+    return_number = _failed_return(session, rec, line, held, hold, user)
+    # a QC failure is a discrepancy with the supplier too: a claim for purchasing
+    # (valued at the lots' own costs: a line bought by the pack may have two tiers)
+    raise_claims(session, actor=user.username, supplier_id=rec.supplier_id,
+                 order_id=rec.order_id, receipt_id=rec.id,
+                 delivery_note_no=rec.delivery_note_no, return_number=return_number,
+                 claims=[NewClaim(kind="qc_failed", qty=failed, unit_price=lot.unit_cost,
+                                  value=sum((qty * each.unit_cost
+                                             for each, _held, qty in held), ZERO),
+                                  line_no=line.line_no, sku=line.sku, name=line.name,
+                                  note="QC", goes_back=True)])
+    return return_number
 
 
 def _release_target(session, line: ReceiptLine, location: str | None, row) -> Location:

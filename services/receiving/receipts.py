@@ -43,7 +43,8 @@ from services.errors import Duplicate, InvalidState, NotFound, ValidationError
 from services.purchasing import RECEIVABLE_STATUSES
 
 from services.claims import link_replacement
-from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _clean_lines, _open_receipt
+from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES, ZERO, _clean_date, _open_receipt
+from services.receiving.start_inputs import _StartInputs, _clean_start_inputs
 from services.receiving.views import _state
 from services.receiving_units import unit_columns_for_lines
 
@@ -76,79 +77,31 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
     (kept on the receipt). A sheet spanning several POs starts one receipt per PO:
     each takes the lines of its PO (and lines naming none). ``sheet`` supplies the PO
     numbers, supplier name and delivery date it printed. Returns the GRN number."""
-    po_number = clean_text(po_number, "po_number", max_len=40, required=True)
-    note_no = clean_text(delivery_note_no, "delivery_note_no", max_len=60, required=True)
-    filename = clean_text(filename, "file", max_len=200)
-    reason = clean_text(override_reason, "override_reason", max_len=200)
-    sheet_pos = list(sheet_po_numbers if sheet_po_numbers is not None
-                     else (sheet.po_numbers if sheet is not None else []))
-    printed_supplier = sheet_supplier if sheet_supplier is not None else (
-        sheet.supplier_name if sheet is not None else "")
-    delivered = _clean_date(delivery_date if delivery_date is not None else (
-        sheet.delivery_date if sheet is not None else None), "delivery_date", 0)
-    cleaned = _lines_of_po(_clean_lines(lines), po_number, sheet_pos)
-    sha = _file_sha(source_file)
-    evidence = _evidence_photos(photos, skip=sha)
-    if len(set(sheet_pos)) > 1 and sha:
-        sha = hashlib.sha256(f"{sha}/{po_number}".encode()).hexdigest()
-    note_key = checks.note_key(note_no, po_number, sheet_pos)
-    arrived = arrived_at or clock.now()
-    claim = clean_text(claim, "claim", max_len=40).upper() or None
+    start = _clean_start_inputs(
+        po_number=po_number, delivery_note_no=delivery_note_no, lines=lines,
+        source_file=source_file, filename=filename, arrived_at=arrived_at, claim=claim,
+        photos=photos, sheet=sheet, sheet_po_numbers=sheet_po_numbers,
+        sheet_supplier=sheet_supplier, delivery_date=delivery_date,
+        override_reason=override_reason)
 
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
-        order = _receivable_order(session, po_number)
-        supplier = session.get(Supplier, order.supplier_id)
-        mismatch = checks.sheet_mismatch(
-            sheet_pos=sheet_pos, sheet_supplier=printed_supplier or "", po_number=po_number,
-            supplier_name=supplier.name, supplier_code=supplier.code)
-        if mismatch and not reason:
-            raise ValidationError("sheet_mismatch", field="po_number", **mismatch)
-        _refuse_duplicate(session, order.supplier_id, note_key, sha)
-        po_rows = session.execute(
-            select(PurchaseOrderLine.id, PurchaseOrderLine.item_id, PurchaseOrderLine.unit_price)
-            .where(PurchaseOrderLine.order_id == order.id)
-            .order_by(PurchaseOrderLine.line_no)).all()
-        po_lines = {line.item_id: line for line in po_rows}
-        items = _items_for(session, cleaned, [line.item_id for line in po_rows])
-        other_pos = _other_po_numbers(session, cleaned, po_number)
+        order = _receivable_order(session, start.po_number)
+        mismatch = _check_sheet_against_po(session, order, start)
+        _refuse_duplicate(session, order.supplier_id, start.note_key, start.sha)
+        po_lines, items, other_pos = _po_context(session, order, start)
         number = next_number(session, "GRN")
-        note = DeliveryNote(supplier_id=order.supplier_id, note_no=note_key, file_sha256=sha,
-                            filename=filename, arrived_at=arrived, receipt_number=number)
-        session.add(note)
-        session.flush()
-        receipt = Receipt(
-            number=number, order_id=order.id, supplier_id=order.supplier_id,
-            delivery_note_id=note.id, delivery_note_no=note_no, source_sha256=sha,
-            source_filename=filename, status="open", arrived_at=arrived,
-            started_by=user.username, started_at=clock.now(), delivery_date=delivered,
-            mismatch_reason=reason if mismatch else "")
-        session.add(receipt)
-        session.flush()
-        # The lines in one INSERT (no ORM objects: nothing reads them back here).
-        matched = [_line_item(line, items) for line in cleaned]
-        units = unit_columns_for_lines(session, order.supplier_id, matched, cleaned)
-        insert_rows(session, ReceiptLine.__table__, [
-            {**_receipt_line_row(receipt.id, line_no, line, item, po_lines, other_pos),
-             **line_units}
-            for line_no, (line, item, line_units) in enumerate(zip(cleaned, matched, units),
-                                                               start=1)])
-        if source_file is not None:
-            session.add(Attachment(entity="receipt", entity_key=number,
-                                   filename=filename or f"{note_no}", sha256=sha,
-                                   content=source_file, uploaded_by=user.username,
-                                   uploaded_at=clock.now()))
-            session.flush()
-        for photo_sha, (data, name) in evidence.items():
-            session.add(Attachment(entity="receipt", entity_key=number, filename=name,
-                                   sha256=photo_sha, content=data, uploaded_by=user.username,
-                                   uploaded_at=clock.now(), note="delivery note photo"))
-        if claim:
-            link_replacement(session, claim_number=claim, supplier_id=order.supplier_id,
+        receipt_id = _store_delivery_note(session, user, order, number, start, mismatch)
+        _store_receipt_lines(session, order.supplier_id, receipt_id, start.lines, items,
+                             po_lines, other_pos)
+        _store_evidence(session, user, number, start, source_file)
+        if start.claim:
+            link_replacement(session, claim_number=start.claim, supplier_id=order.supplier_id,
                              receipt_number=number)
-        audit(session, actor, "receipt.start", "receipt", number, po=po_number, note=note_no,
-              lines=len(cleaned), file=filename, sha256=sha, claim=claim,
-              **({"mismatch": mismatch, "reason": reason} if mismatch else {}))
+        audit(session, actor, "receipt.start", "receipt", number, po=start.po_number,
+              note=start.note_no, lines=len(start.lines), file=start.filename,
+              sha256=start.sha, claim=start.claim,
+              **({"mismatch": mismatch, "reason": start.reason} if mismatch else {}))
         return number
 
     try:
@@ -158,47 +111,81 @@ def start_receipt(db: Database, *, actor, po_number, delivery_note_no, lines,
         # A concurrent start of the same note won the race: name its GRN.
         with db.read() as session:
             supplier_id = session.scalar(select(PurchaseOrder.supplier_id)
-                                         .where(PurchaseOrder.number == po_number))
-            _refuse_duplicate(session, supplier_id, note_no, sha)
+                                         .where(PurchaseOrder.number == start.po_number))
+            _refuse_duplicate(session, supplier_id, start.note_no, start.sha)
         raise
 
 
-def _evidence_photos(photos: Iterable[tuple[bytes, str]], skip: str | None
-                     ) -> dict[str, tuple[bytes, str]]:
-    """Photos by sha256 (a page sent twice is kept once), each a real image in the
-    upload size limit."""
-    from services.photo.evidence import is_photo
-
-    kept: dict[str, tuple[bytes, str]] = {}
-    for page, (data, name) in enumerate(photos, start=1):
-        name = clean_text(name, "photo", max_len=200) or f"page-{page}.jpg"
-        if not isinstance(data, (bytes, bytearray)) or not is_photo(bytes(data[:16])):
-            raise ValidationError("note_photo_unreadable", field="photo", filename=name)
-        photo_sha = _file_sha(bytes(data))
-        if photo_sha != skip:
-            kept.setdefault(photo_sha, (bytes(data), name))
-    return kept
+def _check_sheet_against_po(session, order, start: _StartInputs) -> dict:
+    """A sheet naming other POs or printed by another supplier is refused, naming
+    both, unless an override reason was given. Returns the mismatch (empty if none)."""
+    supplier = session.get(Supplier, order.supplier_id)
+    mismatch = checks.sheet_mismatch(
+        sheet_pos=start.sheet_pos, sheet_supplier=start.printed_supplier or "",
+        po_number=start.po_number, supplier_name=supplier.name, supplier_code=supplier.code)
+    if mismatch and not start.reason:
+        raise ValidationError("sheet_mismatch", field="po_number", **mismatch)
+    return mismatch
 
 
-def _file_sha(source_file: bytes | None) -> str | None:
-    if source_file is None:
-        return None
-    if len(source_file) > delivery_sheet.MAX_FILE_BYTES:
-        raise ValidationError("file_too_large", field="file",
-                              limit_mb=delivery_sheet.MAX_FILE_BYTES // (1024 * 1024))
-    return hashlib.sha256(source_file).hexdigest()
+def _po_context(session, order, start: _StartInputs):
+    """The PO's lines by item, the items the delivered lines name, and the other
+    POs those lines mention."""
+    po_rows = session.execute(
+        select(PurchaseOrderLine.id, PurchaseOrderLine.item_id, PurchaseOrderLine.unit_price)
+        .where(PurchaseOrderLine.order_id == order.id)
+        .order_by(PurchaseOrderLine.line_no)).all()
+    po_lines = {line.item_id: line for line in po_rows}
+    items = _items_for(session, start.lines, [line.item_id for line in po_rows])
+    other_pos = _other_po_numbers(session, start.lines, start.po_number)
+    return po_lines, items, other_pos
 
 
-def _lines_of_po(cleaned: list[dict], po_number: str, sheet_pos: list[str]) -> list[dict]:
-    """On a sheet spanning several POs, this PO's receipt takes its own lines and the
-    lines naming no PO; the others go to their own POs' receipts."""
-    others = set(sheet_pos) - {po_number}
-    if not others or po_number not in sheet_pos:
-        return cleaned
-    mine = [line for line in cleaned if line["po_number"] not in others]
-    if not mine:
-        raise ValidationError("required", field="lines")
-    return mine
+def _store_delivery_note(session, user, order, number: str, start: _StartInputs,
+                         mismatch: dict) -> int:
+    """The delivery note (its key refuses a second start) and the open receipt;
+    returns the receipt's id."""
+    note = DeliveryNote(supplier_id=order.supplier_id, note_no=start.note_key,
+                        file_sha256=start.sha, filename=start.filename,
+                        arrived_at=start.arrived, receipt_number=number)
+    session.add(note)
+    session.flush()
+    receipt = Receipt(
+        number=number, order_id=order.id, supplier_id=order.supplier_id,
+        delivery_note_id=note.id, delivery_note_no=start.note_no, source_sha256=start.sha,
+        source_filename=start.filename, status="open", arrived_at=start.arrived,
+        started_by=user.username, started_at=clock.now(), delivery_date=start.delivered,
+        mismatch_reason=start.reason if mismatch else "")
+    session.add(receipt)
+    session.flush()
+    return receipt.id
+
+
+def _store_receipt_lines(session, supplier_id: int, receipt_id: int, cleaned: list[dict],
+                         items: dict, po_lines: dict, other_pos: set[str]) -> None:
+    """The lines in one INSERT (no ORM objects: nothing reads them back here)."""
+    matched = [_line_item(line, items) for line in cleaned]
+    units = unit_columns_for_lines(session, supplier_id, matched, cleaned)
+    insert_rows(session, ReceiptLine.__table__, [
+        {**_receipt_line_row(receipt_id, line_no, line, item, po_lines, other_pos),
+         **line_units}
+        for line_no, (line, item, line_units) in enumerate(zip(cleaned, matched, units),
+                                                           start=1)])
+
+
+def _store_evidence(session, user, number: str, start: _StartInputs,
+                    source_file: bytes | None) -> None:
+    """The source file and the photos of the paper note, kept with the receipt."""
+    if source_file is not None:
+        session.add(Attachment(entity="receipt", entity_key=number,
+                               filename=start.filename or f"{start.note_no}", sha256=start.sha,
+                               content=source_file, uploaded_by=user.username,
+                               uploaded_at=clock.now()))
+        session.flush()
+    for photo_sha, (data, name) in start.evidence.items():
+        session.add(Attachment(entity="receipt", entity_key=number, filename=name,
+                               sha256=photo_sha, content=data, uploaded_by=user.username,
+                               uploaded_at=clock.now(), note="delivery note photo"))
 
 
 def _receivable_order(session, po_number: str) -> PurchaseOrder:

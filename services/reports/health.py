@@ -164,6 +164,24 @@ def _empty_entry() -> dict:
             "price_mismatches": 0, "check_seconds": ZERO, "checked": 0}
 
 
+def _add_line_counts(per_supplier: dict[int, dict], lines, supplier_of: dict) -> None:
+    """Add each delivered line's note, counted, short, damaged and rejected qty and
+    its price flag to its supplier's entry."""
+    for line in lines:
+        entry = per_supplier[supplier_of[line.receipt_id]]
+        entry["lines"] += 1
+        note = line.note_qty or ZERO
+        counted = line.counted_qty if line.counted_qty is not None else ZERO
+        entry["note_qty"] += note
+        entry["counted_qty"] += counted
+        if line.counted_qty is not None and counted < note:
+            entry["short_qty"] += note - counted
+        entry["damaged_qty"] += line.damaged_qty or ZERO
+        entry["rejected_qty"] += line.rejected_qty or ZERO
+        if "PRICE_MISMATCH" in (line.flags or []):
+            entry["price_mismatches"] += 1
+
+
 def supplier_performance(db: Database, start: date | datetime | None = None,
                          end: date | datetime | None = None) -> pd.DataFrame:
     """Per supplier, over deliveries that arrived in [start, end] (local days):
@@ -197,19 +215,7 @@ def supplier_performance(db: Database, start: date | datetime | None = None,
             entry["checked"] += 1
     for supplier_id in scores:          # refused or claimed, nothing posted in the period
         per_supplier.setdefault(supplier_id, _empty_entry())
-    for line in lines:
-        entry = per_supplier[supplier_of[line.receipt_id]]
-        entry["lines"] += 1
-        note = line.note_qty or ZERO
-        counted = line.counted_qty if line.counted_qty is not None else ZERO
-        entry["note_qty"] += note
-        entry["counted_qty"] += counted
-        if line.counted_qty is not None and counted < note:
-            entry["short_qty"] += note - counted
-        entry["damaged_qty"] += line.damaged_qty or ZERO
-        entry["rejected_qty"] += line.rejected_qty or ZERO
-        if "PRICE_MISMATCH" in (line.flags or []):
-            entry["price_mismatches"] += 1
+    _add_line_counts(per_supplier, lines, supplier_of)
     records = []
     for supplier_id, e in per_supplier.items():
         code, name = suppliers.get(supplier_id, (str(supplier_id), ""))

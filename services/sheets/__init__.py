@@ -6,6 +6,7 @@ and the grids recognised from photographed notes, through one reader.
 - ``vocabulary``: the header words and rules, one table
 - ``layout``: header rows, header block, subtotal/section/backorder/footer rows
 - ``fields``: one cell: numbers with units, dates, combined cells
+- ``lines``: one line: texts, quantity, prices and the amount check
 - ``reader``: ``read_delivery_sheet`` and ``sheet_from_grid``
 """
 from services.sheets.budget import Budget

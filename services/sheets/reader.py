@@ -6,111 +6,40 @@ from __future__ import annotations
 import gc
 import hashlib
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from typing import Any, Callable, Iterator
 
-from services import text_input
 from services.errors import ValidationError
 from services.sheets import budget as limits
 from services.sheets import layout
 from services.sheets import vocabulary as vocab
-from services.sheets.fields import (
-    BadCell,
-    column_order,
-    number_and_unit,
-    parse_date,
-    parse_rate,
-    split_code_name,
-    split_name_spec,
-    to_text,
-)
+from services.sheets.fields import column_order, to_text
 from services.sheets.formats import Grid, cell_date, load
+from services.sheets.lines import (  # noqa: F401  (MAX_*, AMOUNT_TOLERANCE: importable here)
+    _FORMULA,
+    AMOUNT_TOLERANCE,
+    MAX_LINE_QTY,
+    MAX_PRICE,
+    OPTIONAL_FORMULA_FIELDS,
+    SheetError,
+    SheetLine,
+    _line,
+)
 
 MAX_FILE_BYTES = limits.DEFAULT.file_bytes
 MAX_SHEET_ROWS = 20_000                    # lines below the header, blank ones included
 MAX_MERGED_CELLS = 200_000
-MAX_LINE_QTY = Decimal("1000000")          # more than this on one line is absurd
-MAX_PRICE = Decimal("100000000")
-AMOUNT_TOLERANCE = Decimal("0.01")
-HALF_CENT = Decimal("0.005")             # per unit: prices are printed to the cent
 CONFIDENCE_THRESHOLD = 0.80                # photo cells below this are marked uncertain
-TEXT_LIMITS = {"sku": 60, "lot_no": 60, "po_number": 60}
-LINE_TEXT_FIELDS = ("sku", "name", "spec", "lot_no", "po_number", "unit", "remark")
 FILL_DOWN_FIELDS = ("sku", "name", "spec", "name_spec", "lot_no", "expiry_date", "po_number",
                     "unit")
-# A formula without a value here only loses a cross-check; elsewhere the row is dropped.
-OPTIONAL_FORMULA_FIELDS = ("amount", "unit_price", "amount_incl_tax", "amount_excl_tax",
-                           "tax_amount", "price_incl_tax", "price_excl_tax", "remark")
 PRICE_BASES = ("incl_tax", "excl_tax")
 # A sheet of lines (delivery sheet, PO import) is refused by its extent, before it
 # is parsed, when it has more rows than any such sheet can have.
 LINE_BUDGET = limits.Budget(rows=MAX_SHEET_ROWS + layout.HEADER_SCAN_ROWS + 100)
-AMOUNT_FIELDS = ("amount", "amount_incl_tax", "amount_excl_tax")
 
 
 # --- results ----------------------------------------------------------------------------
-@dataclass
-class SheetError:
-    """A problem at one row/column. ``message`` is the reason code (translated by the
-    UI as ``error.<message>``); ``severity`` 'error' drops the row, 'warning' keeps it."""
-
-    row: int | None
-    column: str
-    message: str
-    params: dict = field(default_factory=dict)
-    severity: str = "error"
-
-    @property
-    def code(self) -> str:
-        return self.message
-
-
-@dataclass
-class SheetLine:
-    row: int
-    sku: str = ""
-    name: str = ""
-    spec: str = ""
-    qty: Decimal | None = None
-    unit_price: Decimal | None = None
-    amount: Decimal | None = None
-    lot_no: str = ""
-    expiry_date: date | None = None
-    po_number: str = ""
-    unit: str = ""
-    remark: str = ""
-    ordered_qty: Decimal | None = None
-    price_incl_tax: Decimal | None = None
-    price_excl_tax: Decimal | None = None
-    tax_rate: Decimal | None = None
-    uncertain: set[str] = field(default_factory=set)
-    hints: list[str] = field(default_factory=list)     # 'remark_damage', 'qty_differs'
-
-    KEYS = ("row", "sku", "name", "spec", "qty", "unit_price", "amount", "lot_no",
-            "expiry_date", "po_number", "unit", "remark")
-
-    # Mapping-like access so a SheetLine can stand where a dict line is accepted.
-    def get(self, key: str, default: Any = None) -> Any:
-        value = getattr(self, key, default)
-        return default if value is None else value
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def keys(self):
-        return self.KEYS
-
-    @property
-    def qty_difference(self) -> Decimal | None:
-        """实发 − 应发 when the sheet shows both (shown on the line)."""
-        if self.qty is None or self.ordered_qty is None:
-            return None
-        return self.qty - self.ordered_qty
-
-
 @dataclass
 class TableRow:
     row: int
@@ -363,9 +292,6 @@ def _merge_anchors(grid: Grid, columns: dict[str, int]) -> dict[tuple[int, int],
     return anchors
 
 
-_FORMULA = object()   # a formula cell without a cached value (already reported)
-
-
 def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progress, clock,
              meta: layout.Meta | None = None) -> Iterator[TableRow]:
     """Each line below the header as {field: raw value}: repeated headers, subtotal
@@ -380,13 +306,7 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
     total = len(rows) - header.row
     for index in range(header.row, len(rows)):
         row_no = index + 1
-        seen = row_no - header.row
-        if seen > MAX_SHEET_ROWS:
-            _refuse("too_many_lines", max=MAX_SHEET_ROWS)
-        if seen % 1000 == 0:
-            clock.check()
-            if progress is not None:
-                progress(min(seen / max(total, 1), 0.99))
+        _count_row(row_no - header.row, total, progress, clock)
         values = rows[index]
         if anchors:
             values = _filled(rows, values, row_no, anchors)
@@ -418,16 +338,7 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
                 continue
         if closed:
             continue
-        record = {}
-        width = len(values)
-        for f, c in columns.items():
-            record[f] = values[c] if c < width else None
-            if record[f] is None and (row_no, c) in formulas:
-                errors.append(SheetError(
-                    row_no, column_letter(c), "formula_no_value",
-                    {"field": f, "header": header.texts[c] if c < len(header.texts) else ""},
-                    "warning" if f in OPTIONAL_FORMULA_FIELDS else "error"))
-                record[f] = _FORMULA
+        record = _row_record(values, columns, row_no, formulas, header, errors)
         if not has_qty and all(record.get(f) in (None, "") for f in
                                ("sku", "name", "name_spec", "barcode")):
             continue
@@ -438,6 +349,34 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
         progress(1.0)
 
 
+def _count_row(seen: int, total: int, progress, clock) -> None:
+    """Refuse a sheet past the line limit; every 1000 lines check the time budget
+    and report progress."""
+    if seen > MAX_SHEET_ROWS:
+        _refuse("too_many_lines", max=MAX_SHEET_ROWS)
+    if seen % 1000 == 0:
+        clock.check()
+        if progress is not None:
+            progress(min(seen / max(total, 1), 0.99))
+
+
+def _row_record(values, columns: dict[str, int], row_no: int, formulas, header: layout.Header,
+                errors: list[SheetError]) -> dict[str, Any]:
+    """{field: raw value} of one row; a formula cell without a cached value is
+    reported (a warning where it only loses a cross-check) and marked ``_FORMULA``."""
+    record = {}
+    width = len(values)
+    for f, c in columns.items():
+        record[f] = values[c] if c < width else None
+        if record[f] is None and (row_no, c) in formulas:
+            errors.append(SheetError(
+                row_no, column_letter(c), "formula_no_value",
+                {"field": f, "header": header.texts[c] if c < len(header.texts) else ""},
+                "warning" if f in OPTIONAL_FORMULA_FIELDS else "error"))
+            record[f] = _FORMULA
+    return record
+
+
 def _filled(rows, values, row_no, anchors) -> list:
     values = list(values)
     for (r, c), (ar, ac) in ((k, v) for k, v in anchors.items() if k[0] == row_no):
@@ -445,211 +384,6 @@ def _filled(rows, values, row_no, anchors) -> list:
         if values[c] is None and ar - 1 < len(rows) and ac < len(rows[ar - 1]):
             values[c] = rows[ar - 1][ac]
     return values
-
-
-# --- one line ------------------------------------------------------------------------------
-def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
-          orders: dict[str, str | None]) -> SheetLine | None:
-    values, row = record.values, record.row
-    letters = sheet.columns
-    problems: list[SheetError] = []
-
-    def bad(f: str, code: str, **params):
-        problems.append(SheetError(row, letters.get(f, ""), code, {"field": f, **params}))
-
-    if any(v is _FORMULA for f, v in values.items() if f not in OPTIONAL_FORMULA_FIELDS):
-        return None  # reported by _records
-    line = SheetLine(row=row)
-    _texts(line, values, bad)
-    if not line.sku and not line.name:
-        bad("sku" if "sku" in letters else "name", "item_missing")
-    _quantity(line, values, bad)
-    printed = _prices(line, values, bad, sheet)
-    raw_expiry = values.get("expiry_date")
-    if raw_expiry is not None and raw_expiry is not _FORMULA:
-        try:
-            line.expiry_date = parse_date(cell_date(raw_expiry), orders.get("expiry_date"))
-        except BadCell as exc:
-            bad("expiry_date", exc.code, **exc.params)
-    if problems:
-        sheet.errors.extend(problems)
-        return None
-    if line.qty is not None and printed:
-        _amount_check(line, printed, frozenset(values), sheet)
-    if line.remark and vocab.is_damage_remark(line.remark):
-        line.hints.append("remark_damage")
-    if line.qty_difference:
-        line.hints.append("qty_differs")
-    return line
-
-
-def _text(values, f) -> str:
-    raw = values.get(f)
-    if type(raw) is str:
-        return raw.strip()
-    return "" if raw is None or raw is _FORMULA else to_text(cell_date(raw))
-
-
-def _texts(line: SheetLine, values: dict, bad) -> None:
-    for f in LINE_TEXT_FIELDS:
-        if f not in values:
-            continue
-        text = _text(values, f)
-        limit = TEXT_LIMITS.get(f, 200)
-        try:
-            text_input.check_text(text, f)
-        except ValidationError as exc:
-            bad(f, exc.code, char=exc.params["char"])
-            continue
-        if len(text) > limit:
-            bad(f, "too_long", max=limit)
-            continue
-        setattr(line, f, text)
-    combined = _text(values, "name_spec")
-    if combined and not line.name:
-        code, combined = split_code_name(combined)
-        line.sku = line.sku or code
-        line.name, spec = split_name_spec(combined)
-        line.spec = line.spec or spec
-    if line.name[:1] in ("[", "【"):
-        code, name = split_code_name(line.name)
-        if code:
-            line.name = name
-            line.sku = line.sku or code
-    if not line.sku and "barcode" in values:
-        line.sku = _text(values, "barcode")
-    line.sku = line.sku.upper()
-    if len(line.sku) > TEXT_LIMITS["sku"]:
-        bad("sku", "too_long", max=TEXT_LIMITS["sku"])
-
-
-def _quantity(line: SheetLine, values: dict, bad) -> None:
-    raw = values.get("qty")
-    if raw is _FORMULA:
-        return
-    try:
-        qty, unit = number_and_unit(raw)
-    except BadCell as exc:
-        bad("qty", exc.code, **exc.params)
-        return
-    if qty is None:
-        bad("qty", "qty_missing")
-    elif qty <= 0:
-        bad("qty", "must_be_positive", value=str(qty))
-    elif qty > MAX_LINE_QTY:
-        bad("qty", "too_large", value=str(qty))
-    elif qty != qty.quantize(Decimal("0.001")):
-        bad("qty", "too_many_decimals", places=3, value=str(qty))
-    else:
-        line.qty = qty
-        line.unit = line.unit or unit
-    if values.get("ordered_qty") not in (None, _FORMULA):
-        try:
-            ordered = number_and_unit(values["ordered_qty"])[0]
-            line.ordered_qty = ordered if ordered is not None and ordered >= 0 else None
-        except BadCell:
-            line.ordered_qty = None
-
-
-def _money(values: dict, f: str, bad, limit: Decimal, places: int | None) -> Decimal | None:
-    raw = values.get(f)
-    if raw is None or raw is _FORMULA:
-        return None
-    try:
-        number = number_and_unit(raw)[0]
-    except BadCell as exc:
-        bad(f, exc.code, **exc.params)
-        return None
-    if number is None:
-        return None
-    if number < 0:
-        bad(f, "must_not_be_negative", value=str(number))
-    elif number > limit:
-        bad(f, "too_large", value=str(number))
-    elif places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
-        bad(f, "too_many_decimals", places=places, value=str(number))
-    else:
-        return number
-    return None
-
-
-def _prices(line: SheetLine, values: dict, bad, sheet: DeliverySheet) -> dict[str, Decimal]:
-    """The prices and tax rate of a line; returns the printed plain price and amounts
-    (for the amount check). Which price is compared with the PO follows the
-    supplier's price basis (default: with tax)."""
-    printed: dict[str, Decimal] = {}
-    for f in ("unit_price", "price_incl_tax", "price_excl_tax"):
-        if f in values:
-            number = _money(values, f, bad, MAX_PRICE, 4)
-            if number is not None:
-                printed[f] = number
-    for f in AMOUNT_FIELDS:
-        if f in values:
-            number = _money(values, f, bad, MAX_PRICE * MAX_LINE_QTY, None)
-            if number is not None:
-                printed[f] = number
-    line.price_incl_tax = printed.get("price_incl_tax")
-    line.price_excl_tax = printed.get("price_excl_tax")
-    raw_rate = values.get("tax_rate")
-    if raw_rate is not None and raw_rate is not _FORMULA:
-        try:
-            line.tax_rate = parse_rate(raw_rate)
-        except BadCell:
-            line.tax_rate = None
-    incl_first = sheet.price_basis != "excl_tax"
-    preferred, other = ((line.price_incl_tax, line.price_excl_tax) if incl_first
-                        else (line.price_excl_tax, line.price_incl_tax))
-    plain = printed.get("unit_price")
-    line.unit_price = preferred if preferred is not None else (plain if plain is not None else other)
-    return printed
-
-
-@lru_cache(maxsize=64)
-def _amount_basis(columns: frozenset[str]) -> str:
-    """Which price the plain 金额 column multiplies: before tax beside 价税合计 or 税额
-    or an ex-tax price, with tax beside only a with-tax price, else the plain price."""
-    if "amount_incl_tax" in columns or "tax_amount" in columns or (
-            "price_excl_tax" in columns):
-        return "excl_tax"
-    if "price_incl_tax" in columns:
-        return "incl_tax"
-    return "plain"
-
-
-def _amount_check(line: SheetLine, printed: dict[str, Decimal], columns: frozenset[str],
-                  sheet: DeliverySheet) -> None:
-    """Each amount against qty × the price of the same basis (with or without tax)."""
-    plain = printed.get("unit_price")
-    prices = {"incl_tax": line.price_incl_tax if line.price_incl_tax is not None else plain,
-              "excl_tax": line.price_excl_tax if line.price_excl_tax is not None else plain,
-              "plain": plain if plain is not None else line.unit_price}
-    bases = {"amount": _amount_basis(columns), "amount_incl_tax": "incl_tax",
-             "amount_excl_tax": "excl_tax"}
-    tolerance = max(AMOUNT_TOLERANCE, line.qty * HALF_CENT)
-    for f in AMOUNT_FIELDS:
-        amount = printed.get(f)
-        if amount is None:
-            continue
-        if line.amount is None:
-            line.amount = amount
-        price = prices[bases[f]]
-        if price is None:
-            continue
-        expected = line.qty * price
-        if abs(expected - amount) > tolerance:
-            sheet.errors.append(SheetError(
-                line.row, sheet.columns.get(f, ""), "amount_mismatch",
-                {"field": f, "amount": str(amount),
-                 "expected": format(expected.normalize(), "f")}, "warning"))
-
-
-def _number(raw) -> Decimal | None:
-    if raw is _FORMULA:
-        return None
-    try:
-        return number_and_unit(raw)[0]
-    except BadCell:
-        return None
 
 
 # --- generic imports (PO import) ---------------------------------------------------------------

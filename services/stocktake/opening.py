@@ -49,26 +49,8 @@ def open_stocktake(db: Database, *, actor, period, zones=None,
         if existing:
             raise Duplicate("stocktake_exists", field="stocktake_period", value=period,
                             number=existing)
-        zones_query = select(Location.zone).distinct().order_by(Location.zone)
-        if warehouse:
-            zones_query = zones_query.join(Warehouse, Warehouse.id == Location.warehouse_id) \
-                .where(Warehouse.code == warehouse)
-        known = list(session.scalars(zones_query))
-        if warehouse and not known:
-            raise NotFound(what="warehouse", key=warehouse)
-        chosen = known if wanted is None else wanted
-        unknown = [z for z in chosen if z not in known]
-        if unknown:
-            raise ValidationError("stocktake_unknown_zone", field="stocktake_zones", zone=", ".join(unknown))
-        if not chosen:
-            raise ValidationError("required", field="stocktake_zones")
-        frozen = session.execute(
-            select(Location.code, Location.zone)
-            .where(Location.zone.in_(chosen), Location.frozen_by_stocktake_id.is_not(None))
-            .limit(1)
-        ).first()
-        if frozen:
-            raise InvalidState("zone_already_frozen", zone=frozen.zone, location=frozen.code)
+        chosen = _chosen_zones(session, wanted, warehouse)
+        _refuse_frozen_zones(session, chosen)
         if not allow_open_receipts:
             _refuse_open_receipts(session, chosen)
         now = clock.now()
@@ -97,6 +79,36 @@ def open_stocktake(db: Database, *, actor, period, zones=None,
         return stocktake.number
 
     return db.write(work)
+
+
+def _chosen_zones(session, wanted: list[str] | None, warehouse: str | None) -> list[str]:
+    """The zones to count: those asked for, else every zone (of ``warehouse`` when
+    given); an unknown zone or warehouse is refused."""
+    zones_query = select(Location.zone).distinct().order_by(Location.zone)
+    if warehouse:
+        zones_query = zones_query.join(Warehouse, Warehouse.id == Location.warehouse_id) \
+            .where(Warehouse.code == warehouse)
+    known = list(session.scalars(zones_query))
+    if warehouse and not known:
+        raise NotFound(what="warehouse", key=warehouse)
+    chosen = known if wanted is None else wanted
+    unknown = [z for z in chosen if z not in known]
+    if unknown:
+        raise ValidationError("stocktake_unknown_zone", field="stocktake_zones", zone=", ".join(unknown))
+    if not chosen:
+        raise ValidationError("required", field="stocktake_zones")
+    return chosen
+
+
+def _refuse_frozen_zones(session, chosen: list[str]) -> None:
+    """A zone already frozen by another stocktake cannot be counted twice."""
+    frozen = session.execute(
+        select(Location.code, Location.zone)
+        .where(Location.zone.in_(chosen), Location.frozen_by_stocktake_id.is_not(None))
+        .limit(1)
+    ).first()
+    if frozen:
+        raise InvalidState("zone_already_frozen", zone=frozen.zone, location=frozen.code)
 
 
 def _refuse_open_receipts(session, zones: list[str]) -> None:
