@@ -15,7 +15,7 @@ from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.stocktake_receipts import confirm_open_receipts, show_open_receipts
 from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
-from ui.widgets import (excel_download, paged_table, refresh_with, run_action,
+from ui.widgets import (compact_table, excel_download, paged_table, refresh_with, run_action,
                         show_flash, show_service_error, signoff_block)
 
 user = require_roles("supervisor", "keeper", "finance")
@@ -74,7 +74,8 @@ def progress_table(view) -> None:
          "needs_recount": p.needs_recount, "spot_checked": p.spot_checked,
          "forced_recounts": p.forced_recounts}
         for p in view.progress])
-    paged_table(frame, "stocktake_progress", prefix="stcol")
+    compact_table(frame, "stocktake_progress",
+                  ["zone", "lines", "counted", "needs_recount", "spot_checked"], prefix="stcol")
 
 
 def counter_choice(key: str, round_: str) -> str | None:
@@ -157,7 +158,9 @@ def count_entry_tab(view, number: str) -> None:
     frame = with_unit_names(db, pd.DataFrame(rows, columns=[
         "location", "sku", "name", "spec", "unit", "qty", "counted_by", "counted_at",
         "needs_recount"]))
-    paged_table(frame, "count_entries", prefix="stcol")
+    # what a 768 px tablet shows at once; the rest of an entry is one tap away
+    compact_table(frame, "count_entries",
+                  ["location", "sku", "name", "qty", "unit", "needs_recount"], prefix="stcol")
 
 
 def sheets_tab(view, number: str) -> None:

@@ -65,7 +65,10 @@ def _photos_key(photos: list[tuple[bytes, str]]) -> str:
 
 def _collect_photos() -> list[tuple[bytes, str]]:
     pages = st.session_state.setdefault(PHOTOS, [])
-    shot = st.camera_input(t("photo.camera"), key="rcv_photo_camera")
+    # the camera opens (and asks for permission) only when the receiver wants it
+    shot = None
+    if st.toggle(t("photo.use_camera"), key="rcv_photo_camera_on"):
+        shot = st.camera_input(t("photo.camera"), key="rcv_photo_camera")
     if shot is not None and st.button(t("photo.add_page"), key="rcv_photo_add", width="stretch",
                                       icon=":material/add_a_photo:"):
         data = shot.getvalue()

@@ -63,6 +63,7 @@ def test_photograph_note_and_start_checking(server, demo_db, camera_browser, ori
         login(page, server, "liwei")
         open_page(page, en("nav.receiving"))
         page.get_by_text(en("photo.title")).click()
+        act(page, page.get_by_text(en("photo.use_camera")).click)
         take = page.get_by_role("button", name=re.compile("Take Photo", re.I))
         expect(take).to_be_enabled()
         act(page, take.click)

@@ -21,6 +21,7 @@ MESSAGES = {
     "field.photo": ("Photo", "照片"),
     "photo.title": ("Photograph the delivery note", "拍摄送货单"),
     "photo.camera": ("Camera", "相机"),
+    "photo.use_camera": ("Use the camera", "使用相机拍照"),
     "photo.upload": ("Or choose photos (JPEG, PNG, HEIC; one per page)",
                      "或选择照片（JPEG、PNG、HEIC；每页一张）"),
     "photo.add_page": ("Add this page", "添加此页"),
