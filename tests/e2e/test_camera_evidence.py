@@ -36,6 +36,23 @@ def write_y4m(path: Path, rgb=CARTON, size=(640, 480), frames=10) -> Path:
     return path
 
 
+VIDEO_SHOWS_PICTURE = """v => new Promise(resolve => {
+    const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
+    const paint = canvas.getContext('2d');
+    const check = () => {
+        if (v.readyState >= 2) {
+            paint.drawImage(v, 0, 0, 16, 16);
+            const px = paint.getImageData(0, 0, 16, 16).data;
+            let red = 0;
+            for (let i = 0; i < px.length; i += 4) red += px[i];
+            if (red > 16 * 16 * 60) return resolve();
+        }
+        setTimeout(check, 100);
+    };
+    check();
+})"""
+
+
 @pytest.fixture(scope="module")
 def camera_browser(tmp_path_factory, browser):
 
@@ -93,8 +110,8 @@ def test_photograph_and_refuse_then_purchasing_sees_it(camera_tablet, server, de
     camera = by_key(page, "rfd_photos_camera")
     shoot = camera.get_by_role("button", name=re.compile("Take photo", re.I))
     expect(shoot).to_be_enabled()
-    camera.locator("video").evaluate(
-        "v => new Promise(r => v.readyState >= 2 ? r() : v.addEventListener('loadeddata', r))")
+    # the fake camera's first frames are black: shoot once the carton is on screen
+    camera.locator("video").evaluate(VIDEO_SHOWS_PICTURE)
     act(page, shoot.click)
     wait_text(page, "1 photo(s) ready to send with the record.")
     screenshot(page, "evidence-01-camera-shot")
