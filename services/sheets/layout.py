@@ -159,7 +159,8 @@ def _small_int(value: Any) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
-        return float(value).is_integer() and 0 < value < 10000
+        # a line-number cell (calamine gives whole numbers as floats); not a quantity
+        return (isinstance(value, int) or value.is_integer()) and 0 < value < 10000
     return isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 4
 
 
