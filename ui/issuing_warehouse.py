@@ -8,6 +8,7 @@ from services import catalog, issuing, users
 from ui.i18n import current_language, t
 
 PICK_KEY = "iss_warehouse"
+CHOICE_KEY = "iss_warehouse_choice"     # plain state: survives the widget being re-created
 
 
 def _name(house: dict) -> str:
@@ -23,11 +24,21 @@ def warehouse_picker(db, username: str) -> str | None:
         return houses[0]["code"] if houses else None
     codes = [h["code"] for h in houses]
     names = {h["code"]: _name(h) for h in houses}
-    if PICK_KEY not in st.session_state:
+    chosen = st.session_state.get(CHOICE_KEY)
+    if chosen not in codes:
         home = users.home_warehouse(db, username)
-        st.session_state[PICK_KEY] = home if home in codes else codes[0]
-    return st.selectbox(t("issuing.warehouse"), codes, key=PICK_KEY,
-                        format_func=lambda code: f"{code} · {names[code]}")
+        chosen = st.session_state[CHOICE_KEY] = home if home in codes else codes[0]
+    # The choice lives outside the widget and is the widget's default: a selectbox
+    # whose value was only pushed through session_state can be re-created by the
+    # browser at its first option (seen with quick taps on a loaded server), and an
+    # issue would then silently look for stock in the wrong warehouse.
+    return st.selectbox(t("issuing.warehouse"), codes, index=codes.index(chosen), key=PICK_KEY,
+                        format_func=lambda code: f"{code} · {names[code]}",
+                        on_change=_remember_choice)
+
+
+def _remember_choice() -> None:
+    st.session_state[CHOICE_KEY] = st.session_state[PICK_KEY]
 
 
 def show_elsewhere(line, warehouse: str | None) -> None:
