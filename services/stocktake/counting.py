@@ -22,8 +22,10 @@ from db.models import (
 )
 from db.queries import stocktake as q
 from domain import stocktake as rules
+from domain.units import BadQuantity, parse_quantity
 from services import clock
 from services.common import audit, clean_text, load_user, require_role, to_decimal
+from services.units import factors_in, quantity_in_stock_unit, unit_book_in
 from services.errors import PermissionDenied, ValidationError
 
 from services.stocktake.common import COUNT_ROLES, SHEET_HEADERS, SHEET_UPLOAD_ROWS, SPOT_ROLES, ZERO, _check_zone, _load, _require_status
@@ -96,12 +98,53 @@ def _parse_counts(counts: Iterable[Mapping[str, Any]]) -> tuple[list[tuple], lis
             sku = clean_text(count.get("sku"), "sku", max_len=40, required=True, row=row).upper()
             location = clean_text(count.get("location"), "location", max_len=40, required=True,
                                   row=row).upper()
-            qty = to_decimal(count.get("qty"), "qty", places=3, row=row)
+            qty = count_qty(count.get("qty"), row)
         except ValidationError as exc:
             errors.append({"row": row, "code": exc.code, "params": exc.params})
             continue
         parsed.append((row, sku, location, qty))
     return parsed, errors
+
+
+def count_qty(raw, row) -> Decimal | str:
+    """A counted quantity: a number in the stock unit, or packs and pieces as counted
+    ("3 箱 + 5"), kept as text until the item's pack sizes convert it."""
+    try:
+        return to_decimal(raw, "qty", places=3, row=row)
+    except ValidationError:
+        text = clean_text(raw, "qty", max_len=60, row=row)
+        try:
+            with_units = any(unit for _n, unit in parse_quantity(text))
+        except BadQuantity:
+            with_units = False
+        if not with_units:
+            raise
+        return text
+
+
+def _in_stock_units(session, parsed: list[tuple], items: dict[str, int]) -> list[tuple]:
+    """Counts given in pack units converted with the item's own factors (supplier
+    sizes do not apply on the shelf); every row that does not convert is reported."""
+    # 盘点: counts are real physical quantities, units consistent: a box is its pieces
+    texts = {items[sku] for _r, sku, _l, qty in parsed if isinstance(qty, str) and sku in items}
+    if not texts:
+        return parsed
+    stock_units = dict(session.execute(select(Item.id, Item.unit).where(Item.id.in_(texts))).all())
+    factors, book = factors_in(session, texts, None), unit_book_in(session)
+    converted, errors = [], []
+    for row, sku, location, qty in parsed:
+        if isinstance(qty, str) and sku in items:
+            item_id = items[sku]
+            try:
+                qty = to_decimal(quantity_in_stock_unit(
+                    book, stock_units[item_id], factors[item_id], qty, row=row),
+                    "qty", places=3, row=row)
+            except ValidationError as exc:
+                errors.append({"row": row, "code": exc.code, "params": exc.params})
+                continue
+        converted.append((row, sku, location, qty))
+    _raise_errors(errors)
+    return converted
 
 
 def _raise_errors(errors: list[dict]) -> None:
@@ -149,7 +192,8 @@ def record_counts(db: Database, *, actor, stocktake, round, counts, counted_by=N
         _require_status(st, "open")
         counter = _counter(session, user, counted_by, round)
         items, locations, lines = _count_targets(session, st, parsed)
-        accepted = _check_counts(parsed, items, locations, lines, st, round, counter,
+        counted = _in_stock_units(session, parsed, items)
+        accepted = _check_counts(counted, items, locations, lines, st, round, counter,
                                  allow_new)
         now = clock.now()
         new_ids = _add_found_lines(session, st, accepted)
@@ -360,7 +404,7 @@ def read_count_sheet(data: bytes, filename: str) -> CountSheetUpload:
         if isinstance(qty, float):            # a typed number read by the spreadsheet
             qty = repr(qty)
         try:
-            qty = to_decimal(qty, "qty", places=3, row=row_no)
+            qty = count_qty(qty, row_no)                # "3 箱 + 5": converted on recording
             sku = clean_text(cell("sku"), "sku", max_len=40, required=True, row=row_no).upper()
             location = clean_text(cell("location"), "location", max_len=40, required=True,
                                   row=row_no).upper()

@@ -487,3 +487,40 @@ def test_freeze_refuses_issues_and_transfers_through_the_services(sworld):
                      to_location="AX-01")
     assert balances(db)[("BP-200", "AX-01")] == before[("BP-200", "AX-01")] + 1
     assert reports.check_consistency(db) == []
+
+
+def test_counts_in_boxes_and_pieces_are_recorded_in_the_stock_unit(sworld):
+    """A counter counts boxes: "3 箱 + 5" on the tablet or on the uploaded sheet is
+    recorded as 3 × 12 + 5 pieces; a unit the item has no size for is refused by row."""
+    from openpyxl import Workbook
+    import io
+
+    db = sworld
+    catalog.set_pack_unit(db, actor="admin", sku="OF-100", unit="箱", factor=12)
+    number = open_six(db)
+    rows = st.count_sheet(db, number, "AX Auxiliary")
+    box_row = next(r for r in rows if r["sku"] == "OF-100")
+    other = next(r for r in rows if r["sku"] != "OF-100")
+    wb = Workbook()
+    wb.active.append(["库位", "配件编码", "名称", "实盘数量"])
+    wb.active.append([box_row["location"], "OF-100", "机油滤清器", "3 箱 + 5"])
+    wb.active.append([other["location"], other["sku"], "", "2 箱"])        # no box size known
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    parsed = st.read_count_sheet(buffer.getvalue(), "ax.xlsx")
+    assert parsed.errors == [] and [ln["qty"] for ln in parsed.lines] == ["3 箱 + 5", "2 箱"]
+    with pytest.raises(ValidationError) as err:
+        st.record_counts(db, actor="keeper", stocktake=number, round="initial",
+                         counts=parsed.lines)
+    assert (err.value.code, err.value.params["row"]) == ("unknown_unit", 3)
+    assert all(e["qty"] is None for e in st.count_entries(db, number, "AX Auxiliary", "initial")
+               if e["sku"] == "OF-100")                                  # nothing written
+    st.record_counts(db, actor="keeper", stocktake=number, round="initial",
+                     counts=parsed.lines[:1])
+    entry = next(e for e in st.count_entries(db, number, "AX Auxiliary", "initial")
+                 if e["sku"] == "OF-100" and e["location"] == box_row["location"])
+    assert entry["qty"] == Decimal(41)
+    with pytest.raises(ValidationError) as err:
+        st.record_counts(db, actor="keeper", stocktake=number, round="initial", counts=[
+            {"sku": "OF-100", "location": box_row["location"], "qty": "lots"}])
+    assert err.value.code == "not_a_number"
