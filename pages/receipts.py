@@ -13,13 +13,19 @@ from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.units import unit_label
-from ui.widgets import labelled, paged_table, run_action, show_service_error
+from ui.widgets import compact_table, labelled, run_action, show_service_error
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 GRN_COLUMNS = ["line_no", "sku", "name", "spec", "unit", "note_qty", "counted_qty",
                "damaged_qty", "accepted_qty", "rejected_qty", "unit_price", "amount", "lot_no",
                "expiry_date", "location", "flags"]
 RETURN_COLUMNS = ["line_no", "sku", "name", "qty", "unit_price", "amount", "reason", "lot_no"]
+# The columns a portrait tablet (768 px) shows without scrolling sideways; the Excel,
+# PDF and print view keep every column.
+GRN_TABLET_COLUMNS = ["line_no", "sku", "name", "accepted_qty", "rejected_qty", "unit"]
+RETURN_TABLET_COLUMNS = ["line_no", "sku", "name", "qty", "reason"]
+LIST_TABLET_COLUMNS = ["number", "status", "supplier_name", "arrived_at", "lines"]
+DISCREPANCY_TABLET_COLUMNS = ["line_no", "sku", "flag", "qty", "outcome"]
 
 user = require_roles("receiver", "keeper", "purchasing", "supervisor", "finance", "manager", "qc")
 db = get_db()
@@ -99,12 +105,12 @@ def receipt_detail(number: str) -> None:
         for col, label, value in zip(st.columns(4), labels, values):
             col.markdown(f"**{label}**")
             col.write(value or "________")
-    else:
-        st.dataframe(labelled(df, "rcv"), hide_index=True, width="stretch")
+    else:       # what a 768 px tablet shows at once; a tapped line shows all its fields
+        compact_table(df, f"grn_lines_{view.number}", GRN_TABLET_COLUMNS, prefix="rcv")
     if view.discrepancies:
         st.markdown(f"**{t('grn.discrepancies')}**")
         disc = pd.DataFrame([{**d, "flag": t(f"flag.{d['flag']}")} for d in view.discrepancies])
-        st.dataframe(labelled(disc, "rcv"), hide_index=True, width="stretch")
+        compact_table(disc, f"grn_disc_{view.number}", DISCREPANCY_TABLET_COLUMNS, prefix="rcv")
     with st.expander(t("evidence.receipt_photos"), icon=":material/photo_library:"):
         evidence.document_photos(view.number, key=f"grn_{view.number}")
     for return_number in view.return_numbers:
@@ -120,7 +126,7 @@ def return_detail(number: str, labels, values) -> None:
         st.markdown(f"**{heading}**")
         st.caption(meta)
         df = return_frame(doc)
-        st.dataframe(labelled(df, "rcv"), hide_index=True, width="stretch")
+        compact_table(df, f"rts_lines_{doc.number}", RETURN_TABLET_COLUMNS, prefix="rcv")
         names = users.display_names(db, [doc.created_by, doc.confirmed_by])
         return_values = [names.get(doc.created_by, ""), values[1],
                          names.get(doc.confirmed_by or "", ""),
@@ -158,7 +164,7 @@ else:
         "lines": r["lines"], "arrived_at": local(r["arrived_at"]), "posted_at": local(r["posted_at"]),
         "received_by": r["received_by"], "checked_by": r["checked_by"],
         "return_number": r["return_number"]} for r in rows])
-    paged_table(table, "grn_table", prefix="rcv")
+    compact_table(table, "grn_table", LIST_TABLET_COLUMNS, prefix="rcv")
     numbers = [r["number"] for r in rows]
     preset = st.session_state.get("grn_selected")
     chosen = st.selectbox(t("grn.choose"), numbers,
@@ -168,7 +174,8 @@ else:
 open_returns = [r for r in receiving.list_supplier_returns(db, status="open")]
 if open_returns:
     st.subheader(t("grn.returns"))
-    st.dataframe(labelled(pd.DataFrame([{
+    compact_table(pd.DataFrame([{
         "number": r["number"], "receipt": r["receipt"], "supplier": r["supplier"],
         "source": r["source"], "qty": r["qty"], "created_at": local(r["created_at"])}
-        for r in open_returns]), "rcv"), hide_index=True, width="stretch")
+        for r in open_returns]), "open_returns", ["number", "supplier", "qty", "created_at"],
+        prefix="rcv")
