@@ -935,9 +935,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _peak_rss_mb(pid: int) -> float:
+def _peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -947,6 +947,7 @@ def case_server_memory(b: Bench) -> Result:
     user with every role has opened every page in Chromium."""
     from playwright.sync_api import sync_playwright
 
+    from tests.e2e.browser import NAV, open_page, track   # the browser tests' own navigation
     from ui.i18n import translate
     from ui.navigation import pages_for
 
@@ -960,7 +961,7 @@ def case_server_memory(b: Bench) -> Result:
          "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    visited, failures, page_times = 0, [], {}
+    visited, failures, page_times, page_peaks = 0, [], {}, {}
     try:
         deadline = time.time() + 90
         while True:
@@ -978,18 +979,18 @@ def case_server_memory(b: Bench) -> Result:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                          headless=True)
             page = browser.new_page(viewport={"width": 1024, "height": 768})
+            track(page)                     # script runs counted: a page is open when its run ends
             page.goto(url)
             _wait_idle(page)
             page.get_by_label("Username", exact=True).fill(BENCH_USER)
             page.get_by_label("Password", exact=True).fill(PASSWORD)
             page.get_by_role("button", name="Sign in").click()
-            page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+            page.locator(NAV).first.wait_for(timeout=60_000)     # top bar (or sidebar)
             _wait_idle(page)
             for title in titles:
                 started = time.perf_counter()
                 try:
-                    page.locator('[data-testid="stSidebarNav"]').get_by_role(
-                        "link", name=title, exact=True).first.click()
+                    open_page(page, title)
                     _wait_idle(page, timeout=180)
                     visited += 1
                     if page.locator('[data-testid="stException"]').count():
@@ -997,6 +998,7 @@ def case_server_memory(b: Bench) -> Result:
                 except Exception as exc:  # noqa: BLE001
                     failures.append(f"{title}: {type(exc).__name__}")
                 page_times[title] = round(time.perf_counter() - started, 2)
+                page_peaks[title] = round(_peak_rss_mb(proc.pid), 1)   # which page raised it
             browser.close()
         peak = _peak_rss_mb(proc.pid)
     finally:
@@ -1008,6 +1010,7 @@ def case_server_memory(b: Bench) -> Result:
     return Result("server_peak_rss", [], None, visited, metric="peak_rss_mb",
                   extra={"peak_rss_mb": round(peak, 1), "target_mb": 500,
                          "pages": len(titles), "page_seconds": page_times,
+                         "peak_mb_after_page": page_peaks,
                          "failures": failures,
                          "passed": peak <= 500 and not failures and visited == len(titles)})
 

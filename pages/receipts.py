@@ -1,6 +1,5 @@
 """Receipts (GRN) list with search and status; the GRN and return-to-supplier
 documents as Excel and as a print view with the sign-off block."""
-from decimal import Decimal
 
 import pandas as pd
 import streamlit as st
@@ -40,13 +39,12 @@ def grn_frame(view) -> pd.DataFrame:
     rows = []
     for ln in view.lines:
         price = ln.unit_price
-        accepted = ln.accepted_qty or Decimal(0)
         rows.append({
             "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "spec": ln.spec,
             "unit": unit_label(db, ln.stock_unit or ln.unit), "note_qty": ln.note_qty, "counted_qty": ln.counted_qty,
             "damaged_qty": ln.damaged_qty, "accepted_qty": ln.accepted_qty,
             "rejected_qty": ln.rejected_qty, "unit_price": price,
-            "amount": accepted * price if price is not None else None,
+            "amount": ln.amount,                # as booked: exact for lines bought by the pack
             "lot_no": ln.lot_no, "expiry_date": ln.expiry_date,
             "location": ln.stored_location or ln.location or "",
             "flags": ", ".join(t(f"flag.{f}") for f in sorted(ln.flags))})
@@ -106,7 +104,9 @@ def receipt_detail(number: str) -> None:
             col.markdown(f"**{label}**")
             col.write(value or "________")
     else:       # what a 768 px tablet shows at once; a tapped line shows all its fields
-        compact_table(df, f"grn_lines_{view.number}", GRN_TABLET_COLUMNS, prefix="rcv")
+        names_zh = [ln.name_zh for ln in view.lines]
+        compact_table(df.assign(name_zh=names_zh), f"grn_lines_{view.number}",
+                      GRN_TABLET_COLUMNS, prefix="rcv")
     if view.discrepancies:
         st.markdown(f"**{t('grn.discrepancies')}**")
         disc = pd.DataFrame([{**d, "flag": t(f"flag.{d['flag']}")} for d in view.discrepancies])

@@ -9,7 +9,7 @@ import streamlit as st
 from services import purchasing, receiving, users
 from services.errors import Duplicate, ServiceError
 from ui import delivery_photo, evidence, receiving_sheet, refusal
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.receiving_units import line_units, note_qty_text
 from ui.labels import lot_labels_for_receipt
 from ui.receiving_codes import learn_codes
@@ -18,7 +18,7 @@ from ui.session import actor, after_write, get_db, require_roles
 from ui.receiving_flow import (LINES_TABLE, back_to_list, compact, go_to_next_line,
                                pick_tapped_line, take_next_line)
 from ui.receiving_wait import approval_facts, follow_approvals
-from ui.widgets import labelled, run_action, show_service_error
+from ui.widgets import labelled, person_label, run_action, show_service_error
 
 CURRENT = "rcv_current"
 RECEIVABLE = ["approved", "partially_received", "received"]
@@ -35,6 +35,11 @@ def fmt(value) -> str:
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
     return str(value)
+
+
+def shown_name(line) -> str:
+    """The catalogue's Chinese name on a Chinese screen, else the name on the note."""
+    return line.name_zh if current_language() == "zh" and line.name_zh else line.name
 
 
 def flag_text(flags) -> str:
@@ -193,7 +198,7 @@ def receipt_screen(number: str) -> None:
 
 def lines_table(view) -> None:
     rows = [{
-        "line_no": ln.line_no, "sku": ln.sku, "name": ln.name,
+        "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "name_zh": ln.name_zh,
         "note_qty": note_qty_text(db, ln),
         "counted_qty": fmt(ln.counted_qty), "damaged_qty": fmt(ln.damaged_qty) if ln.damaged_qty else "",
         "accepted_qty": fmt(ln.accepted_qty), "rejected_qty": fmt(ln.rejected_qty),
@@ -245,12 +250,12 @@ def line_form(view) -> None:
             (ln.line_no for ln in view.lines if ln.counted_qty is None), numbers[0])
     lines = {ln.line_no: ln for ln in view.lines}
     choice = st.selectbox(t("rcv.choose_line"), numbers, key="rcv_line_choice",
-                          format_func=lambda n: f"{n} · {lines[n].sku} {lines[n].name}")
+                          format_func=lambda n: f"{n} · {lines[n].sku} {shown_name(lines[n])}")
     ln = lines[choice]
     bins = storage_bins()
     line_units(db, view, ln)
     with st.form(f"rcv_line_{view.number}_{choice}"):
-        st.markdown(f"**{t('rcv.line_form', line_no=ln.line_no, sku=ln.sku, name=ln.name)}**")
+        st.markdown(f"**{t('rcv.line_form', line_no=ln.line_no, sku=ln.sku, name=shown_name(ln))}**")
         st.caption(t("rcv.note_says", qty=fmt(ln.note_qty), price=fmt(ln.note_unit_price) or "-",
                      po_price=fmt(ln.unit_price) or "-", outstanding=fmt(ln.outstanding)))
         if ln.full_inspection:
@@ -340,7 +345,8 @@ def post_form(view) -> None:
             f"#{n} {t('flag.' + f)}" for n, f in view.blocking)))
     cosigners = [u for u in users.users_with_role(db, "keeper", "supervisor") if u != user.username]
     with st.form(f"rcv_post_{view.number}", clear_on_submit=True):
-        checker = st.selectbox(t("rcv.cosigner"), cosigners, key="rcv_checker")
+        checker = st.selectbox(t("rcv.cosigner"), cosigners, key="rcv_checker",
+                               format_func=person_label(db, cosigners))
         password = st.text_input(t("rcv.cosigner_password"), type="password", key="rcv_checker_pw")
         submitted = st.form_submit_button(t("rcv.post"), type="primary", width="stretch",
                                           disabled=not view.can_post)

@@ -15,7 +15,7 @@ from ui.report_widgets import (
     period_label,
 )
 from ui.session import actor, get_db, require_roles
-from ui.widgets import paged_table, run_action
+from ui.widgets import column_chooser, paged_table, run_action
 
 user = require_roles()
 st.title(t("nav.report_monthly"))
@@ -53,7 +53,10 @@ if by == "item":
     if detail.empty:
         st.info(t("common.none_found"))
     else:
-        paged_table(detail[shown], "monthly_items", prefix="rcol")
+        paged_table(column_chooser(detail[shown], "monthly_items",
+                                   ["sku", name_column, "unit", "in_qty", "out_qty",
+                                    "closing_qty"], prefix="rcol"),
+                    "monthly_items", prefix="rcol")
         left, right = st.columns([2, 1])
         sku = left.selectbox(t("rep.drill_item"), list(detail["sku"]), key="monthly_drill")
         with right:

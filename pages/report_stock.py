@@ -79,7 +79,8 @@ else:
     shown = ["sku", name_column, "category", "brand", "genuine", "warehouse", "location", "zone",
              "lot_no", "expiry_date", "received_at", "status", "unit", "qty_on_hand",
              "unit_cost", "value"]
-    show_frame(view[shown], total=totals["lots"])
+    show_frame(view[shown], total=totals["lots"], key="soh",
+               tablet=["sku", name_column, "location", "qty_on_hand", "unit", "value"])
 
     skus = list(dict.fromkeys(page["sku"]))
     left, right = st.columns([2, 1])

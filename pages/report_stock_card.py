@@ -76,7 +76,8 @@ if movements is None:
     st.stop()
 view = movements.copy()
 view["type"] = [t(f"rep.move.{v}") if has(f"rep.move.{v}") else v for v in view["type"]]
-show_frame(view, total=len(view), height=420 if len(view) > 10 else "auto")
+show_frame(view, total=len(view), height=420 if len(view) > 10 else "auto", key="card",
+           tablet=["at", "type", "doc_no", "in_qty", "out_qty", "balance_qty"])
 
 period_line = t("rep.range_line", start=start.isoformat() if start else "…",
                 end=end.isoformat() if end else "…")

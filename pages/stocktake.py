@@ -15,8 +15,8 @@ from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.stocktake_receipts import confirm_open_receipts, show_open_receipts
 from ui.units import confirm_pack_count, has_unit, pack_units_column, with_unit_names
-from ui.widgets import (compact_table, excel_download, paged_table, refresh_with, run_action,
-                        show_flash, show_service_error, signoff_block)
+from ui.widgets import (compact_table, excel_download, paged_table, people, person_label, refresh_with,
+                        run_action, show_flash, show_service_error, signoff_block)
 
 user = require_roles("supervisor", "keeper", "finance")
 db = get_db()
@@ -85,7 +85,8 @@ def counter_choice(key: str, round_: str) -> str | None:
     names = users.users_with_role(db, "keeper", "supervisor")
     me = actor()
     options = [me] + [n for n in names if n != me]
-    return st.selectbox(t("stocktake.counter"), options, key=key)
+    return st.selectbox(t("stocktake.counter"), options, key=key,
+                        format_func=person_label(db, options))
 
 
 def round_choice(key: str) -> str:
@@ -153,14 +154,28 @@ def count_entry_tab(view, number: str) -> None:
     waiting = sum(1 for e in entries if e["needs_recount"])
     if waiting:
         st.warning(t("stocktake.needs_recount_info", count=waiting))
+        recount_list(entries)
     st.subheader(t("stocktake.my_entries"))
-    rows = [{**e, "counted_at": local_time(e["counted_at"])} for e in entries]
+    rows = [{**e, "counted_at": local_time(e["counted_at"]), "counted_by": who}
+            for e, who in zip(entries, people(db, [e["counted_by"] for e in entries]))]
     frame = with_unit_names(db, pd.DataFrame(rows, columns=[
-        "location", "sku", "name", "spec", "unit", "qty", "counted_by", "counted_at",
+        "location", "sku", "name", "name_zh", "spec", "unit", "qty", "counted_by", "counted_at",
         "needs_recount"]))
     # what a 768 px tablet shows at once; the rest of an entry is one tap away
     compact_table(frame, "count_entries",
                   ["location", "sku", "name", "qty", "unit", "needs_recount"], prefix="stcol")
+
+
+def recount_list(entries: list[dict]) -> None:
+    """The lines still waiting for the supervisor's team to recount, for the supervisor
+    and the second counter: where and what, never the book or the first count (复盘
+    stays blind). A line drops off the list once it is recounted."""
+    st.subheader(t("stocktake.recount_list"))
+    rows = [{"location": e["location"], "sku": e["sku"], "name": e["name"],
+             "name_zh": e["name_zh"], "unit": e["unit"]}
+            for e in entries if e["needs_recount"]]
+    compact_table(with_unit_names(db, pd.DataFrame(rows)), "recount_list",
+                  ["location", "sku", "name", "unit"], prefix="stcol")
 
 
 def sheets_tab(view, number: str) -> None:
@@ -245,13 +260,18 @@ def spot_tab(view, number: str) -> None:
         for zone, rate in rates.items()]), "error_rates", prefix="stcol")
     if view.status == "open" and user.has("finance"):
         st.subheader(t("stocktake.spot_entry"))
+        # 盘点: 30% from the sheets and 20% from the shelves are two steps, chosen here
+        step = st.segmented_control(t("stocktake.spot_step"), ["sheet", "shelf"],
+                                    default="sheet", key="spot_step",
+                                    format_func=lambda s: t(f"stocktake.spot_step_{s}")) or "sheet"
         location, sku = scanned_bin_and_item("spot")
         with st.form("spot_entry", clear_on_submit=True):
             qty = st.text_input(t("stocktake.count_qty"), key="spot_qty")
-            new = st.checkbox(t("stocktake.spot_shelf_new"), key="spot_new")
+            new = step == "shelf" and st.checkbox(t("stocktake.spot_shelf_new"), key="spot_new")
             if st.form_submit_button(t("stocktake.save_count"), type="primary", width="stretch"):
                 result = run_action(lambda: stk.record_counts(
                     db, actor=actor(), stocktake=number, round="spot", allow_new=new,
+                    shelf_pick=step == "shelf",
                     counts=[{"sku": sku, "location": location, "qty": qty}]),
                     )
                 if result:      # coverage and counters above show this count at once
@@ -300,7 +320,7 @@ if number:
         show_service_error(exc)
         st.stop()
     st.caption(t("stocktake.status_line", status=t("ststatus." + view.status),
-                 user=view.opened_by, at=local_time(view.opened_at)))
+                 user=people(db, [view.opened_by])[0], at=local_time(view.opened_at)))
     if user.has("supervisor", "finance"):
         progress_table(view)
     tabs = []

@@ -11,7 +11,7 @@ from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.format import fmt_qty
-from ui.widgets import (compact_table, excel_download, labelled, refresh_with, run_action,
+from ui.widgets import (compact_table, excel_download, labelled, people, refresh_with, run_action,
                         show_flash, show_service_error)
 
 user = require_roles("finance", "manager", "supervisor")
@@ -47,9 +47,10 @@ def pick_stocktake() -> str | None:
 
 def trail(view) -> None:
     st.subheader(t("variance.trail"))
+    names = people(db, [s.actor for s in view.steps])
     frame = pd.DataFrame([
-        {"step": t("ststep." + s.step), "actor": s.actor, "at": local_time(s.at),
-         "comment": s.comment} for s in view.steps],
+        {"step": t("ststep." + s.step), "actor": who, "at": local_time(s.at),
+         "comment": s.comment} for s, who in zip(view.steps, names)],
         columns=["step", "actor", "at", "comment"])
     st.dataframe(labelled(frame, "stcol"), hide_index=True, width="stretch")
     if view.status in NEXT_STEP:
@@ -180,7 +181,7 @@ if number:
         show_service_error(exc)
         st.stop()
     st.caption(t("stocktake.status_line", status=t("ststatus." + view.status),
-                 user=view.opened_by, at=local_time(view.opened_at)))
+                 user=people(db, [view.opened_by])[0], at=local_time(view.opened_at)))
     summary = stk.variance_summary(report)
     total = summary["total"]
     cols = st.columns(4)

@@ -9,11 +9,10 @@ carries what services.catalog.resolve_code resolves: a bin's code, a lot label's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import barcode
 import segno
-from fpdf import FPDF
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,6 +22,9 @@ from domain.codes import lot_label_payload
 from services.documents.text import local_date, qty
 from services.errors import NotFound, ValidationError
 from services.fonts import CJK_FONT_FAMILY, cjk_font_path
+
+if TYPE_CHECKING:            # fpdf (and its font tools) load when a label is printed
+    from fpdf import FPDF
 
 LAYOUTS = ("a4", "thermal")
 MAX_LABELS = 2000                   # one print job; beyond that, print by zone
@@ -183,6 +185,8 @@ def render(labels: Sequence[Label], *, layout: str = "a4", title: str = "Labels"
 
 
 def _pdf(size, title: str) -> FPDF:
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm", format=size)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)

@@ -27,7 +27,7 @@ from domain.units import (
     parse_quantity,
     total_in_stock_unit,
 )
-from services.common import audit, clean_text, get_or_404, require_role
+from services.common import audit, clean_text, get_or_404, require_role, to_decimal
 from services.errors import Duplicate, NotFound, ValidationError
 
 MASTER_DATA_ROLES = ("admin", "supervisor")
@@ -258,6 +258,51 @@ def quantity_in_stock_unit(book: UnitBook, stock_unit: str, factors: dict[str, D
         raise ValidationError("unknown_unit", unit=exc.unit, **where) from None
     except BadQuantity:
         raise ValidationError("not_a_quantity", value=str(text), **where) from None
+
+
+# --- quantities typed in packs on counts ------------------------------------------------
+def number_or_packs(raw, field: str, *, row=None, places: int = 3, maximum=None) -> Decimal | str:
+    """A typed quantity: a number in the stock unit, or packs and pieces as counted
+    ("3 箱 + 5") kept as text until the item's pack sizes convert it
+    (``packs_in_stock_units``). Anything else is refused as not a number."""
+    limit = {} if maximum is None else {"maximum": maximum}
+    try:
+        return to_decimal(raw, field, places=places, row=row, **limit)
+    except ValidationError:
+        text = clean_text(raw, field, max_len=60, row=row)
+        try:
+            with_units = any(unit for _n, unit in parse_quantity(text))
+        except BadQuantity:
+            with_units = False
+        if not with_units:
+            raise
+        return text
+
+
+def packs_in_stock_units(session: Session, counts: list[tuple[int, int, str]], *,
+                         supplier_id: int | None = None, field: str = "qty",
+                         places: int = 3) -> dict[int, Decimal]:
+    """(row, item id, "3 箱 + 5") -> row: the quantity in the item's stock unit, with
+    ``supplier_id``'s own pack sizes where given. Every row that does not convert is
+    reported at once (nothing is written by the caller)."""
+    if not counts:
+        return {}
+    ids = {item_id for _row, item_id, _text in counts}
+    stock_units = dict(session.execute(select(Item.id, Item.unit).where(Item.id.in_(ids))).all())
+    factors, book = factors_in(session, ids, supplier_id), unit_book_in(session)
+    converted, errors = {}, []
+    for row, item_id, text in counts:
+        try:
+            converted[row] = to_decimal(quantity_in_stock_unit(
+                book, stock_units[item_id], factors[item_id], text, field=field, row=row),
+                field, places=places, row=row)
+        except ValidationError as exc:
+            errors.append({"row": row, "code": exc.code, "params": exc.params})
+    if len(errors) == 1:
+        raise ValidationError(errors[0]["code"], **errors[0]["params"])
+    if errors:
+        raise ValidationError("count_rows_invalid", count=len(errors), errors=errors)
+    return converted
 
 
 # --- the item import's pack-units column ----------------------------------------------------

@@ -13,7 +13,7 @@ from ui import evidence
 from ui.i18n import t
 from ui.report_widgets import link
 from ui.session import actor, current_user, get_db
-from ui.widgets import labelled, run_action, show_service_error
+from ui.widgets import labelled, person_label, run_action, show_service_error
 
 OVERDUE_STYLE = "color: #b42318; font-weight: 600"
 TABLE_COLUMNS = ["number", "kind", "status", "supplier", "receipt", "sku", "qty", "value",
@@ -113,7 +113,8 @@ def action_form(view) -> None:
         st.caption(t("claims.write_off_help"))
         managers = [u for u in users.users_with_role(get_db(), "manager") if u != user.username]
         left, right = st.columns(2)
-        approver = left.selectbox(t("claims.approver"), [""] + managers)
+        approver = left.selectbox(t("claims.approver"), [""] + managers,
+                                  format_func=person_label(get_db(), managers))
         password = right.text_input(t("claims.approver_password"), type="password")
         if st.form_submit_button(t("claims.apply"), type="primary", width="stretch"):
             done = run_action(lambda: claims.update_claim(

@@ -13,7 +13,7 @@ import streamlit as st
 from domain.photo_table import code_key
 from services import purchasing, receiving
 from services.errors import ServiceError, ValidationError
-from services.photo import evidence, intake, ocr
+from services.photo import evidence, intake
 from ui.i18n import error_text, field_label, t
 from ui.widgets import show_service_error
 
@@ -26,7 +26,10 @@ MAX_PHOTO_MB = intake.MAX_PHOTO_BYTES // (1024 * 1024)
 
 @st.cache_resource(show_spinner=False)
 def ocr_engine():
-    """The recogniser, loaded once per server process and shared by every session."""
+    """The recogniser, loaded once per server process and shared by every session
+    (imported here: OpenCV and ONNX load only once someone reads a photo)."""
+    from services.photo import ocr
+
     return ocr.engine()
 
 

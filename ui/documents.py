@@ -5,7 +5,6 @@ import re
 
 import streamlit as st
 
-from services import documents
 from ui.i18n import current_language, t
 from ui.session import current_user, get_db
 
@@ -27,6 +26,8 @@ def pdf_download(kind: str, number: str, *, key: str, label_key: str = "doc.down
     printed_by = user.display_name if user else ""
 
     def data() -> bytes:
+        from services import documents      # the PDF library and its fonts load on first print
+
         return documents.render_pdf(get_db(), kind=kind, number=number, language=language,
                                     printed_by=printed_by)
 

@@ -55,7 +55,9 @@ LINES_TABLE = "rcv_lines_table"
 
 def compact(df, *, posted: bool = False):
     columns = POSTED_COLUMNS if posted else COMPACT_COLUMNS
-    return df[[c for c in columns if c in df.columns]]
+    picked = [c for c in columns if c in df.columns]
+    # the catalogue's Chinese name rides along: zh screens show it instead of the name
+    return df[picked + [f"{c}_zh" for c in picked if f"{c}_zh" in df.columns]]
 
 
 def pick_tapped_line() -> None:

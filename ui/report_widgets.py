@@ -17,6 +17,7 @@ from ui.units import localize_units
 from ui.widgets import (
     MAX_ROWS,
     PAGE_SIZE,
+    column_chooser,
     readable_booleans,
     show_dataframe,
     show_service_error,
@@ -100,8 +101,12 @@ def page_controls(total: int, key: str, page_size: int = PAGE_SIZE) -> tuple[int
 
 
 def show_frame(df: pd.DataFrame, *, total: int | None = None, column_config=None,
-               height: int | str = "auto") -> None:
-    """One page (at most MAX_ROWS rows) with translated headers."""
+               height: int | str = "auto", key: str | None = None,
+               tablet: list[str] | None = None) -> None:
+    """One page (at most MAX_ROWS rows) with translated headers; a wide report (with
+    ``tablet`` columns and a ``key``) opens with the columns a tablet fits."""
+    if tablet and key:
+        df = column_chooser(df, key, tablet, prefix=COLUMN_PREFIX)
     show_dataframe(df.head(MAX_ROWS), COLUMN_PREFIX, column_config=column_config, height=height)
     st.caption(t("common.rows_total", total=len(df) if total is None else total))
 

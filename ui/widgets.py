@@ -109,7 +109,10 @@ def compact_table(df: pd.DataFrame, key: str, columns: list[str], *, prefix: str
     if pages > 1:
         page = st.number_input(t("common.page_of", pages=pages), 1, pages, 1, key=f"{key}_page")
     shown = df.iloc[(page - 1) * page_size:page * page_size]
-    event = show_dataframe(shown[[c for c in columns if c in shown.columns]], prefix,
+    # a shown name keeps its Chinese partner column: the zh screen shows that one
+    picked = [c for c in columns if c in shown.columns]
+    picked += [f"{c}_zh" for c in picked if f"{c}_zh" in shown.columns]
+    event = show_dataframe(shown[picked], prefix,
                            key=key, on_select="rerun", selection_mode="single-row")
     st.caption(t("common.rows_total", total=total) + " · " + t("common.tap_for_details"))
     rows = event.selection.rows if event is not None else []
@@ -176,3 +179,34 @@ def signoff_block(names: dict[str, str] | None = None) -> None:
     for col, key in zip(cols, ("prepared", "reviewed", "approved", "date")):
         col.markdown(f"**{t('signoff.' + key)}**")
         col.write(names.get(key, "________"))
+
+
+def people(db, usernames) -> list[str]:
+    """Each username as the person's display name (what colleagues know them by)."""
+    from services import users
+
+    usernames = list(usernames)
+    names = users.display_names(db, usernames)
+    return [names.get(u, u) if u else "" for u in usernames]
+
+
+def column_chooser(df: pd.DataFrame, key: str, tablet: list[str], *,
+                   prefix: str = "col") -> pd.DataFrame:
+    """A wide report's columns: every column can be shown, the table opens with the
+    ``tablet`` ones (what a 768 px screen fits); the choice stays for the session."""
+    if len(df.columns) <= len(tablet):
+        return df
+    options = list(df.columns)
+    chosen = st.multiselect(t("common.columns_shown"), options,
+                            default=[c for c in tablet if c in options], key=f"{key}_columns",
+                            format_func=lambda c: t(f"{prefix}.{c}"))
+    return df[[c for c in options if c in chosen] or options[:1]]
+
+
+def person_label(db, usernames) -> Callable[[str], str]:
+    """format_func for choosing a person: "王芳 (wangfang)": the name people know, and
+    the sign-in name the password belongs to."""
+    usernames = [u for u in usernames if u]
+    names = dict(zip(usernames, people(db, usernames)))
+    return lambda u: f"{names[u]} ({u})" if names.get(u, u) != u else str(u or "")
+

@@ -33,30 +33,49 @@ embedded (services.fonts), labels and enum words in services.documents.text.
 """
 from __future__ import annotations
 
+import importlib
+
 from db import Database
-from services.documents import claim, grn, issue, monthly, stocktake  # noqa: F401  (register kinds)
-from services.documents.layout import Column, PdfDocument, Signer
-from services.documents.registry import BUILDERS, register
 from services.documents.text import LANGUAGES
 from services.errors import ValidationError
 
 __all__ = ["render_pdf", "kinds", "PdfDocument", "Column", "Signer", "register"]
+# The PDF library and its font tools (tens of MB) load with the first document
+# printed, not with every screen that offers a print button.
+_KIND_MODULES = ("claim", "grn", "issue", "monthly", "stocktake")
+_LAZY = {"Column": "layout", "PdfDocument": "layout", "Signer": "layout",
+         "register": "registry", "BUILDERS": "registry"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"services.documents.{_LAZY[name]}"), name)
+    raise AttributeError(name)
+
+
+def _builders() -> dict:
+    for module in _KIND_MODULES:              # each registers its kind on import
+        importlib.import_module(f"services.documents.{module}")
+    from services.documents.registry import BUILDERS
+
+    return BUILDERS
 
 
 def kinds() -> list[str]:
-    return sorted(BUILDERS)
+    return sorted(_builders())
 
 
 def render_pdf(db: Database, *, kind, number, language="zh", printed_by="") -> bytes:
     """The document ``number`` of ``kind`` as PDF bytes, printed in ``language``;
     ``printed_by`` (a display name) goes in the footer next to the print time."""
-    if kind not in BUILDERS:
+    builders = _builders()
+    if kind not in builders:
         raise ValidationError("invalid_choice", field="kind", value=str(kind))
     if language not in LANGUAGES:
         raise ValidationError("invalid_choice", field="language", value=str(language))
     number = str(number or "").strip()
     if not number:
         raise ValidationError("required", field="number")
-    document = BUILDERS[kind](db, number, language)
+    document = builders[kind](db, number, language)
     document.printed_by = str(printed_by or "")
     return document.to_bytes()

@@ -15,7 +15,9 @@ QTY_FIELDS = ("note_qty", "counted_qty", "damaged_qty", "accepted_qty", "rejecte
 
 
 def _amount(line) -> Decimal | None:
-    """What the accepted goods cost at the PO price (the lot's cost)."""
+    """What the accepted goods are booked at (exact for a line bought by the pack)."""
+    if line.amount is not None:
+        return line.amount
     if line.unit_price is None:
         return None
     return (line.accepted_qty or ZERO) * line.unit_price

@@ -30,7 +30,6 @@ from services.receiving.receipts import (  # noqa: F401
     approve_line,
     cancel_receipt,
 )
-from services.photo.reader import read_delivery_photo  # noqa: F401  (photos: the second front end)
 from services.receiving.supplier_returns import (  # noqa: F401
     SupplierReturnView,
     get_supplier_return,
@@ -74,3 +73,12 @@ __all__ = [
     "refuse_delivery",
     "list_refusals",
 ]
+
+
+def read_delivery_photo(images, filenames, *, supplier=None, po_skus=None, progress=None):
+    """Photos of a paper delivery note read into a DeliverySheet (the sheet reader's
+    second front end: see services.photo.reader). OpenCV and the recogniser load with
+    the first photo read, not with every screen that receives goods."""
+    from services.photo.reader import read_delivery_photo as read
+
+    return read(images, filenames, supplier=supplier, po_skus=po_skus, progress=progress)

@@ -1,6 +1,8 @@
 """Receipts (入库单): start from a delivery sheet, counts, line approvals, cancel."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import hashlib
 from collections import defaultdict
 from datetime import datetime
@@ -47,6 +49,7 @@ from services.receiving.common import CANCEL_ROLES, MAX_LINE_QTY, RECEIVE_ROLES,
 from services.receiving.start_inputs import _StartInputs, _clean_start_inputs
 from services.receiving.views import _state
 from services.receiving_units import unit_columns_for_lines
+from services.units import number_or_packs, packs_in_stock_units
 
 
 def read_delivery_sheet(data: bytes, filename: str, *, supplier=None, mapping=None,
@@ -304,15 +307,15 @@ _KEEP = object()
 
 
 def _count_values(values: Mapping[str, Any], row: int) -> dict:
-    counted = to_decimal(values.get("counted_qty"), "counted_qty", places=QTY_PLACES, row=row,
-                         maximum=MAX_LINE_QTY)
+    """One line's count, cleaned; a quantity typed in packs ("3 箱 + 5") stays text
+    until the line's item and the supplier's pack sizes convert it."""
+    counted = number_or_packs(values.get("counted_qty"), "counted_qty", places=QTY_PLACES,
+                              row=row, maximum=MAX_LINE_QTY)
     damaged_raw = values.get("damaged_qty")
-    damaged = ZERO if damaged_raw in (None, "") else to_decimal(
+    damaged = ZERO if damaged_raw in (None, "") else number_or_packs(
         damaged_raw, "damaged_qty", places=QTY_PLACES, row=row, maximum=MAX_LINE_QTY)
-    if damaged > counted:
-        raise ValidationError("damaged_exceeds_counted", field="damaged_qty", row=row,
-                              damaged=str(damaged), counted=str(counted))
     cleaned = {"counted_qty": counted, "damaged_qty": damaged}
+    _check_damaged(cleaned, row)
     for key, size in (("lot_no", 60), ("certificate", 100)):
         value = values.get(key)
         cleaned[key] = _KEEP if value is None else clean_text(value, key, max_len=size, row=row)
@@ -322,6 +325,39 @@ def _count_values(values: Mapping[str, Any], row: int) -> dict:
     cleaned["location"] = _KEEP if location in (None, "") else clean_text(
         location, "location", max_len=40, row=row).upper()
     return cleaned
+
+
+def _check_damaged(values: dict, row: int) -> None:
+    counted, damaged = values["counted_qty"], values["damaged_qty"]
+    if isinstance(counted, Decimal) and isinstance(damaged, Decimal) and damaged > counted:
+        raise ValidationError("damaged_exceeds_counted", field="damaged_qty", row=row,
+                              damaged=str(damaged), counted=str(counted))
+
+
+def _counts_in_stock_units(session, receipt: Receipt, counts: list[tuple[int, dict]]) -> None:
+    """Counts typed in packs converted with the item's and this supplier's pack sizes
+    (a supplier's own 箱 first), in place; the damaged part is checked again after."""
+    typed = [(n, c) for n, c in counts
+             if isinstance(c["counted_qty"], str) or isinstance(c["damaged_qty"], str)]
+    if not typed:
+        return
+    items = dict(session.execute(select(ReceiptLine.line_no, ReceiptLine.item_id)
+                                 .where(ReceiptLine.receipt_id == receipt.id)).all())
+    for field in ("counted_qty", "damaged_qty"):
+        wanted = []
+        for line_no, values in typed:
+            if not isinstance(values[field], str):
+                continue
+            if items.get(line_no) is None:      # no such line, or an item not in the catalogue
+                raise ValidationError("not_a_number", field=field, row=line_no,
+                                      value=values[field])
+            wanted.append((line_no, items[line_no], values[field]))
+        converted = packs_in_stock_units(session, wanted, supplier_id=receipt.supplier_id,
+                                         field=field, places=QTY_PLACES)
+        for line_no, values in typed:
+            values[field] = converted.get(line_no, values[field])
+    for line_no, values in typed:
+        _check_damaged(values, line_no)
 
 
 def _apply_counts(session, receipt: Receipt, user: User, counts: list[tuple[int, dict]]) -> None:
@@ -386,6 +422,7 @@ def record_counts(db: Database, *, actor, receipt, counts: Iterable[Mapping[str,
     def work(session):
         user = require_role(session, actor, *RECEIVE_ROLES)
         rec = _open_receipt(session, receipt)
+        _counts_in_stock_units(session, rec, cleaned)
         _apply_counts(session, rec, user, cleaned)
         audit(session, actor, "receipt.count", "receipt", receipt,
               lines=[{"line_no": n, "counted": c["counted_qty"], "damaged": c["damaged_qty"]}

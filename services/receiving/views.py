@@ -23,6 +23,7 @@ from db.models import (
     SupplierReturn,
 )
 from domain import receiving as rules
+from domain.units import line_value
 from services import clock
 from services.errors import NotFound
 
@@ -79,6 +80,10 @@ class ReceiptLineView:
     unit_factor: Decimal | None = None
     note_qty_in_unit: Decimal | None = None
     remark: str = ""                           # 备注 printed on the sheet
+    name_zh: str = ""                          # the catalogue's Chinese name (zh screens)
+    # What the accepted goods are booked at: n packs × the pack price exactly for a line
+    # bought by the pack (accepted × unit_price would lose the rounding residue).
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -217,6 +222,7 @@ def _line_view(state: _State, index: int, codes: dict[int, str],
     return ReceiptLineView(
         line_no=line.line_no, sheet_row=line.sheet_row, sku=line.sku,
         name=line.name or (item.name if item else ""), spec=line.spec,
+        name_zh=(item.name_zh or "") if item else "",
         unit=(line.unit or line.unit_text) if line.unit_text else (item.unit if item else ""),
         known_item=item is not None,
         note_qty=line.note_qty, note_unit_price=line.note_unit_price,
@@ -235,7 +241,17 @@ def _line_view(state: _State, index: int, codes: dict[int, str],
         qc_passed_qty=line.qc_passed_qty or ZERO, qc_failed_qty=line.qc_failed_qty or ZERO,
         stock_unit=item.unit if item else "", unit_text=line.unit_text or "",
         unit_factor=line.unit_factor, note_qty_in_unit=line.note_qty_in_unit,
-        remark=line.remark or "")
+        remark=line.remark or "",
+        amount=_booked_amount(accepted, line, state.po_lines.get(line.po_line_id)))
+
+
+def _booked_amount(accepted: Decimal | None, line: ReceiptLine,
+                   po_line: PurchaseOrderLine | None) -> Decimal | None:
+    if accepted is None:
+        return None
+    if po_line is not None and po_line.unit_pack_price is not None and po_line.unit_factor:
+        return line_value(accepted, po_line.unit_pack_price, po_line.unit_factor)
+    return accepted * line.unit_price if line.unit_price is not None else None
 
 
 def _view(session, receipt: Receipt, state: _State | None = None,

@@ -94,3 +94,14 @@ def _int(row, name: str) -> int:
 def _check_zone(st: Stocktake, zone: str) -> None:
     if zone not in (st.zones or []):
         raise ValidationError("stocktake_unknown_zone", field="zone", zone=zone)
+
+
+def spot_sample_ids(session: Session, st: Stocktake, seed: int | None = None,
+                    rows: list | None = None) -> set[int]:
+    """The sheet lines picked for finance to check on the shelves (the 30% from the
+    sheets), by the stocktake's own seed: the same lines every time it is asked.
+    ``rows``: the stocktake's sheet rows when the caller has them already."""
+    rows = q.sheet_rows(session, st.id) if rows is None else rows
+    sheet = [r for r in rows if not r.found]
+    return set(rules.spot_sample([(r.id, r.zone) for r in sheet],
+                                 st.spot_seed if seed is None else int(seed)))

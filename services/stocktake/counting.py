@@ -22,13 +22,12 @@ from db.models import (
 )
 from db.queries import stocktake as q
 from domain import stocktake as rules
-from domain.units import BadQuantity, parse_quantity
 from services import clock
 from services.common import audit, clean_text, load_user, require_role, to_decimal
-from services.units import factors_in, quantity_in_stock_unit, unit_book_in
+from services.units import number_or_packs, packs_in_stock_units
 from services.errors import PermissionDenied, ValidationError
 
-from services.stocktake.common import COUNT_ROLES, SHEET_HEADERS, SHEET_UPLOAD_ROWS, SPOT_ROLES, ZERO, _check_zone, _load, _require_status
+from services.stocktake.common import COUNT_ROLES, SHEET_HEADERS, SHEET_UPLOAD_ROWS, SPOT_ROLES, ZERO, _check_zone, _load, _require_status, spot_sample_ids
 from services.stocktake.views import CountSheetUpload
 
 
@@ -66,7 +65,7 @@ def count_entries(db: Database, stocktake, zone, round) -> list[dict]:
             line = r
             out.append({
                 "zone": line.zone, "location": r.location, "sku": r.sku, "name": r.name,
-                "spec": r.spec, "unit": r.unit, "found": line.found,
+                "name_zh": r.name_zh or "", "spec": r.spec, "unit": r.unit, "found": line.found,
                 "qty": getattr(line, qty_col), "counted_by": getattr(line, by_col),
                 "counted_at": getattr(line, at_col), "needs_recount": line.needs_recount,
             })
@@ -108,43 +107,18 @@ def _parse_counts(counts: Iterable[Mapping[str, Any]]) -> tuple[list[tuple], lis
 
 def count_qty(raw, row) -> Decimal | str:
     """A counted quantity: a number in the stock unit, or packs and pieces as counted
-    ("3 箱 + 5"), kept as text until the item's pack sizes convert it."""
-    try:
-        return to_decimal(raw, "qty", places=3, row=row)
-    except ValidationError:
-        text = clean_text(raw, "qty", max_len=60, row=row)
-        try:
-            with_units = any(unit for _n, unit in parse_quantity(text))
-        except BadQuantity:
-            with_units = False
-        if not with_units:
-            raise
-        return text
+    ("3 箱 + 5"), converted once the item is known."""
+    return number_or_packs(raw, "qty", row=row, places=3)
 
 
 def _in_stock_units(session, parsed: list[tuple], items: dict[str, int]) -> list[tuple]:
     """Counts given in pack units converted with the item's own factors (supplier
     sizes do not apply on the shelf); every row that does not convert is reported."""
     # 盘点: counts are real physical quantities, units consistent: a box is its pieces
-    texts = {items[sku] for _r, sku, _l, qty in parsed if isinstance(qty, str) and sku in items}
-    if not texts:
-        return parsed
-    stock_units = dict(session.execute(select(Item.id, Item.unit).where(Item.id.in_(texts))).all())
-    factors, book = factors_in(session, texts, None), unit_book_in(session)
-    converted, errors = [], []
-    for row, sku, location, qty in parsed:
-        if isinstance(qty, str) and sku in items:
-            item_id = items[sku]
-            try:
-                qty = to_decimal(quantity_in_stock_unit(
-                    book, stock_units[item_id], factors[item_id], qty, row=row),
-                    "qty", places=3, row=row)
-            except ValidationError as exc:
-                errors.append({"row": row, "code": exc.code, "params": exc.params})
-                continue
-        converted.append((row, sku, location, qty))
-    _raise_errors(errors)
-    return converted
+    in_packs = [(row, items[sku], qty) for row, sku, _l, qty in parsed
+                if isinstance(qty, str) and sku in items]
+    converted = packs_in_stock_units(session, in_packs)
+    return [(row, sku, location, converted.get(row, qty)) for row, sku, location, qty in parsed]
 
 
 def _raise_errors(errors: list[dict]) -> None:
@@ -171,14 +145,16 @@ def _counter(session: Session, actor_user, counted_by, round: str) -> str:
 
 
 def record_counts(db: Database, *, actor, stocktake, round, counts, counted_by=None,
-                  allow_new: bool = False) -> dict:
+                  allow_new: bool = False, shelf_pick: bool | None = None) -> dict:
     """Record counts of one round: ``counts`` = [{"sku", "location", "qty"[, "row"]}].
 
     ``initial``/``recount``: keeper or supervisor; ``spot``: finance. A recount's
     counter must differ from that line's initial counter. ``allow_new`` adds items
     found that are not on the sheet (initial count or a spot check's shelf pick).
     A spot check that puts a zone's error rate above 1% orders a full recount of that
-    zone. Returns {"recorded": n, "added": n, "recount_zones": [...]}."""
+    zone. A spot count names its step with ``shelf_pick``: False (from the sheets:
+    only lines of the sample), True (picked on the shelves); None takes either.
+    Returns {"recorded": n, "added": n, "recount_zones": [...]}."""
     if round not in COUNT_ROUNDS:
         raise ValidationError("invalid_choice", field="count_round", value=str(round))
     parsed, errors = _parse_counts(counts)
@@ -195,6 +171,8 @@ def record_counts(db: Database, *, actor, stocktake, round, counts, counted_by=N
         counted = _in_stock_units(session, parsed, items)
         accepted = _check_counts(counted, items, locations, lines, st, round, counter,
                                  allow_new)
+        if round == "spot" and shelf_pick is False:
+            _only_the_sample(session, st, accepted)
         now = clock.now()
         new_ids = _add_found_lines(session, st, accepted)
         count_rows, line_updates = _count_rows(st, accepted, new_ids, round, counter, actor,
@@ -275,6 +253,27 @@ def _check_counts(parsed, items, locations, lines, st: Stocktake, round: str, co
         accepted.append((row, key, zone, qty, line))
     _raise_errors(row_errors)
     return accepted
+
+
+def _only_the_sample(session, st: Stocktake, accepted: list[tuple]) -> None:
+    """盘点: the 30% picked from the sheets is its own step; a line outside the sample
+    counted there would silently pass for a shelf pick (the other 20%)."""
+    sample = spot_sample_ids(session, st)
+    outside = [{"row": row, "code": "not_in_spot_sample",
+                "params": {"row": row, "field": "sku", "sku": sku, "location": code}}
+               for row, sku, code, line in _accepted_keys(session, accepted)
+               if line is None or line.id not in sample]
+    _raise_errors(outside)
+
+
+def _accepted_keys(session, accepted: list[tuple]) -> list[tuple]:
+    """(row, sku, location code, line) of accepted counts, for messages."""
+    item_ids = {key[0] for _r, key, _z, _q, _l in accepted}
+    location_ids = {key[1] for _r, key, _z, _q, _l in accepted}
+    skus = dict(session.execute(select(Item.id, Item.sku).where(Item.id.in_(item_ids))).all())
+    codes = dict(session.execute(
+        select(Location.id, Location.code).where(Location.id.in_(location_ids))).all())
+    return [(row, skus[key[0]], codes[key[1]], line) for row, key, _z, _q, line in accepted]
 
 
 def _add_found_lines(session, st: Stocktake, accepted: list[tuple]) -> dict:

@@ -7,7 +7,7 @@ from db import Database
 from db.queries import stocktake as q
 from domain import stocktake as rules
 
-from services.stocktake.common import _load
+from services.stocktake.common import _load, spot_sample_ids
 from services.stocktake.views import SpotSample
 from services.stocktake.counting import _rates
 
@@ -20,8 +20,7 @@ def spot_check_sample(db: Database, stocktake, seed=None) -> SpotSample:
         seed = st.spot_seed if seed is None else int(seed)
         rows = q.sheet_rows(session, st.id)
         sheet = [r for r in rows if not r.found]
-        sample = set(rules.spot_sample([(r.id, r.zone) for r in sheet],
-                                       seed))
+        sample = spot_sample_ids(session, st, seed, rows)
         values = {r.id: r.book_value for r in rows}
 
         def view(r):

@@ -99,6 +99,29 @@ def test_upload_count_and_post(app_db):
     assert any("Received by" in m.value for m in at.markdown)
 
 
+def test_receipt_lines_show_the_catalogue_name_on_chinese_screens(app_db):
+    """The note's own words on an English screen; the item's Chinese name on a Chinese
+    one, on the receiving screen and on the GRN (tablet tables keep six columns)."""
+    db = app_db
+    grn = receiving.start_receipt(db, actor="receiver", po_number="PO-2026-11-0001",
+                                  delivery_note_no="N-ZH",
+                                  lines=[{"sku": "OF-100", "qty": 3, "name": "OIL FILTER 4PK"}])
+    for lang, name in (("zh", "机油滤清器"), ("en", "OIL FILTER 4PK")):
+        at = app_for(db, "finance", lang=lang, page="pages/receipts.py")
+        at.session_state["grn_selected"] = grn
+        at.run()
+        assert_no_exception(at)
+        lines = next(f.value for f in at.dataframe if len(f.value) == 1 and "OF-100" in
+                     f.value.astype(str).to_numpy())
+        assert name in lines.astype(str).to_numpy() and len(lines.columns) <= 6
+        at = app_for(db, "receiver", lang=lang, page="pages/receiving.py")
+        at.session_state["rcv_current"] = grn
+        at.run()
+        assert_no_exception(at)
+        assert any(name in str(f.value.to_numpy()) for f in at.dataframe)
+        assert any(name in option for option in at.selectbox(key="rcv_line_choice").options)
+
+
 def test_wrong_cosigner_password_does_not_post(app_db):
     db = app_db
     grn = receiving.start_receipt(db, actor="receiver", po_number="PO-2026-11-0001",

@@ -128,3 +128,25 @@ def test_audit_page_filters(app_db):
     assert_no_exception(at)
     events = at.dataframe[0].value
     assert set(events["Action"]) == {"issue.post"} and len(events) == 2
+
+
+def test_wide_reports_open_with_the_columns_a_tablet_fits(app_db):
+    """Stock on hand has sixteen columns: it opens with the six a 768 px tablet shows;
+    the chooser brings back every column, and the choice stays on the next rerun.
+    (In English: AppTest re-formats choice widgets in English on a rerun.)"""
+    from ui.i18n import translate
+
+    at = app_for(app_db, "keeper", lang="en", page="pages/report_stock.py").run()
+    assert_no_exception(at)
+    tablet = ["sku", "name", "location", "unit", "qty_on_hand", "value"]   # in the table's order
+    assert list(at.dataframe[0].value.columns) == [translate(f"rcol.{c}", "en") for c in tablet]
+    chooser = at.multiselect(key="soh_columns")
+    every = ["sku", "name", "category", "brand", "genuine", "warehouse", "location", "zone",
+             "lot_no", "expiry_date", "received_at", "status", "unit", "qty_on_hand",
+             "unit_cost", "value"]
+    assert chooser.options == [translate(f"rcol.{c}", "en") for c in every]
+    chooser.set_value(every).run()
+    assert_no_exception(at)
+    assert len(at.dataframe[0].value.columns) == 16
+    at.text_input(key="soh_search").input("oil").run()
+    assert len(at.dataframe[0].value.columns) == 16

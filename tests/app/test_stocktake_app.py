@@ -283,3 +283,31 @@ def test_spot_check_counters_follow_the_save(app_db):
     changed = {k for k in after if before.get(k) != after[k]}
     assert changed, (before, after)          # counters redrawn with the new count
     assert any("Count saved" in s.value for s in at.success)
+
+
+def test_the_second_counter_sees_the_lines_to_recount_blind(app_db):
+    """After a zone recount is ordered, the count screen lists where to recount and what,
+    in the user's language, with no book or first-count quantity; a recounted line
+    drops off the list."""
+    db = app_db
+    number = stk.open_stocktake(db, actor="supervisor", period="2026-03", zones=[ZONE])
+    truth = {k: v for k, v in balances(db).items() if k[1] in ("AX-01", "AX-02")}
+    count_zone(db, number, ZONE, truth, actor="keeper")
+    stk.order_recount(db, actor="supervisor", stocktake=number, zone=ZONE)
+    waiting = [e for e in stk.count_entries(db, number, ZONE, "recount") if e["needs_recount"]]
+    assert len(waiting) > 1
+    first = waiting[0]
+    stk.record_counts(db, actor="supervisor", stocktake=number, round="recount", counts=[
+        {"sku": first["sku"], "location": first["location"], "qty": "1"}])
+    at = app_for(db, "supervisor", lang="zh", page=STOCKTAKE_PAGE)
+    at.session_state["count_round"] = "recount"     # the second counter's round, chosen
+    at.run()
+    assert_no_exception(at)
+    title = "尚待复盘的行（不显示账面数和初盘数）"
+    assert title in [h.value for h in at.subheader]
+    frame = next(f.value for f in at.dataframe if list(f.value.columns) == [
+        "库位", "配件编码", "名称", "单位"])
+    listed = set(zip(frame["配件编码"], frame["库位"]))
+    assert listed == {(e["sku"], e["location"]) for e in waiting[1:]}
+    assert set(frame["名称"]) <= {e["name_zh"] for e in waiting}       # Chinese names
+    assert "Brake pad set" not in set(frame["名称"]) and not {"pcs", "set"} & set(frame["单位"])

@@ -191,7 +191,7 @@ async def receiver_flow(tab: Tablet, url: str, start: asyncio.Barrier, index: in
     post = page.locator('[data-testid="stForm"]:has(.st-key-rcv_checker)')
     await post.scroll_into_view_if_needed()
     await tab.key("rcv_checker").get_by_role("combobox").click()
-    await page.get_by_role("option", name=cosigner, exact=True).click()
+    await page.get_by_role("option", name=re.compile(rf"\({cosigner}\)$")).click()
     await tab.key("rcv_checker_pw").locator("input").fill(DEMO_PASSWORD)
     await tab.tap("post receipt", post.get_by_role("button", name=en("rcv.post")))
     await tab.text(en("rcv.posted", number=grn))

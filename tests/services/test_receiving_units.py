@@ -168,6 +168,8 @@ def test_a_box_price_that_does_not_divide_keeps_every_cent(world):
     count_and_post(db, grn, {1: "1 箱"})
     assert lots(db, "OF-100") == [(D(8), D("8.3333")), (D(4), D("8.3334"))]
     assert reports.stock_on_hand(db, sku="OF-100")["value"].sum() == D("100.00")
+    line = receiving.get_receipt(db, grn).lines[0]
+    assert line.unit_price == D("8.3333") and line.amount == D("100.00")   # not 12 × 8.3333
     books_agree(db)
     issued = issuing.issue_stock(db, actor="keeper", lines=[{"sku": "OF-100", "qty": 5}],
                                  requested_by="workshop")
@@ -229,4 +231,29 @@ def test_qc_releases_both_cost_tiers_of_a_quarantined_line(world):
     assert sum((ln["amount"] for ln in returned.lines), D(0)) == D("66.6667")
     stock = reports.stock_on_hand(db, sku="EN-500")
     assert stock["value"].sum() == D("100.0000")
+    books_agree(db)
+
+
+def test_counts_typed_in_packs_use_this_suppliers_box(world):
+    """The all-lines count table takes "2 箱 + 5" like the single-line form: this
+    supplier's box of 10 (not the general 12); an unknown unit or a damaged part larger
+    than the count is refused by row and nothing is written."""
+    db = world.db
+    catalog.set_pack_unit(db, actor="supervisor", sku="OF-100", unit="箱", factor=12)
+    catalog.set_pack_unit(db, actor="admin", sku="OF-100", unit="箱", factor=10, supplier="SUP1")
+    po = order(db, [{"sku": "OF-100", "qty": 25, "unit_price": "10"}])
+    grn = receiving.start_receipt(db, actor="receiver", po_number=po, delivery_note_no="DN-P",
+                                  lines=[{"sku": "OF-100", "qty": 25}])
+    for counts, code in (([{"line_no": 1, "counted_qty": "2 桶"}], "unknown_unit"),
+                         ([{"line_no": 1, "counted_qty": "1 箱", "damaged_qty": "2 箱"}],
+                          "damaged_exceeds_counted"),
+                         ([{"line_no": 1, "counted_qty": "lots"}], "not_a_number")):
+        with pytest.raises(ValidationError) as err:
+            receiving.record_counts(db, actor="receiver", receipt=grn, counts=counts)
+        assert err.value.code == code and err.value.params.get("row") == 1
+        assert receiving.get_receipt(db, grn).lines[0].counted_qty is None
+    receiving.record_counts(db, actor="receiver", receipt=grn, counts=[
+        {"line_no": 1, "counted_qty": "2 箱 + 5", "damaged_qty": "1 箱", "location": "A-01-01"}])
+    line = receiving.get_receipt(db, grn).lines[0]
+    assert (line.counted_qty, line.damaged_qty) == (D(25), D(10))
     books_agree(db)

@@ -524,3 +524,34 @@ def test_counts_in_boxes_and_pieces_are_recorded_in_the_stock_unit(sworld):
         st.record_counts(db, actor="keeper", stocktake=number, round="initial", counts=[
             {"sku": "OF-100", "location": box_row["location"], "qty": "lots"}])
     assert err.value.code == "not_a_number"
+
+
+def test_spot_counts_from_the_sheets_and_from_the_shelves_are_two_steps(sworld):
+    """A count made in the from-the-sheets step must be a sampled line: a line outside
+    the sample is refused (nothing written) instead of silently becoming a shelf pick;
+    the same count in the shelf step is a shelf pick."""
+    db = sworld
+    number = st.open_stocktake(db, actor="supervisor", period=PERIOD, zones=[ZONES[0]])
+    truth = balances(db)
+    count_zone(db, number, ZONES[0], truth, actor="keeper")
+    sample = st.spot_check_sample(db, number)
+    picked = {(r["sku"], r["location"]) for r in sample.from_sheet}
+    sheet = {(r["sku"], r["location"]) for r in st.count_sheet(db, number, ZONES[0])}
+    inside, outside = sorted(picked)[0], sorted(sheet - picked)[0]
+
+    def spot(key, shelf_pick):
+        return st.record_counts(db, actor="finance", stocktake=number, round="spot",
+                                shelf_pick=shelf_pick,
+                                counts=[{"sku": key[0], "location": key[1], "qty": truth[key]}])
+
+    with pytest.raises(ValidationError) as err:
+        spot(outside, False)
+    assert err.value.code == "not_in_spot_sample"
+    assert (err.value.params["sku"], err.value.params["location"]) == outside
+    assert st.spot_check_sample(db, number).shelf_picks == []
+    spot(inside, False)
+    spot(outside, True)
+    after = st.spot_check_sample(db, number)
+    assert [(r["sku"], r["location"]) for r in after.shelf_picks] == [outside]
+    assert [r["spot_qty"] for r in after.from_sheet if (r["sku"], r["location"]) == inside] \
+        == [truth[inside]]

@@ -4,6 +4,7 @@ MESSAGES = {
     "common.language": ("Language", "语言"),
     "common.page_of": ("Page (of {pages})", "页码（共 {pages} 页）"),
     "common.rows_total": ("{total} rows", "共 {total} 行"),
+    "common.columns_shown": ("Columns shown (a tablet fits the first ones)", "显示的列（平板可完整显示默认列）"),
     "common.download_excel": ("Download Excel", "下载 Excel"),
     "common.search": ("Search", "搜索"),
     "common.save": ("Save", "保存"),
