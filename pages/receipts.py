@@ -164,7 +164,8 @@ else:
         "lines": r["lines"], "arrived_at": local(r["arrived_at"]), "posted_at": local(r["posted_at"]),
         "received_by": r["received_by"], "checked_by": r["checked_by"],
         "return_number": r["return_number"]} for r in rows])
-    compact_table(table, "grn_table", LIST_TABLET_COLUMNS, prefix="rcv")
+    compact_table(table, "grn_table", LIST_TABLET_COLUMNS, prefix="rcv",
+                  widths={"supplier_name": "medium"})
     numbers = [r["number"] for r in rows]
     preset = st.session_state.get("grn_selected")
     chosen = st.selectbox(t("grn.choose"), numbers,

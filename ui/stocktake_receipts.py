@@ -7,6 +7,7 @@ import streamlit as st
 
 from services import stocktake as stk
 from ui.i18n import t
+from ui.widgets import compact_table
 
 
 def show_open_receipts(db, zones: list[str]) -> bool:
@@ -16,9 +17,10 @@ def show_open_receipts(db, zones: list[str]) -> bool:
         return False
     st.warning(t("stocktake.open_receipts_warning", count=len({w["receipt"] for w in waiting})),
                icon=":material/inventory:")
-    st.dataframe(pd.DataFrame(waiting).rename(columns={
-        "receipt": t("stocktake.col.receipt"), "zone": t("stocktake.col.zone"),
-        "location": t("stocktake.col.location")}), hide_index=True, width="stretch")
+    # ten rows a page: a longer list would scroll inside the table and push it past a
+    # portrait tablet's width by the scrollbar
+    compact_table(pd.DataFrame(waiting), "open_receipts", ["receipt", "zone", "location"],
+                  prefix="stocktake.col", page_size=10, widths={"zone": "medium"})
     return True
 
 

@@ -100,7 +100,7 @@ def paged_table(df: pd.DataFrame, key: str, *, page_size: int = PAGE_SIZE,
 
 
 def compact_table(df: pd.DataFrame, key: str, columns: list[str], *, prefix: str = "col",
-                  page_size: int = PAGE_SIZE) -> None:
+                  page_size: int = PAGE_SIZE, widths: dict[str, str | int] | None = None) -> None:
     """A working screen's table: only ``columns`` (what fits a 768 px tablet), one
     page at a time; tapping a row shows all of that row's fields below the table."""
     total = len(df)
@@ -112,7 +112,9 @@ def compact_table(df: pd.DataFrame, key: str, columns: list[str], *, prefix: str
     # a shown name keeps its Chinese partner column: the zh screen shows that one
     picked = [c for c in columns if c in shown.columns]
     picked += [f"{c}_zh" for c in picked if f"{c}_zh" in shown.columns]
-    event = show_dataframe(shown[picked], prefix,
+    # long texts (supplier names, zones) get a set width: the row's details show them whole
+    config = {t(f"{prefix}.{c}"): st.column_config.Column(width=w) for c, w in (widths or {}).items()}
+    event = show_dataframe(shown[picked], prefix, column_config=config or None,
                            key=key, on_select="rerun", selection_mode="single-row")
     st.caption(t("common.rows_total", total=total) + " · " + t("common.tap_for_details"))
     rows = event.selection.rows if event is not None else []

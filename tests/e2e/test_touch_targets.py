@@ -47,9 +47,8 @@ def test_every_target_on_the_working_screens_is_finger_sized(server, tablet, use
 
 
 # Working screens whose tables must show every column at 768 px (no sideways scroll).
-# Stocktake is not listed yet: one of its tables is still 9 px too wide at 768 px
-# (a known gap of the tablet issue, still open).
-FITTING_SCREENS = ["Receive goods", "Variance review", "Issue stock"]
+FITTING_SCREENS = ["Receive goods", "Receipts (GRN)", "Stocktake", "Variance review",
+                   "Issue stock"]
 
 
 def test_working_tables_fit_a_portrait_tablet(server, tablet):
@@ -59,6 +58,10 @@ def test_working_tables_fit_a_portrait_tablet(server, tablet):
     wide = {}
     for title in FITTING_SCREENS:
         open_page(tablet, title)
+        wait_idle(tablet)
+        # what a folded section holds is measured once it is unfolded, as a user sees it
+        for summary in tablet.locator("details:not([open]) > summary").all():
+            summary.click()
         wait_idle(tablet)
         if found := wide_tables(tablet):
             wide[title] = found

@@ -50,7 +50,7 @@ def small_targets(page, min_size: int = MIN_TARGET) -> list[str]:
 
 
 _WIDE_TABLES = r"""() => Array.from(document.querySelectorAll('[data-testid="stDataFrame"]'))
-  .filter(t => t.offsetParent !== null)
+  .filter(t => t.offsetParent !== null && !t.closest('details:not([open])'))
   .map(t => {
     const scroller = t.querySelector('.dvn-scroller') || t;
     return [t.getAttribute('aria-label') || '', scroller.scrollWidth - scroller.clientWidth];
