@@ -8,7 +8,7 @@ from ui import claims as claim_ui
 from ui.i18n import t
 from ui.report_widgets import month_picker
 from ui.session import get_db, require_roles
-from ui.widgets import labelled
+from ui.widgets import compact_table
 
 STATUS_FILTERS = ["not_closed", "all", "open", "with_supplier", "credited", "replaced",
                   "returned", "written_off", "closed"]
@@ -56,10 +56,11 @@ with tab_refused:
     if not rows:
         st.info(t("claims.no_refusals"))
     else:
-        st.dataframe(labelled(pd.DataFrame([{
+        compact_table(pd.DataFrame([{
             "number": r["number"], "supplier": r["supplier"], "po_number": r["po_number"],
             "delivery_note_no": r["delivery_note_no"], "reason": r["reason"],
             "packages": r["packages"] or t("rfd.whole_delivery"), "driver_name": r["driver_name"],
             "refused_by": r["refused_by"], "refused_at": claim_ui.local(r["refused_at"]),
-            "redelivered_receipt": r["redelivered_receipt"]} for r in rows]), "claims.col"),
-            hide_index=True, width="stretch")
+            "redelivered_receipt": r["redelivered_receipt"]} for r in rows]), "refusals",
+            ["number", "supplier", "delivery_note_no", "refused_at"], prefix="claims.col",
+            widths={"supplier": "medium"})

@@ -12,7 +12,7 @@ from ui.documents import pdf_download
 from ui.i18n import t
 from ui.session import get_db, require_roles
 from ui.format import fmt_time
-from ui.widgets import labelled, paged_table, show_service_error, signoff_block
+from ui.widgets import compact_table, labelled, show_service_error, signoff_block
 
 require_roles("keeper", "supervisor", "manager", "finance")
 db = get_db()
@@ -55,7 +55,8 @@ frame, total = issuing.list_issues(db, search=search or None, start=start, end=e
 if frame.empty:
     st.info(t("common.none_found"))
 else:
-    paged_table(shown(frame), "issues_table", prefix="iss.col")
+    compact_table(shown(frame), "issues_table", ["number", "at", "purpose", "requested_by",
+                                                 "total_cost"], prefix="iss.col")
 
 # --- one slip -----------------------------------------------------------------
 numbers = frame["number"].tolist()
@@ -88,7 +89,11 @@ with st.container(border=not print_view):
         st.write(t("slip.approved_by", approver=slip.approved_by))
     if slip.partial:
         st.caption(t("issuing.partial_note"))
-    st.dataframe(labelled(shown(rows), "iss.col"), hide_index=True, width="stretch")
+    if print_view:          # printing: every column; on the tablet the ones that fit
+        st.dataframe(labelled(shown(rows), "iss.col"), hide_index=True, width="stretch")
+    else:
+        compact_table(shown(rows), "issues_slip_lines", ["sku", "name", "lot_no", "qty",
+                                                         "value"], prefix="iss.col")
     st.markdown(f"**{t('issuing.total_cost', total=money(slip.total_cost))}**")
     tags = [f"{line.sku}: {line.old_part_tag}" for line in slip.lines if line.old_part_tag]
     if tags:
@@ -121,4 +126,5 @@ pdf_download("issue", slip.number, key="issues_pdf", label_key="doc.download_sli
 returns = issuing.list_returns(db, issue_number=slip.number)
 if not returns.empty:
     st.subheader(t("issues.returns"))
-    st.dataframe(labelled(shown(returns), "iss.col"), hide_index=True, width="stretch")
+    compact_table(shown(returns), "issues_returns", ["number", "at", "sku", "qty", "total_cost"],
+                  prefix="iss.col")

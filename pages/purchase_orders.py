@@ -9,7 +9,7 @@ from services import catalog, purchasing
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
 from ui.units import both_units, unit_label
-from ui.widgets import labelled, run_action
+from ui.widgets import compact_table, labelled, run_action
 
 user = require_roles("purchasing", "manager", "supervisor", "receiver", "keeper")
 db = get_db()
@@ -45,8 +45,11 @@ def order_list() -> None:
     def highlight(row):
         return ["background-color: #fde2e1" if row.iloc[-1] == overdue_label else ""] * len(row)
 
-    st.dataframe(labelled(df, "rcv").style.apply(highlight, axis=1), hide_index=True,
-                 width="stretch", height=min(420, 38 + 35 * len(df)))
+    # the columns a 768 px tablet shows; the chosen order below shows every figure
+    tablet = df[["number", "supplier_name", "status", "outstanding", "overdue"]]
+    st.dataframe(labelled(tablet, "rcv").style.apply(highlight, axis=1), hide_index=True,
+                 width="stretch", height=min(420, 38 + 35 * len(df)),
+                 column_config={t("rcv.supplier_name"): st.column_config.Column(width="medium")})
     numbers = [r["number"] for r in rows]
     chosen = st.selectbox(t("po.choose"), numbers, key="po_pick")
     order_detail(chosen)
@@ -65,13 +68,14 @@ def order_detail(number: str) -> None:
         st.caption(" · ".join(facts))
         if view.overdue:
             st.error(t("po.overdue", outstanding=fmt(view.outstanding)), icon=":material/schedule:")
-        st.dataframe(labelled(pd.DataFrame([{
+        compact_table(pd.DataFrame([{
             "line_no": ln.line_no, "sku": ln.sku, "name": ln.name, "spec": ln.spec,
             **{column: both_units(db, getattr(ln, column), ln.unit, ln.order_unit,
                                   ln.unit_factor)
                for column in ("ordered", "received", "outstanding")},
             "unit_price": _price_text(ln), "amount": fmt(ln.amount)} for ln in view.lines]),
-            "rcv"), hide_index=True, width="stretch")
+            f"po_lines_{view.number}", ["sku", "name", "ordered", "outstanding", "unit_price"],
+            prefix="rcv")
         if view.receipts:
             st.caption(t("po.receipts", numbers=", ".join(view.receipts)))
         if not can_approve:

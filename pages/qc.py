@@ -7,7 +7,7 @@ from services import catalog, receiving
 from ui import evidence
 from ui.i18n import t
 from ui.session import actor, get_db, require_roles
-from ui.widgets import labelled, run_action
+from ui.widgets import compact_table, run_action
 
 user = require_roles("qc", "supervisor")
 db = get_db()
@@ -18,11 +18,12 @@ if not waiting:
     st.info(t("qc.none"))
     st.stop()
 
-st.dataframe(labelled(pd.DataFrame([{
+compact_table(pd.DataFrame([{   # what a 768 px tablet shows; a tapped row shows the rest
     "receipt": w["receipt"], "line_no": w["line_no"], "sku": w["sku"], "name": w["name"],
     "lot_no": w["lot_no"], "qty": w["qty"], "location": w["location"],
-    "target_bin": w["target_bin"], "supplier": w["supplier"]} for w in waiting]), "rcv"),
-    hide_index=True, width="stretch")
+    "target_bin": w["target_bin"], "supplier": w["supplier"]} for w in waiting]),
+    "qc_waiting", ["receipt", "sku", "name", "qty", "location"], prefix="rcv",
+    widths={"name": "medium"})
 
 if user.has("qc"):
     options = list(range(len(waiting)))

@@ -11,7 +11,7 @@ from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
 from ui.units import with_unit_names
-from ui.widgets import labelled, paged_table, run_action, show_service_error
+from ui.widgets import compact_table, run_action, show_service_error
 
 require_roles("keeper", "supervisor")
 db = get_db()
@@ -37,10 +37,10 @@ with tab_return:
     if done is not None:
         st.success(t("returns.posted", number=done.number), icon=":material/check_circle:")
         st.caption(t("returns.into_lots"))
-        st.dataframe(labelled(pd.DataFrame([{
+        compact_table(pd.DataFrame([{
             "location": a.location, "lot_no": a.lot_no, "qty": str(issuing.plain(a.qty)),
             "unit_cost": money(a.unit_cost, 4), "value": money(a.value)} for a in done.lots]),
-            "iss.col"), hide_index=True, width="stretch")
+            "ret_done", ["location", "lot_no", "qty", "unit_cost", "value"], prefix="iss.col")
     if number:
         try:
             lines = issuing.returnable(db, number)
@@ -52,8 +52,8 @@ with tab_return:
                                           "returnable"]]
             for column in ("issued", "returned", "returnable"):
                 table[column] = table[column].map(lambda v: str(issuing.plain(v)))
-            st.dataframe(labelled(with_unit_names(db, table), "iss.col"), hide_index=True,
-                         width="stretch")
+            compact_table(with_unit_names(db, table), "ret_lines",
+                          ["sku", "name", "issued", "returnable", "unit"], prefix="iss.col")
             open_lines = [line for line in lines if line["returnable"] > 0]
             if not open_lines:
                 st.info(t("returns.nothing_returnable"))
@@ -81,7 +81,8 @@ with tab_return:
         recent["at"] = recent["at"].map(when)
         recent["qty"] = recent["qty"].map(lambda v: str(issuing.plain(v)))
         recent["total_cost"] = recent["total_cost"].map(money)
-        st.dataframe(labelled(recent, "iss.col"), hide_index=True, width="stretch")
+        compact_table(recent, "ret_recent", ["number", "at", "sku", "qty", "total_cost"],
+                      prefix="iss.col")
 
 with tab_old:
     o1, o2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -98,7 +99,8 @@ with tab_old:
         view = register.copy()
         for column in ("received_at", "handed_back_at"):
             view[column] = view[column].map(when)
-        paged_table(view, "old_parts_table", prefix="iss.col")
+        compact_table(view, "old_parts_table", ["tag", "sku", "issue_number", "received_at",
+                                                "handed_back_at"], prefix="iss.col")
     waiting = register[register["handed_back_at"].isna()]["tag"].tolist() if not register.empty else []
     if waiting:
         with st.form("old_form", clear_on_submit=True):

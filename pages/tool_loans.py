@@ -9,10 +9,12 @@ from services import clock, issuing
 from services.errors import ServiceError
 from ui.i18n import t
 from ui.session import actor, after_write, get_db, require_roles
-from ui.widgets import labelled, paged_table, show_service_error
+from ui.widgets import compact_table, show_service_error
 
 user = require_roles("keeper", "supervisor")
 db = get_db()
+# What a 768 px tablet shows of a loan; a tapped row shows the rest.
+LOAN_COLUMNS = ["number", "tool_name", "borrower", "due_date", "days_overdue"]
 ss = st.session_state
 
 
@@ -69,7 +71,7 @@ with tab_return:
     if loans.empty:
         st.info(t("tools.no_open"))
     else:
-        st.dataframe(labelled(shown(loans), "iss.col"), hide_index=True, width="stretch")
+        compact_table(shown(loans), "tool_loans_open", LOAN_COLUMNS, prefix="iss.col")
         labels = {r.number: f"{r.number} · {r.tool} · {r.borrower}" for r in loans.itertuples()}
         with st.form("tool_return", clear_on_submit=True):
             loan = st.selectbox(t("field.loan"), list(labels), format_func=labels.get)
@@ -89,7 +91,7 @@ with tab_overdue:
     if late.empty:
         st.info(t("tools.no_overdue"))
     else:
-        st.dataframe(labelled(shown(late), "iss.col"), hide_index=True, width="stretch")
+        compact_table(shown(late), "tool_loans_late", LOAN_COLUMNS, prefix="iss.col")
 
 with tab_register:
     if tools:
@@ -97,9 +99,8 @@ with tab_register:
                   "active": t("common.yes") if x["active"] else t("common.no"),
                   "on_loan": t("common.yes") if x["on_loan"] else "", "note": x["note"]}
                  for x in tools]
-
-
-        paged_table(pd.DataFrame(table), "tools_table", prefix="iss.col")
+        compact_table(pd.DataFrame(table), "tools_table", ["code", "name", "active", "on_loan"],
+                      prefix="iss.col")
     if user.has("supervisor", "admin"):
         with st.form("tool_add", clear_on_submit=True):
             a1, a2 = st.columns(2)

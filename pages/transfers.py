@@ -12,7 +12,7 @@ from ui.i18n import t
 from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
 from ui.units import show_conversion
-from ui.widgets import labelled, run_action, show_service_error
+from ui.widgets import compact_table, run_action, show_service_error
 
 require_roles("keeper", "supervisor")
 db = get_db()
@@ -30,12 +30,12 @@ done = ss.get("trf_last")
 if done is not None:
     st.success(t("transfers.posted", number=done.number), icon=":material/check_circle:")
     st.caption(t("transfers.moved"))
-    st.dataframe(labelled(pd.DataFrame([{
+    compact_table(pd.DataFrame([{
         "sku": done.sku, "from_location": a.location, "to_location": done.to_location,
         "lot_no": a.lot_no, "received_at": a.received_at.strftime("%Y-%m-%d"),
         "qty": str(issuing.plain(a.qty)), "unit_cost": money(a.unit_cost, 4),
-        "value": money(a.value)} for a in done.lots]), "iss.col"),
-        hide_index=True, width="stretch")
+        "value": money(a.value)} for a in done.lots]), "trf_done",
+        ["sku", "from_location", "to_location", "lot_no", "qty"], prefix="iss.col")
 
 scan = scan_box("trf_scan", want=("item", "lot"), label=t("issuing.scan"))
 sku = None
@@ -60,7 +60,8 @@ if sku:
             table[column] = table[column].map(lambda v: str(issuing.plain(v)))
         table["kind"] = table["kind"].map(lambda k: t(f"iss.kind.{k}"))
         table["frozen"] = table["frozen"].map(lambda f: t("common.yes") if f else "")
-        st.dataframe(labelled(table, "iss.col"), hide_index=True, width="stretch")
+        compact_table(table, "trf_where", ["location", "kind", "qty", "issuable", "frozen"],
+                      prefix="iss.col", widths={"location": "medium"})
         destinations = [loc["code"] for loc in catalog.list_locations(db, active_only=True)
                         if loc["kind"] != "quarantine"]
         typed = st.text_input(t("field.qty"), value="1", key="trf_qty",
@@ -91,4 +92,5 @@ if not recent.empty:
     recent["at"] = recent["at"].map(lambda v: v.strftime("%Y-%m-%d %H:%M"))
     recent["qty"] = recent["qty"].map(lambda v: str(issuing.plain(v)))
     recent["total_cost"] = recent["total_cost"].map(money)
-    st.dataframe(labelled(recent, "iss.col"), hide_index=True, width="stretch")
+    compact_table(recent, "trf_recent", ["number", "at", "sku", "qty", "to_location"],
+                  prefix="iss.col")

@@ -13,11 +13,13 @@ from ui import evidence
 from ui.i18n import t
 from ui.report_widgets import link
 from ui.session import actor, current_user, get_db
-from ui.widgets import labelled, person_label, run_action, show_service_error
+from ui.widgets import (compact_table, labelled, people, person_label, run_action,
+                        show_service_error)
 
 OVERDUE_STYLE = "color: #b42318; font-weight: 600"
 TABLE_COLUMNS = ["number", "kind", "status", "supplier", "receipt", "sku", "qty", "value",
                  "owner", "age", "due_at"]
+TABLET_COLUMNS = ["number", "kind", "status", "supplier", "age"]
 
 
 def age_text(hours: int) -> str:
@@ -51,8 +53,11 @@ def claims_table(frame: pd.DataFrame) -> None:
     def red(row):
         return [OVERDUE_STYLE if overdue[row.name] else ""] * len(row)
 
-    st.dataframe(labelled(shown.reset_index(drop=True), "claims.col").style.apply(red, axis=1),
-                 hide_index=True, width="stretch")
+    # the columns a 768 px tablet shows; the claim picked below shows everything
+    tablet = shown.reset_index(drop=True)[TABLET_COLUMNS]
+    st.dataframe(labelled(tablet, "claims.col").style.apply(red, axis=1), hide_index=True,
+                 width="stretch",
+                 column_config={t("claims.col.supplier"): st.column_config.Column(width="medium")})
 
 
 def claim_detail(number: str) -> None:
@@ -78,23 +83,25 @@ def claim_detail(number: str) -> None:
     if view.credit_amount is not None:
         st.info(t("claims.credited", amount=money(view.credit_amount)))
     if view.lines:
-        st.dataframe(labelled(pd.DataFrame([{
+        compact_table(pd.DataFrame([{
             "line_no": ln.line_no or "", "sku": ln.sku, "name": ln.name, "qty": qty(ln.qty),
             "unit_price": money(ln.unit_price), "value": money(ln.value)}
-            for ln in view.lines]), "claims.col"), hide_index=True, width="stretch")
+            for ln in view.lines]), f"claim_lines_{view.number}",
+            ["sku", "name", "qty", "unit_price", "value"], prefix="claims.col")
     st.markdown(f"**{t('claims.photos')}**")
     evidence.gallery(view.photos, key=f"claim_{view.number}")
     user = current_user()
     if view.status != "closed" and user.has(*evidence.attachments.CLAIM_ROLES):
         evidence.add_photos(view.number, key=f"claim_add_{view.number}")
     st.markdown(f"**{t('claims.timeline')}**")
-    st.dataframe(labelled(pd.DataFrame([{
-        "at": local(e.at), "actor": e.actor,
+    names = people(get_db(), [e.actor for e in view.events])
+    compact_table(pd.DataFrame([{
+        "at": local(e.at), "actor": who,
         "change": (t(f"claim_status.{e.from_status}") + " → " if e.from_status else "")
         + t(f"claim_status.{e.to_status}"),
         "note": e.note, "credit_amount": money(e.credit_amount),
-        "approved_by": e.approved_by or ""} for e in view.events]), "claims.col"),
-        hide_index=True, width="stretch")
+        "approved_by": e.approved_by or ""} for e, who in zip(view.events, names)]),
+        f"claim_events_{view.number}", ["at", "actor", "change", "note"], prefix="claims.col")
     pack_buttons(view.number, key=f"pack_{view.number}")
     action_form(view)
 
