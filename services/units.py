@@ -271,9 +271,11 @@ def number_or_packs(raw, field: str, *, row=None, places: int = 3, maximum=None)
     except ValidationError:
         text = clean_text(raw, field, max_len=60, row=row)
         try:
-            with_units = any(unit for _n, unit in parse_quantity(text))
+            units = [unit for _n, unit in parse_quantity(text)]
         except BadQuantity:
-            with_units = False
+            units = []
+        # a unit is a word (箱, PCE): "1_000" is a badly written number, not 1 "_"
+        with_units = any(units) and all(unit.isalpha() for unit in units if unit)
         if not with_units:
             raise
         return text

@@ -131,3 +131,71 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}-{page.orientation}.png"
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+# Chromium's fake camera often shows only black frames to the first page that opens it
+# in a new browser; later pages see the video. Each camera browser therefore opens the
+# camera once on a page of the app (a secure origin) and waits for a picture.
+_CAMERA_SHOWS_PICTURE = """() => navigator.mediaDevices.getUserMedia({video: true})
+  .then(stream => new Promise(resolve => {
+    const video = document.createElement('video');
+    video.muted = true; video.srcObject = stream; video.play();
+    const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
+    const paint = canvas.getContext('2d');
+    const started = Date.now();
+    const done = (ok) => { stream.getTracks().forEach(t => t.stop()); resolve(ok); };
+    const check = () => {
+      if (video.readyState >= 2) {
+        paint.drawImage(video, 0, 0, 16, 16);
+        const px = paint.getImageData(0, 0, 16, 16).data;
+        let sum = 0;
+        for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
+        if (sum > 16 * 16 * 60) return done(true);
+      }
+      if (Date.now() - started > 20000) return done(false);
+      setTimeout(check, 100);
+    };
+    check();
+  }))"""
+
+
+def launch_camera_browser(browser, video: Path, server: str):
+    """A second Chromium (from the session's Playwright: a second sync Playwright in
+    one process fails) whose camera plays ``video``, warmed up until it shows it."""
+    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+    instance = browser.browser_type.launch(executable_path=CHROMIUM, args=args, headless=True)
+    context = instance.new_context(permissions=["camera"])
+    try:
+        page = context.new_page()
+        page.goto(f"{server}/_stcore/health")
+        page.evaluate(_CAMERA_SHOWS_PICTURE)
+    finally:
+        context.close()
+    return instance
+
+
+VIDEO_HAS_PICTURE = """v => new Promise(resolve => {
+    const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
+    const paint = canvas.getContext('2d');
+    const started = Date.now();
+    const check = () => {
+        if (v.readyState >= 2) {
+            paint.drawImage(v, 0, 0, 16, 16);
+            const px = paint.getImageData(0, 0, 16, 16).data;
+            let sum = 0;
+            for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
+            if (sum > 16 * 16 * 60) return resolve(true);
+        }
+        if (Date.now() - started > 30000) return resolve(false);
+        setTimeout(check, 100);
+    };
+    check();
+})"""
+
+
+def camera_shows_picture(widget) -> bool:
+    """Scroll a camera widget into view (Chromium pauses a video out of view, and a
+    paused camera takes no photo) and wait until its video shows a picture."""
+    widget.scroll_into_view_if_needed()
+    return bool(widget.locator("video").first.evaluate(VIDEO_HAS_PICTURE))

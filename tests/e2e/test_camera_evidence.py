@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 from services import attachments, claims, purchasing, reports
 from services import receiving
 from tests.e2e.browser import TIMEOUT, act, by_key, login, open_page, switch_user, track, wait_text
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TABLET_SIZES, screenshot
+from tests.e2e.conftest import (TABLET_SIZES, camera_shows_picture, launch_camera_browser,
+                                screenshot)
 from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
@@ -36,33 +37,11 @@ def write_y4m(path: Path, rgb=CARTON, size=(640, 480), frames=10) -> Path:
     return path
 
 
-VIDEO_SHOWS_PICTURE = """v => new Promise(resolve => {
-    const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
-    const paint = canvas.getContext('2d');
-    const started = Date.now();
-    const check = () => {
-        if (v.readyState >= 2) {
-            paint.drawImage(v, 0, 0, 16, 16);
-            const px = paint.getImageData(0, 0, 16, 16).data;
-            let red = 0;
-            for (let i = 0; i < px.length; i += 4) red += px[i];
-            if (red > 16 * 16 * 60) return resolve(true);
-        }
-        if (Date.now() - started > 30000) return resolve(false);
-        setTimeout(check, 100);
-    };
-    check();
-})"""
-
 
 @pytest.fixture(scope="module")
-def camera_browser(tmp_path_factory, browser):
-
+def camera_browser(tmp_path_factory, browser, server):
     video = write_y4m(tmp_path_factory.mktemp("camera") / "carton.y4m")
-    args = [*CHROMIUM_ARGS, "--use-fake-device-for-media-stream",
-            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
-    # the session's Playwright launches it: a second sync Playwright in one process fails
-    instance = browser.browser_type.launch(executable_path=CHROMIUM, args=args, headless=True)
+    instance = launch_camera_browser(browser, video, server)
     yield instance
     instance.close()
 
@@ -112,8 +91,9 @@ def test_photograph_and_refuse_then_purchasing_sees_it(camera_tablet, server, de
     camera = by_key(page, "rfd_photos_camera")
     shoot = camera.get_by_role("button", name=re.compile("Take photo", re.I))
     expect(shoot).to_be_enabled()
-    # the fake camera's first frames are black: shoot once the carton is on screen
-    if not camera.locator("video").evaluate(VIDEO_SHOWS_PICTURE):
+    # the fake camera's first frames are black: shoot once the carton is on screen (a
+    # video scrolled out of view is paused by Chromium and never shows a frame)
+    if not camera_shows_picture(camera):
         # Chromium's fake device sometimes plays only black frames on a fresh profile:
         # that is the test machine's camera, not the product; said, never passed
         pytest.xfail("Chromium's fake camera showed no picture within 30 s")
