@@ -29,7 +29,10 @@ if df is not None:
         view = df.copy()
         for column in ("on_time_rate", "short_rate", "damaged_rate", "rejected_rate"):
             view[column] = [None if v is None else f"{v * 100:.1f}%" for v in view[column]]
-        show_frame(view.drop(columns=["supplier"]))   # the name says who; codes are for Excel
+        # the name says who; codes are for Excel. A tablet opens with the rates.
+        show_frame(view.drop(columns=["supplier"]), key="suppliers",
+                   tablet=["name", "on_time_rate", "short_rate", "claims",
+                           "refused_deliveries"])
     title = t("nav.report_suppliers")
     excel_button(lambda: [(fetch("supplier_performance", start, end), title)],
                  filename=f"supplier_performance_{start}_{end}.xlsx", heading=title,

@@ -2,12 +2,13 @@
 charts need plain numbers, so the conversion to float happens here and only here."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import altair as alt
 import pandas as pd
 
-from ui.i18n import t
+from ui.i18n import current_language, t
 
 IN_COLOR = "#2e7d32"
 OUT_COLOR = "#c62828"
@@ -109,22 +110,39 @@ def expiry_bars(df: pd.DataFrame) -> alt.Chart:
     )
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def supplier_label(name: str, lang: str | None = None) -> str:
+    """A supplier's name short enough for a chart axis, in the user's language: names
+    are kept as "Bosch Automotive Aftermarket (China) 博世汽车售后", so the Chinese
+    screen takes the Chinese part and the English one the part before it."""
+    name = str(name or "")
+    cut = _CJK.search(name)
+    if cut is None:
+        return name[:24]
+    if (lang or current_language()) == "zh":
+        return name[cut.start():].strip()[:12]
+    return (name[:cut.start()].strip() or name)[:24]
+
+
 def supplier_rates(df: pd.DataFrame) -> alt.Chart:
     """On-time rate per supplier (df: supplier_performance frame)."""
     data = numeric(df, ["on_time_rate"])
+    data["label"] = [supplier_label(n) for n in data["name"]]
     return (
         alt.Chart(data)
         .mark_bar(color="#00897b")
         .encode(
-            x=alt.X("on_time_rate:Q", title=t("rcol.on_time_rate"), axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("supplier:N", sort="-x", title=t("rcol.supplier")),
-            tooltip=[alt.Tooltip("supplier:N", title=t("rcol.supplier")),
+            x=alt.X("on_time_rate:Q", title=t("rcol.on_time_rate"),
+                    axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("label:N", sort="-x", title=t("rcol.supplier")),
+            tooltip=[alt.Tooltip("label:N", title=t("rcol.supplier")),
                      alt.Tooltip("name:N", title=t("rcol.name")),
                      alt.Tooltip("on_time_rate:Q", title=t("rcol.on_time_rate"), format=".1%"),
                      alt.Tooltip("deliveries:Q", title=t("rcol.deliveries"))],
         )
-        .properties(height=max(120, 28 * len(data)))
+        .properties(height=max(120, 40 * len(data)))      # every supplier's label shows
     )
 
 
@@ -134,7 +152,7 @@ def supplier_problem_rates(df: pd.DataFrame) -> alt.Chart:
     names = {"short_rate": t("rcol.short_rate"), "damaged_rate": t("rcol.damaged_rate"),
              "rejected_rate": t("rcol.rejected_rate")}
     long = pd.DataFrame({
-        "supplier": [s for s in data["supplier"] for _ in names],
+        "supplier": [supplier_label(n) for n in data["name"] for _ in names],
         "measure": [names[m] for _ in data["supplier"] for m in names],
         "rate": [data.loc[i, m] for i in data.index for m in names],
     })
@@ -144,7 +162,8 @@ def supplier_problem_rates(df: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("supplier:N", title=t("rcol.supplier")),
             xOffset="measure:N",
-            y=alt.Y("rate:Q", title="", axis=alt.Axis(format="%")),
+            y=alt.Y("rate:Q", title="", axis=alt.Axis(format=".0%"),
+                    scale=alt.Scale(domainMin=0, domainMax=max(0.05, float(long["rate"].max())))),
             color=alt.Color("measure:N", title=""),
             tooltip=[alt.Tooltip("supplier:N", title=t("rcol.supplier")),
                      alt.Tooltip("measure:N", title=""),
