@@ -223,7 +223,9 @@ if number:
     shown = shown.assign(reason=shown["reason"].map(lambda r: t("reason." + r) if r else ""))
     # What a reviewer decides on; the rest of a line shows when it is tapped.
     compact_table(shown, "variance_lines", ["sku", "location", "book_qty", "counted_qty",
-                                            "variance_value", "reason"], prefix="stcol")
+                                            "variance_value", "reason"], prefix="stcol",
+                  widths={"sku": "medium", "location": "small", "book_qty": "small",
+                          "counted_qty": "small", "variance_value": "small"})
     if view.status in ("open", "submitted") and user.has(*stk.REASON_ROLES):
         reason_form(report, number)
     export = report.assign(reason=report["reason"].map(lambda r: t("reason." + r) if r else ""))

@@ -189,9 +189,10 @@ def claims_by_month_chart(df: pd.DataFrame):
     the tooltip."""
     import altair as alt
 
-    from ui.charts import numeric
+    from ui.charts import numeric, supplier_label
 
     data = numeric(df, ["claim_value"])
+    data["supplier"] = [supplier_label(n) for n in data["name"]]     # names, not codes
     return (
         alt.Chart(data)
         .mark_bar()

@@ -18,7 +18,8 @@ from services.reports.periods import _as_end, _as_start
 
 CLAIM_SCORE_COLUMNS = ["claims", "claims_per_100_lines", "claim_value", "credited_value",
                        "avg_resolve_hours", "refused_deliveries"]
-CLAIMS_BY_MONTH_COLUMNS = ["period", "supplier", "claims", "claim_value", "refused_deliveries"]
+CLAIMS_BY_MONTH_COLUMNS = ["period", "supplier", "name", "claims", "claim_value",
+                           "refused_deliveries"]
 HOURS = Decimal("0.01")
 
 
@@ -70,6 +71,7 @@ def supplier_claims_by_month(db: Database, start: date | datetime | None = None,
     for row in refused:
         table[clock.period_of(row.refused_at), suppliers[row.supplier_id][0]][
             "refused_deliveries"] += 1
-    records = [{"period": period, "supplier": supplier, **values}
-               for (period, supplier), values in sorted(table.items())]
+    names = dict(suppliers.values())                      # code -> name, for the chart
+    records = [{"period": period, "supplier": supplier, "name": names.get(supplier, supplier),
+                **values} for (period, supplier), values in sorted(table.items())]
     return _frame(records, CLAIMS_BY_MONTH_COLUMNS)

@@ -57,11 +57,14 @@ def test_claim_figures_on_the_scorecard(world):
     assert sup2["claims_per_100_lines"] is None and sup2["avg_resolve_hours"] is None
     months = reports.supplier_claims_by_month(db)
     assert months.to_dict("records") == [
-        {"period": "2026-03", "supplier": "SUP1", "claims": 2, "claim_value": D(75),
+        {"period": "2026-03", "supplier": "SUP1", "name": "Parts Co", "claims": 2,
+         "claim_value": D(75),
          "refused_deliveries": 0},
-        {"period": "2026-03", "supplier": "SUP2", "claims": 1, "claim_value": D(0),
+        {"period": "2026-03", "supplier": "SUP2", "name": "Other Parts Co", "claims": 1,
+         "claim_value": D(0),
          "refused_deliveries": 1},
-        {"period": "2026-04", "supplier": "SUP1", "claims": 1, "claim_value": D(0),
+        {"period": "2026-04", "supplier": "SUP1", "name": "Parts Co", "claims": 1,
+         "claim_value": D(0),
          "refused_deliveries": 1}]
     april = reports.supplier_performance(db, date(2026, 4, 1), date(2026, 4, 30))
     assert list(april["supplier"]) == ["SUP1"] and april.iloc[0]["refused_deliveries"] == 1
