@@ -114,3 +114,44 @@ def test_variance_notes_stay_on_their_line_and_the_page_follows_reviewed(
     screenshot(page, "stale-02-reviewed")
     assert stk.get_stocktake(db, number).status == "reviewed"
     assert reports.check_consistency(db) == []
+
+
+def test_a_waiting_receiver_sees_the_approval_given_on_another_tablet(server, demo_db,
+                                                                       tablet):
+    """A line whose price differs from the PO waits for purchasing. The receiver's
+    screen says so, and when purchasing approves elsewhere, the screen redraws by itself
+    within seconds: the line is approved and Post can be tapped, with nothing touched."""
+    from services import purchasing, receiving
+
+    page, db = tablet, demo_db
+    tag = page.orientation.upper()
+    po = purchasing.create_purchase_order(
+        db, actor="zhoujing", supplier="SUP-MAN", number=f"PO-E2E-WAIT-{tag}",
+        lines=[{"sku": "AF-SAG", "qty": 4, "unit_price": "30.00"}])
+    purchasing.approve_purchase_order(db, actor="gm", number=po)
+    grn = receiving.start_receipt(db, actor="liwei", po_number=po,
+                                  delivery_note_no=f"DN-E2E-WAIT-{tag}",
+                                  lines=[{"sku": "AF-SAG", "qty": 4, "unit_price": "33.00"}])
+    receiving.record_count(db, actor="liwei", receipt=grn, line_no=1, counted_qty=4,
+                           location="A-01-01")
+    assert "PRICE_MISMATCH" in receiving.get_receipt(db, grn).lines[0].needs_approval
+    try:
+        _watch_the_approval_arrive(page, server, db, grn)
+    finally:        # the other browser tests find no open receipt of this one
+        receiving.cancel_receipt(db, actor="liwei", receipt=grn, reason="browser test")
+
+
+def _watch_the_approval_arrive(page, server, db, grn: str) -> None:
+    from services import receiving
+
+    login(page, server, "liwei")
+    open_page(page, en("nav.receiving"))
+    click(page, by_key(page, f"cont_{grn}").get_by_role("button"))
+    post = page.get_by_role("button", name=en("rcv.post"))
+    expect(post).to_be_disabled()
+    wait_text(page, re.compile(re.escape(en("rcv.watching", seconds=5))))
+    screenshot(page, "stale-03-waiting-for-purchasing")
+    receiving.approve_line(db, actor="zhoujing", receipt=grn, line_no=1,
+                           flag="PRICE_MISMATCH", note="new price list")   # another tablet
+    expect(post).to_be_enabled(timeout=20_000)        # no tap: the screen followed
+    screenshot(page, "stale-04-approved-elsewhere")
