@@ -147,11 +147,15 @@ def _watch_the_approval_arrive(page, server, db, grn: str) -> None:
     login(page, server, "liwei")
     open_page(page, en("nav.receiving"))
     click(page, by_key(page, f"cont_{grn}").get_by_role("button"))
-    post = page.get_by_role("button", name=en("rcv.post"))
-    expect(post).to_be_disabled()
+    # (while the page redraws, the old button and the new one are both in the page)
+    waiting = page.get_by_role("button", name=en("rcv.post"), disabled=True)
+    ready = page.get_by_role("button", name=en("rcv.post"), disabled=False)
+    expect(waiting.first).to_be_visible()
+    expect(ready).to_have_count(0)
     wait_text(page, re.compile(re.escape(en("rcv.watching", seconds=5))))
     screenshot(page, "stale-03-waiting-for-purchasing")
     receiving.approve_line(db, actor="zhoujing", receipt=grn, line_no=1,
                            flag="PRICE_MISMATCH", note="new price list")   # another tablet
-    expect(post).to_be_enabled(timeout=20_000)        # no tap: the screen followed
+    expect(ready.first).to_be_visible(timeout=20_000)   # no tap: the screen followed
+    expect(waiting).to_have_count(0)
     screenshot(page, "stale-04-approved-elsewhere")
