@@ -31,9 +31,10 @@ _MEASURE = r"""(minSize) => {
     const outer = el.parentElement && el.parentElement.closest(sel);
     if (outer) {
       const ob = outer.getBoundingClientRect();
-      if (ob.width >= minSize && ob.height >= minSize) continue;
+      if (ob.width >= minSize - 0.5 && ob.height >= minSize - 0.5) continue;
     }
-    if (box.width < minSize || box.height < minSize) {
+    // half a pixel is layout rounding (a sidebar sliding in measures 43.8), not a finger
+    if (box.width < minSize - 0.5 || box.height < minSize - 0.5) {
       const name = (el.getAttribute('aria-label') || el.innerText || el.getAttribute('data-testid')
                     || el.tagName).trim().slice(0, 30);
       const key = `${el.tagName}:${name}:${Math.round(box.width)}x${Math.round(box.height)}`;
