@@ -130,14 +130,30 @@ def check_xml_parts(archive: zipfile.ZipFile, skip: frozenset[str] = frozenset()
             refuse("file_unreadable", reason="damaged file")
 
 
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+
+
 def _has_dtd(xml: bytes) -> bool:
-    return b"<!DOCTYPE" in xml or b"<!ENTITY" in xml
+    return _DTD.search(xml) is not None
 
 
-_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})(\d{1,7})"')
-_ROW_REF = re.compile(rb'<row\b[^>]*?\br="(\d{1,7})"')
+# How a sheet part places its cells: calamine takes a cell's position from its r=""
+# attribute (any quoting, any namespace prefix) or, without one, from the cell or row
+# before it. The plain form every writer in use produces (<c r="A1" ...>, <row r="1"
+# ...>, no prefix) is measured with a few literal-prefixed searches; anything else is
+# measured the slow, general way, counting every r attribute and every tag.
+_ODD = re.compile(  # an r attribute not preceded by a space, or not r="A1"/r="1" exactly
+    rb'r(?<=[^\w.-]r)(?:(?<! r)\s*=|\s*=(?!"[A-Z]{0,3}\d{1,7}"))')
+_ODD_TAG = re.compile(rb'<(?:c|row)(?:[>/\t\n\r]| (?!r="))')    # a cell or row without r first
+_PREFIXED = re.compile(rb':(?:c|row)[\s/>]')
+_PLAIN_ROW = re.compile(rb' r="(\d{1,7})"')
+_PLAIN_WIDE = re.compile(rb' r="([A-Z]{2,3})\d')
+_ANY_REF = re.compile(rb'(?<![\w.-])r\s*=\s*(["\'])([^"\']*)')
+_ANY_TAG = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])')
+_REF_PARTS = re.compile(rb'\s*([A-Za-z]*)\s*(\d*)\s*$')
 _FORMULA_NO_VALUE = re.compile(
     rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)(?:<v\s*/>|<v>\s*</v>)?</c>')
+NARROW = 26     # columns A-Z
 
 
 def column_index(letters: bytes | str) -> int:
@@ -152,12 +168,10 @@ def scan_xlsx_sheet(xml: bytes, budget: Budget) -> set[tuple[int, int]]:
     holding a formula without a cached value (row 1-based, column 0-based)."""
     if _has_dtd(xml):
         refuse("xml_entities")
-    refs = _REF.findall(xml)
-    max_row = max((int(number) for _, number in refs), default=0)
-    width = max((column_index(letters) + 1 for letters in {x for x, _ in refs}), default=0)
-    width = max(width, _widest_unreferenced(xml))
-    rows = max(max_row, max((int(r) for r in _ROW_REF.findall(xml)), default=0),
-               xml.count(b"<row"))
+    if is_plain_sheet(xml):
+        rows, width = plain_extent(xml, budget)
+    else:
+        rows, width = any_extent(xml)
     _check_extent(rows, max(width, 1), budget)
     if b"<f" not in xml:
         return set()
@@ -165,11 +179,51 @@ def scan_xlsx_sheet(xml: bytes, budget: Budget) -> set[tuple[int, int]]:
             for letters, number in _FORMULA_NO_VALUE.findall(xml)}
 
 
-def _widest_unreferenced(xml: bytes) -> int:
-    """Cells without an r="" attribute are placed one after another: count them."""
-    tags = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    refs = xml.count(b' r="') - xml.count(b"<row ")
-    return max(tags - max(refs, 0), 0)
+def is_plain_sheet(xml: bytes) -> bool:
+    return not (_ODD.search(xml) or _ODD_TAG.search(xml) or _PREFIXED.search(xml))
+
+
+def plain_extent(xml: bytes, budget: Budget) -> tuple[int, int]:
+    """(last row, columns) of a plain sheet part: every cell and row carries r="..."."""
+    rows = max((int(r) for r in _PLAIN_ROW.findall(xml)), default=0)
+    # A cell's own row may lie below its <row>: look at every cell reference with at
+    # least as many digits as the last row number.
+    digits = len(str(rows)) if rows else 1
+    deeper = re.findall(rb' r="[A-Z]{0,3}(\d{%d,7})"' % digits, xml)
+    rows = max([rows, *(int(r) for r in deeper)])
+    wide = set(_PLAIN_WIDE.findall(xml))
+    if wide:
+        return rows, max(column_index(letters) for letters in wide) + 1
+    if rows * NARROW <= budget.cells:     # narrow enough that A-Z cannot exceed it
+        return rows, NARROW
+    return rows, max((column_index(x) + 1 for x in set(
+        re.findall(rb' r="([A-Z])\d', xml))), default=0)
+
+
+def any_extent(xml: bytes) -> tuple[int, int]:
+    """(last row, columns) of any sheet part, counting conservatively: every r
+    attribute anywhere, plus one row or column for each tag without a reference."""
+    rows = width = refs_with_column = refs_row_only = 0
+    for _, value in _ANY_REF.findall(xml):
+        if b"&" in value:       # r="&#88;FD1": a reference spelt in entities
+            refuse("file_unreadable", reason="damaged file")
+        parts = _REF_PARTS.match(value)
+        if parts is None:
+            continue            # not a reference: calamine cannot place it either
+        letters, number = parts.groups()
+        if not number:
+            continue        # "hello": not a reference (calamine cannot place it either)
+        rows = max(rows, int(number[:9]))
+        if letters:
+            width = max(width, column_index(letters[:4].upper()) + 1)
+            refs_with_column += 1
+        else:
+            refs_row_only += 1
+    tags = _ANY_TAG.findall(xml)
+    row_tags = tags.count(b"row")
+    cell_tags = len(tags) - row_tags
+    return (rows + max(row_tags - refs_row_only, 0),
+            width + max(cell_tags - refs_with_column, 0))
 
 
 def _check_extent(rows: int, columns: int, budget: Budget) -> None:

@@ -14,11 +14,21 @@ import time
 import zipfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st_
 
 from services import purchasing
 from services import stocktake as st
 from services.errors import ValidationError
 from services.sheets import read_delivery_sheet
+from services.sheets.budget import (
+    NARROW,
+    Budget,
+    any_extent,
+    is_plain_sheet,
+    plain_extent,
+    scan_xlsx_sheet,
+)
 from services.uploads import read_table
 from ui.i18n import error_text
 
@@ -89,6 +99,22 @@ def far_cell_xlsx() -> bytes:
         b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')})
 
 
+def far_cell_single_quoted_xlsx() -> bytes:
+    return _xlsx({"xl/worksheets/sheet1.xml": _sheet(
+        b"<row r='1'><c r='A1' t='inlineStr'><is><t>sku</t></is></c></row>"
+        b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")})
+
+
+def far_cell_prefixed_xlsx() -> bytes:
+    """The same far cell in elements with a namespace prefix (calamine reads them)."""
+    ns = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    return _xlsx({"xl/worksheets/sheet1.xml": (
+        b'<x:worksheet xmlns:x="' + ns + b'"><x:sheetData>'
+        b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'
+        b'<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+        b'</x:sheetData></x:worksheet>')})
+
+
 def far_cell_xls() -> bytes:
     import xlwt
 
@@ -156,6 +182,8 @@ CASES = {
     "shared_strings_52mb.xlsx": (shared_strings_52mb, "upload_over_budget", "shared_strings_bytes"),
     "empty_cells_70mb.xlsx": (empty_cells_70mb, "upload_over_budget", "sheet_part_bytes"),
     "far_cell.xlsx": (far_cell_xlsx, "upload_over_budget", "columns"),
+    "far_cell_single_quoted.xlsx": (far_cell_single_quoted_xlsx, "upload_over_budget", "columns"),
+    "far_cell_prefixed.xlsx": (far_cell_prefixed_xlsx, "upload_over_budget", "columns"),
     # the count sheet allows fewer rows than the others: its row limit comes first
     "far_cell.xls": (far_cell_xls, "upload_over_budget", ("cells", "rows")),
     "encrypted.xlsx": (encrypted_ooxml, "file_encrypted", None),
@@ -186,3 +214,102 @@ def test_refused_within_budget_naming_the_limit(files, name, entry):
 
 def test_the_52mb_file_is_nine_megabytes_on_disk(files):
     assert 5 * 1024 * 1024 < len(files["shared_strings_52mb.xlsx"]) < 10 * 1024 * 1024
+
+
+# --- the extent scan never under-counts what calamine would build -------------------------
+SMALL = Budget(rows=40, columns=12, cells=240)
+SPELLINGS = ("plain", "single_quotes", "spaced", "newline", "prefixed", "r_last", "no_ref",
+             "entity", "duplicate")
+
+
+def _letters(col: int) -> str:
+    letters, col = "", col + 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _cell_xml(row: int, col: int, spelling: str, prefix: str) -> str:
+    ref = f"{_letters(col)}{row}"
+    attrs = {
+        "plain": f' r="{ref}" t="n"', "single_quotes": f" r='{ref}' t='n'",
+        "spaced": f' r = "{ref}" t="n"', "newline": f'\nr="{ref}"', "prefixed": f' r="{ref}"',
+        "r_last": f' t="n" r="{ref}"', "no_ref": ' t="n"',
+        "entity": f' r="&#{ord(ref[0])};{ref[1:]}"', "duplicate": f' r="A1" r="{ref}"',
+    }[spelling]
+    return f"<{prefix}c{attrs}><{prefix}v>1</{prefix}v></{prefix}c>"
+
+
+ROW_SPELLINGS = {"plain": ' r="{}"', "single_quotes": " r='{}'", "no_ref": ""}
+
+
+def _sheet_with(cells: list[tuple[int, int, str]], prefix: str, row_spelling: str = "plain"
+                ) -> bytes:
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    by_row: dict[int, list[str]] = {}
+    for row, col, spelling in cells:
+        by_row.setdefault(row, []).append(_cell_xml(row, col, spelling, prefix))
+    row_attr = ROW_SPELLINGS[row_spelling]
+    body = "".join(f'<{prefix}row{row_attr.format(r)}>{"".join(xs)}</{prefix}row>'
+                   for r, xs in sorted(by_row.items()))
+    tag = f"{prefix}worksheet" if prefix else "worksheet"
+    xmlns = f'xmlns:{prefix[:-1]}="{ns}"' if prefix else f'xmlns="{ns}"'
+    return (f'<{tag} {xmlns}><{prefix}sheetData>{body}</{prefix}sheetData></{tag}>').encode()
+
+
+def _real_xlsx(sheet: bytes) -> bytes:
+    """A workbook as Excel writers lay it out (what calamine recognises), with
+    ``sheet`` as its worksheet part."""
+    import openpyxl
+
+    book, original = openpyxl.Workbook(), io.BytesIO()
+    book.save(original)
+    source, out = zipfile.ZipFile(original), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            archive.writestr(info.filename, sheet if info.filename == "xl/worksheets/sheet1.xml"
+                             else source.read(info.filename))
+    return out.getvalue()
+
+
+def _calamine_extent(data: bytes) -> tuple[int, int]:
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    book.close()
+    return len(rows), max((len(r) for r in rows), default=0)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st_.lists(st_.tuples(st_.integers(1, 90), st_.integers(0, 30),
+                                  st_.sampled_from(SPELLINGS)), min_size=1, max_size=12),
+       prefixed=st_.booleans(), row_spelling=st_.sampled_from(list(ROW_SPELLINGS)))
+def test_the_scan_never_undercounts_the_grid_calamine_builds(cells, prefixed, row_spelling):
+    """However a sheet spells its references (quotes, spaces, a namespace prefix,
+    r after other attributes, no r at all, entities, twice), a sheet the scan lets
+    through is one whose grid, as calamine builds it, is within the budget."""
+    xml = _sheet_with(cells, "x:" if prefixed else "", row_spelling)
+    try:
+        scan_xlsx_sheet(xml, SMALL)
+    except ValidationError:
+        return
+    try:
+        rows, width = _calamine_extent(_real_xlsx(xml))
+    except Exception:  # noqa: BLE001 - calamine refusing the file is safe too
+        return
+    assert rows <= SMALL.rows and width <= SMALL.columns and rows * width <= SMALL.cells, \
+        (rows, width, xml[:300])
+
+
+@given(cells=st_.lists(st_.tuples(st_.integers(1, 5000), st_.integers(0, 800)),
+                       min_size=1, max_size=30))
+def test_the_quick_measure_of_a_plain_sheet_agrees_with_the_general_one(cells):
+    xml = _sheet_with([(r, c, "plain") for r, c in cells], "")
+    assert is_plain_sheet(xml)
+    rows, width = plain_extent(xml, Budget())
+    any_rows, any_width = any_extent(xml)
+    assert rows == any_rows
+    assert width == any_width or (any_width <= NARROW and width == NARROW)
