@@ -363,6 +363,7 @@ class Ole:
 _BIFF_CELLS = {0x00FD, 0x0203, 0x027E, 0x0201, 0x0006, 0x0204, 0x0205, 0x00D6}
 _BIFF_MULTI = {0x00BD, 0x00BE}        # MULRK, MULBLANK: row, first col, ..., last col
 _BOF, _EOF, _FILEPASS = 0x0809, 0x000A, 0x002F
+_RECORD_HEAD = struct.Struct("<HHHH")     # type, size, then a cell's row and column
 
 
 def check_ole(data: bytes, budget: Budget) -> bytes:
@@ -374,15 +375,15 @@ def check_ole(data: bytes, budget: Budget) -> bytes:
     stream = ole.stream("Workbook") or ole.stream("Book")
     if stream is None:
         refuse("not_a_spreadsheet", filename="")
-    unpack = struct.unpack_from
+    unpack, head = struct.unpack_from, _RECORD_HEAD.unpack_from
     pos, end = 0, len(stream) - 4
+    padded = stream + bytes(4)      # a record head and the cell position in one read
     max_row = max_col = 0
     cells, multi = _BIFF_CELLS, _BIFF_MULTI
     while pos <= end:
-        kind, size = unpack("<HH", stream, pos)
+        kind, size, row, col = head(padded, pos)
         if kind in cells:
             if size >= 4:
-                row, col = unpack("<HH", stream, pos + 4)
                 if row > max_row:
                     max_row = row
                 if col > max_col:

@@ -49,6 +49,8 @@ def number_and_unit(value: Any) -> tuple[Decimal | None, str]:
     1200, "PCE"). Floats go through their shortest repr so 12.5 stays 12.5."""
     if value is None:
         return None, ""
+    if type(value) is float and value - value == 0:     # the usual cell: finite float
+        return Decimal(repr(value)), ""
     if isinstance(value, bool):
         raise BadCell("not_a_number", value=str(value))
     if isinstance(value, int):

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 MAX_LINE_QTY = Decimal("1000000")          # more than this on one line is absurd
 MAX_PRICE = Decimal("100000000")
+MAX_AMOUNT = MAX_PRICE * MAX_LINE_QTY
 AMOUNT_TOLERANCE = Decimal("0.01")
 HALF_CENT = Decimal("0.005")             # per unit: prices are printed to the cent
 TEXT_LIMITS = {"sku": 60, "lot_no": 60, "po_number": 60}
@@ -38,6 +39,8 @@ OPTIONAL_FORMULA_FIELDS = ("amount", "unit_price", "amount_incl_tax", "amount_ex
 AMOUNT_FIELDS = ("amount", "amount_incl_tax", "amount_excl_tax")
 
 _FORMULA = object()   # a formula cell without a cached value (already reported)
+_ABSENT = object()
+_QUANTUM = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 # --- results ----------------------------------------------------------------------------
@@ -110,7 +113,8 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     def bad(f: str, code: str, **params):
         problems.append(SheetError(row, letters.get(f, ""), code, {"field": f, **params}))
 
-    if any(v is _FORMULA for f, v in values.items() if f not in OPTIONAL_FORMULA_FIELDS):
+    if _FORMULA in values.values() and any(
+            v is _FORMULA for f, v in values.items() if f not in OPTIONAL_FORMULA_FIELDS):
         return None  # reported by _records
     line = SheetLine(row=row)
     _texts(line, values, bad)
@@ -128,7 +132,7 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
         sheet.errors.extend(problems)
         return None
     if line.qty is not None and printed:
-        _amount_check(line, printed, frozenset(values), sheet)
+        _amount_check(line, printed, tuple(values), sheet)
     if line.remark and vocab.is_damage_remark(line.remark):
         line.hints.append("remark_damage")
     if line.qty_difference:
@@ -144,16 +148,24 @@ def _text(values, f) -> str:
 
 
 def _texts(line: SheetLine, values: dict, bad) -> None:
+    texts = {}
     for f in LINE_TEXT_FIELDS:
-        if f not in values:
-            continue
-        text = _text(values, f)
+        raw = values.get(f, _ABSENT)
+        if raw is not _ABSENT:
+            texts[f] = raw.strip() if type(raw) is str else _text(values, f)
+    try:        # one search per line; each field is searched only when one is found
+        text_input.check_text("".join(texts.values()), "line")
+        clean = True
+    except ValidationError:
+        clean = False
+    for f, text in texts.items():
+        if not clean:
+            try:
+                text_input.check_text(text, f)
+            except ValidationError as exc:
+                bad(f, exc.code, char=exc.params["char"])
+                continue
         limit = TEXT_LIMITS.get(f, 200)
-        try:
-            text_input.check_text(text, f)
-        except ValidationError as exc:
-            bad(f, exc.code, char=exc.params["char"])
-            continue
         if len(text) > limit:
             bad(f, "too_long", max=limit)
             continue
@@ -191,7 +203,7 @@ def _quantity(line: SheetLine, values: dict, bad) -> None:
         bad("qty", "must_be_positive", value=str(qty))
     elif qty > MAX_LINE_QTY:
         bad("qty", "too_large", value=str(qty))
-    elif qty != qty.quantize(Decimal("0.001")):
+    elif qty != qty.quantize(_QUANTUM[3]):
         bad("qty", "too_many_decimals", places=3, value=str(qty))
     else:
         line.qty = qty
@@ -219,7 +231,7 @@ def _money(values: dict, f: str, bad, limit: Decimal, places: int | None) -> Dec
         bad(f, "must_not_be_negative", value=str(number))
     elif number > limit:
         bad(f, "too_large", value=str(number))
-    elif places is not None and number != number.quantize(Decimal(1).scaleb(-places)):
+    elif places is not None and number != number.quantize(_QUANTUM[places]):
         bad(f, "too_many_decimals", places=places, value=str(number))
     else:
         return number
@@ -238,7 +250,7 @@ def _prices(line: SheetLine, values: dict, bad, sheet: DeliverySheet) -> dict[st
                 printed[f] = number
     for f in AMOUNT_FIELDS:
         if f in values:
-            number = _money(values, f, bad, MAX_PRICE * MAX_LINE_QTY, None)
+            number = _money(values, f, bad, MAX_AMOUNT, None)
             if number is not None:
                 printed[f] = number
     line.price_incl_tax = printed.get("price_incl_tax")
@@ -258,6 +270,12 @@ def _prices(line: SheetLine, values: dict, bad, sheet: DeliverySheet) -> dict[st
 
 
 @lru_cache(maxsize=64)
+def _amount_bases(columns: tuple[str, ...]) -> dict[str, str]:
+    """Which price each amount column multiplies (the plain one by ``_amount_basis``)."""
+    return {"amount": _amount_basis(frozenset(columns)), "amount_incl_tax": "incl_tax",
+            "amount_excl_tax": "excl_tax"}
+
+
 def _amount_basis(columns: frozenset[str]) -> str:
     """Which price the plain 金额 column multiplies: before tax beside 价税合计 or 税额
     or an ex-tax price, with tax beside only a with-tax price, else the plain price."""
@@ -269,15 +287,14 @@ def _amount_basis(columns: frozenset[str]) -> str:
     return "plain"
 
 
-def _amount_check(line: SheetLine, printed: dict[str, Decimal], columns: frozenset[str],
+def _amount_check(line: SheetLine, printed: dict[str, Decimal], columns: tuple[str, ...],
                   sheet: DeliverySheet) -> None:
     """Each amount against qty × the price of the same basis (with or without tax)."""
     plain = printed.get("unit_price")
     prices = {"incl_tax": line.price_incl_tax if line.price_incl_tax is not None else plain,
               "excl_tax": line.price_excl_tax if line.price_excl_tax is not None else plain,
               "plain": plain if plain is not None else line.unit_price}
-    bases = {"amount": _amount_basis(columns), "amount_incl_tax": "incl_tax",
-             "amount_excl_tax": "excl_tax"}
+    bases = _amount_bases(columns)
     tolerance = max(AMOUNT_TOLERANCE, line.qty * HALF_CENT)
     for f in AMOUNT_FIELDS:
         amount = printed.get(f)

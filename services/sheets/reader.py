@@ -304,25 +304,29 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
     section: dict[str, str] = {}
     after_total = closed = False
     total = len(rows) - header.row
+    qty_col = columns.get("qty")
     for index in range(header.row, len(rows)):
         row_no = index + 1
-        _count_row(row_no - header.row, total, progress, clock)
+        if (row_no - header.row) % 1000 == 0 or row_no - header.row > MAX_SHEET_ROWS:
+            _count_row(row_no - header.row, total, progress, clock)
         values = rows[index]
         if anchors:
             values = _filled(rows, values, row_no, anchors)
-        if layout.is_blank(values):
-            continue
-        qty_col = columns.get("qty")
         qty_raw = values[qty_col] if qty_col is not None and qty_col < len(values) else None
+        # The usual line: a number in the quantity column (never blank, never a header).
+        numeric_qty = type(qty_raw) is float or type(qty_raw) is int
+        if not numeric_qty and layout.is_blank(values):
+            continue
         has_qty = qty_raw not in (None, "")
         if layout.is_total_text(layout.first_text(values)):
             after_total = True
             continue
-        if not layout.looks_numeric(qty_raw):
+        if not numeric_qty and not layout.looks_numeric(qty_raw):
             again = layout.header_at(rows, index)
             if again is not None:
                 layout.settle_columns(again, rows)
                 columns, after_total, closed = dict(again.columns), False, False
+                qty_col = columns.get("qty")
                 anchors = _merge_anchors(grid, columns) if grid.merged else anchors
                 continue
             if layout.is_backorder(values):
@@ -364,8 +368,10 @@ def _row_record(values, columns: dict[str, int], row_no: int, formulas, header: 
                 errors: list[SheetError]) -> dict[str, Any]:
     """{field: raw value} of one row; a formula cell without a cached value is
     reported (a warning where it only loses a cross-check) and marked ``_FORMULA``."""
-    record = {}
     width = len(values)
+    if not formulas:
+        return {f: values[c] if c < width else None for f, c in columns.items()}
+    record = {}
     for f, c in columns.items():
         record[f] = values[c] if c < width else None
         if record[f] is None and (row_no, c) in formulas:
