@@ -1187,6 +1187,7 @@ def main(argv=None) -> int:
             workdir = Path(args.workdir)
             workdir.mkdir(parents=True, exist_ok=True)
         else:
+            (ROOT / "bench" / "data").mkdir(parents=True, exist_ok=True)
             tmp = tempfile.TemporaryDirectory(prefix="bench-", dir=ROOT / "bench" / "data")
             workdir = Path(tmp.name)
         url = prepare_sqlite(args.scale, workdir, log,
