@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Sequence
 
+from domain.calendar import WorkCalendar
+
 ZERO = Decimal(0)
 
 NOT_ON_PO = "NOT_ON_PO"
@@ -264,20 +266,12 @@ def po_status(lines: Iterable[tuple[Decimal, Decimal]], current: str) -> str:
     return "approved"
 
 
-def add_working_days(start: datetime, days: int = 1) -> datetime:
-    """The same local time ``days`` working days later (Saturday and Sunday skipped)."""
-    moment = start
-    added = 0
-    while added < days:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            added += 1
-    return moment
-
-
-def paperwork_overdue(arrived_local: datetime, now_local: datetime) -> bool:
-    """A delivery still open after one working day (both in local time)."""
-    return now_local > add_working_days(arrived_local, 1)
+def paperwork_overdue(arrived_local: datetime, now_local: datetime,
+                      calendar: WorkCalendar | None = None) -> bool:
+    """A delivery still open after one working day (both in local time), counted in
+    the warehouse's calendar (holidays, weekend days worked) — the same deadline as a
+    claim's step. 004 ㈠8: each step of the paperwork within one working day."""
+    return now_local > (calendar or WorkCalendar()).due_after_one_working_day(arrived_local)
 
 
 def check_too_slow(arrived: datetime, posted: datetime) -> bool:

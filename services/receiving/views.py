@@ -23,8 +23,10 @@ from db.models import (
     SupplierReturn,
 )
 from domain import receiving as rules
+from domain.calendar import WorkCalendar
 from domain.units import line_value
 from services import clock
+from services.calendar import work_calendar
 from services.errors import NotFound
 
 from services.receiving.common import ZERO, _Posted
@@ -106,6 +108,7 @@ class ReceiptView:
     discrepancies: list[dict] = field(default_factory=list)
     delivery_date: date | None = None          # printed on the supplier's sheet
     mismatch_reason: str = ""                  # why a non-matching sheet was received
+    calendar: WorkCalendar | None = None       # working days, for the paperwork deadline
 
     @property
     def blocking(self) -> list[tuple[int, str]]:
@@ -138,7 +141,7 @@ class ReceiptView:
     @property
     def paperwork_overdue(self) -> bool:
         return self.status == "open" and rules.paperwork_overdue(
-            clock.to_local(self.arrived_at), clock.to_local(clock.now()))
+            clock.to_local(self.arrived_at), clock.to_local(clock.now()), self.calendar)
 
 
 @dataclass
@@ -260,6 +263,7 @@ def _view(session, receipt: Receipt, state: _State | None = None,
     written (lots, location codes, returns, discrepancies), so it is not read back."""
     state = state or _state(session, receipt)
     supplier = session.get(Supplier, receipt.supplier_id)
+    calendar = work_calendar(session) if receipt.status == "open" else None
     if posted is not None:
         lots, codes = posted.lots, posted.codes
         returns, discrepancies = posted.returns, posted.discrepancies
@@ -291,7 +295,7 @@ def _view(session, receipt: Receipt, state: _State | None = None,
         return_numbers=returns,
         lines=[_line_view(state, i, codes, lots) for i in range(len(state.lines))],
         discrepancies=discrepancies, delivery_date=receipt.delivery_date,
-        mismatch_reason=receipt.mismatch_reason or "")
+        mismatch_reason=receipt.mismatch_reason or "", calendar=calendar)
 
 
 def get_receipt(db: Database, number) -> ReceiptView:
@@ -327,6 +331,7 @@ def list_receipts(db: Database, *, search=None, status=None, supplier=None, po_n
                                     PurchaseOrder.number.ilike(pattern),
                                     Supplier.name.ilike(pattern), Supplier.code.ilike(pattern)))
         now_local = clock.to_local(clock.now())
+        calendar = work_calendar(session)
         result = []
         for rec, po, code, name, lines in session.execute(query):
             result.append({
@@ -336,7 +341,7 @@ def list_receipts(db: Database, *, search=None, status=None, supplier=None, po_n
                 "started_by": rec.started_by, "received_by": rec.received_by or "",
                 "checked_by": rec.checked_by or "", "return_number": rec.return_number or "",
                 "paperwork_overdue": rec.status == "open" and rules.paperwork_overdue(
-                    clock.to_local(rec.arrived_at), now_local),
+                    clock.to_local(rec.arrived_at), now_local, calendar),
                 "check_too_slow": rec.posted_at is not None
                 and rules.check_too_slow(rec.arrived_at, rec.posted_at),
             })
@@ -355,12 +360,14 @@ def timeliness_alerts(db: Database, *, days: int = 30) -> dict[str, list[dict]]:
             .where(or_(Receipt.status == "open",
                        (Receipt.status == "posted") & (Receipt.posted_at >= since)))
             .order_by(Receipt.arrived_at)).all()
+        calendar = work_calendar(session)
     now_local = clock.to_local(clock.now())
     open_overdue, slow = [], []
     for number, status, note_no, arrived, posted, supplier in rows:
         entry = {"number": number, "delivery_note_no": note_no, "supplier": supplier,
                  "arrived_at": arrived, "posted_at": posted}
-        if status == "open" and rules.paperwork_overdue(clock.to_local(arrived), now_local):
+        if status == "open" and rules.paperwork_overdue(clock.to_local(arrived), now_local,
+                                                        calendar):
             entry["hours_open"] = (clock.now() - arrived).total_seconds() // 3600
             open_overdue.append(entry)
         elif status == "posted" and rules.check_too_slow(arrived, posted):

@@ -11,6 +11,7 @@ from db.queries import reports as q
 from domain import reports as calc
 from domain import receiving as receiving_rules
 from services import clock
+from services.calendar import work_calendar
 from services.errors import ValidationError
 from services.ledger import INBOUND, ISSUE, OUTBOUND, RETURN
 
@@ -38,10 +39,12 @@ def dashboard(db: Database) -> dict[str, Any]:
         due = q.deliveries_due(session, today, today + timedelta(days=7))
         open_receipts = q.open_receipts(session)
         stocktake = q.latest_stocktake(session)
+        calendar = work_calendar(session)
     now_local = clock.to_local(clock.now())
     # The receiving screen's own rule, so the tile and the screen always agree.
     stale = [r for r in open_receipts
-             if receiving_rules.paperwork_overdue(clock.to_local(r.arrived_at), now_local)]
+             if receiving_rules.paperwork_overdue(clock.to_local(r.arrived_at), now_local,
+                                                  calendar)]
     return {
         "today": today,
         "receipts_today": {"docs": receipts[0], "qty": receipts[1], "value": receipts[2]},

@@ -557,6 +557,32 @@ def test_timeliness_alerts(world):
     assert {r["number"] for r in receiving.list_receipts(db, status="posted")} == {slow, fast}
 
 
+def test_the_paperwork_deadline_counts_the_warehouse_calendar(world):
+    """004 ㈠8 in working days as admin keeps them: a delivery that arrives on Friday
+    before a Monday holiday is due on Tuesday, and every screen says the same."""
+    from services import calendar
+
+    db = world.db
+    po = make_approved_po(db, [("OF-100", 30, "25")])
+    friday = utc(2026, 11, 6, 2)                      # Friday 10:00 local
+    waiting = start(db, po, [{"sku": "OF-100", "qty": 5}], note="DN-HOLIDAY", arrived_at=friday)
+    calendar.set_day(db, actor="admin", day="2026-11-09", kind="holiday", name="test")
+
+    def overdue_everywhere() -> set[bool]:
+        alerts = {a["number"] for a in receiving.timeliness_alerts(db)["open_overdue"]}
+        listed = {r["number"]: r for r in receiving.list_receipts(db)}[waiting]
+        return {waiting in alerts, listed["paperwork_overdue"],
+                receiving.get_receipt(db, waiting).paperwork_overdue,
+                reports.dashboard(db)["stale_receipts"] == 1}
+
+    clock.set_now(utc(2026, 11, 9, 8))                # Monday 16:00: a holiday
+    assert overdue_everywhere() == {False}
+    clock.set_now(utc(2026, 11, 10, 1))               # Tuesday 09:00: not yet
+    assert overdue_everywhere() == {False}
+    clock.set_now(utc(2026, 11, 10, 3))               # Tuesday 11:00: one working day over
+    assert overdue_everywhere() == {True}
+
+
 # --- the demo delivery with problems, from the sheet to a posted GRN -------------------------
 def test_demo_sheet_with_problems_to_posted_grn(world):
     db = world.db

@@ -5,6 +5,7 @@ from decimal import Decimal
 from hypothesis import given, strategies as st
 
 from domain import receiving as r
+from domain.calendar import WorkCalendar
 
 D = Decimal
 TODAY = date(2026, 11, 2)
@@ -98,8 +99,13 @@ def test_po_status():
 
 def test_working_days():
     friday = datetime(2026, 11, 6, 10, 0)
-    assert r.add_working_days(friday) == datetime(2026, 11, 9, 10, 0)
     assert not r.paperwork_overdue(friday, datetime(2026, 11, 9, 9, 59))
     assert r.paperwork_overdue(friday, datetime(2026, 11, 9, 10, 1))
+    # a Monday holiday moves it to Tuesday; a worked Saturday (调休) brings it forward
+    holiday = WorkCalendar(holidays=frozenset({date(2026, 11, 9)}))
+    assert not r.paperwork_overdue(friday, datetime(2026, 11, 10, 9, 59), holiday)
+    assert r.paperwork_overdue(friday, datetime(2026, 11, 10, 10, 1), holiday)
+    worked_saturday = WorkCalendar(workdays=frozenset({date(2026, 11, 7)}))
+    assert r.paperwork_overdue(friday, datetime(2026, 11, 7, 10, 1), worked_saturday)
     assert r.check_too_slow(friday, friday + timedelta(minutes=61))
     assert not r.check_too_slow(friday, friday + timedelta(minutes=60))
