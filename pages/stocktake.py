@@ -10,6 +10,7 @@ from services import stocktake as stk
 from services.errors import ServiceError
 from ui.documents import pdf_download
 from ui.i18n import t
+from ui.issuing_warehouse import warehouse_name
 from ui.scan import clear as clear_scan
 from ui.scan import item_label, scan_box
 from ui.session import actor, get_db, require_roles
@@ -36,20 +37,36 @@ def open_form() -> None:
         st.caption(t("stocktake.open_help"))
         if today < first:
             st.warning(t("stocktake.not_last_days", first=first, last=last, today=today))
-        all_zones = catalog.zones(db)
+        warehouse = warehouse_choice()
+        all_zones = catalog.zones(db, warehouse=warehouse)
         receipts_waiting = show_open_receipts(db, all_zones)
         with st.form("stocktake_open"):
             period = st.text_input(t("field.stocktake_period"), value=today.strftime("%Y-%m"),
                                    help=t("stocktake.period_help"))
-            zones = st.multiselect(t("field.stocktake_zones"), all_zones, default=all_zones)
+            # keyed by warehouse: another warehouse starts with all of its own zones
+            zones = st.multiselect(t("field.stocktake_zones"), all_zones, default=all_zones,
+                                   key=f"stocktake_zones_{warehouse or ''}")
             allow_open_receipts = confirm_open_receipts() if receipts_waiting else False
             if st.form_submit_button(t("stocktake.open_button"), type="primary", width="stretch"):
                 number = run_action(lambda: stk.open_stocktake(
                     db, actor=actor(), period=period, zones=zones or None,
-                    allow_open_receipts=allow_open_receipts))
+                    allow_open_receipts=allow_open_receipts, warehouse=warehouse))
                 if number:     # redrawn with the form folded and the new stocktake picked
                     st.session_state["stocktake_pick"] = number
                     refresh_with(t("stocktake.opened", number=number))
+
+
+def warehouse_choice() -> str | None:
+    """The warehouse to count (None: every zone); asked only where there are two."""
+    houses = [h for h in catalog.list_warehouses(db) if h["active"]]
+    if len(houses) <= 1:
+        return None
+    names = {h["code"]: warehouse_name(h) for h in houses}
+    options = ["", *names]
+    return st.selectbox(t("stocktake.warehouse"), options, key="stocktake_warehouse",
+                        help=t("stocktake.warehouse_help"),
+                        format_func=lambda code: f"{code} · {names[code]}" if code
+                        else t("stocktake.all_warehouses")) or None
 
 
 def pick_stocktake() -> str | None:

@@ -457,7 +457,12 @@ def list_locations(db: Database, *, warehouse=None, zone=None, kind=None,
         ]
 
 
-def zones(db: Database) -> list[str]:
+def zones(db: Database, *, warehouse=None) -> list[str]:
+    """Zone names, of one warehouse (code) when given."""
     with db.read() as session:
-        return list(session.scalars(select(Location.zone).distinct().order_by(Location.zone)))
+        query = select(Location.zone).distinct().order_by(Location.zone)
+        if warehouse:
+            query = query.join(Warehouse, Warehouse.id == Location.warehouse_id) \
+                .where(Warehouse.code == warehouse)
+        return list(session.scalars(query))
 

@@ -11,7 +11,8 @@ PICK_KEY = "iss_warehouse"
 CHOICE_KEY = "iss_warehouse_choice"     # plain state: survives the widget being re-created
 
 
-def _name(house: dict) -> str:
+def warehouse_name(house: dict) -> str:
+    """A warehouse's name in the screen's language."""
     if current_language() == "zh" and house.get("name_zh"):
         return house["name_zh"]
     return house["name"]
@@ -23,7 +24,7 @@ def warehouse_picker(db, username: str) -> str | None:
     if len(houses) <= 1:
         return houses[0]["code"] if houses else None
     codes = [h["code"] for h in houses]
-    names = {h["code"]: _name(h) for h in houses}
+    names = {h["code"]: warehouse_name(h) for h in houses}
     chosen = st.session_state.get(CHOICE_KEY)
     if chosen not in codes:
         home = users.home_warehouse(db, username)

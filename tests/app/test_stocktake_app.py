@@ -311,3 +311,30 @@ def test_the_second_counter_sees_the_lines_to_recount_blind(app_db):
     assert listed == {(e["sku"], e["location"]) for e in waiting[1:]}
     assert set(frame["名称"]) <= {e["name_zh"] for e in waiting}       # Chinese names
     assert "Brake pad set" not in set(frame["名称"]) and not {"pcs", "set"} & set(frame["单位"])
+
+
+def test_a_stocktake_of_one_warehouse(app_db):
+    """With two warehouses the supervisor picks one: its zones only are offered,
+    counted and frozen; the other warehouse keeps working."""
+    from services import catalog
+
+    db = app_db
+    catalog.create_warehouse(db, actor="admin", code="EAST", name="East depot", name_zh="东仓")
+    catalog.create_location(db, actor="admin", code="E-01-01", zone="EAST Racks",
+                            warehouse="EAST")
+    at = app_for(db, "supervisor", page=STOCKTAKE_PAGE).run()
+    assert_no_exception(at)
+    picker = at.selectbox(key="stocktake_warehouse")
+    assert picker.value == ""                       # every zone until one is picked
+    assert "EAST Racks" in at.multiselect(key="stocktake_zones_").value
+    picker.set_value("EAST").run()
+    assert at.multiselect(key="stocktake_zones_EAST").value == ["EAST Racks"]
+    button(at, "Open and freeze").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    (opened,) = stk.list_stocktakes(db)
+    assert stk.get_stocktake(db, opened["number"]).zones == ["EAST Racks"]
+    frozen = {loc["code"] for loc in catalog.list_locations(db) if loc["frozen"]}
+    assert frozen == {"E-01-01"}
+    zh = app_for(db, "supervisor", lang="zh", page=STOCKTAKE_PAGE).run()
+    assert_no_exception(zh)

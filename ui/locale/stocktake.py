@@ -9,6 +9,11 @@ MESSAGES = {
         "Opening takes a snapshot of the book quantities and freezes the chosen zones: no receipts, issues or transfers there until the stocktake is posted or cancelled.",
         "开始盘点会记录账面数量快照并冻结所选区域：在盘点过账或取消之前，这些区域不能收货、发料或调拨。"),
     "stocktake.open_button": ("Open and freeze", "开始盘点并冻结"),
+    "stocktake.warehouse": ("Warehouse", "仓库"),
+    "stocktake.all_warehouses": ("All warehouses", "全部仓库"),
+    "stocktake.warehouse_help": (
+        "A stocktake covers one warehouse's zones, or every zone; the month allows one stocktake.",
+        "盘点可针对一个仓库的区域，或全部区域；每月只能开始一次盘点。"),
     "stocktake.opened": ("Stocktake {number} opened; its zones are frozen.", "盘点单 {number} 已开始，相关区域已冻结。"),
     "stocktake.not_last_days": (
         "The procedure counts on the last two days of the month ({first} and {last}); today is {today}.",
