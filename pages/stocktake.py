@@ -81,7 +81,8 @@ def pick_stocktake() -> str | None:
     return st.selectbox(
         t("stocktake.choose"), numbers, key="stocktake_pick",
         format_func=lambda n: t("stocktake.option", number=n, period=by_number[n]["period"],
-                                status=t("ststatus." + by_number[n]["status"])))
+                                status=t("ststatus." + by_number[n]["status"]))
+        + (f" · {by_number[n]['warehouse']}" if by_number[n]["warehouse"] else ""))
 
 
 def progress_table(view) -> None:

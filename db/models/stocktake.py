@@ -35,19 +35,22 @@ __all__ = [
 
 class Stocktake(Base):
     """One monthly count over a set of zones. ``open_period`` equals ``period`` until
-    the stocktake is cancelled (then NULL), so a month can only have one live count."""
+    the stocktake is cancelled (then NULL), so a month can only have one live count
+    per ``scope``: a warehouse code, or '' for a count over every warehouse."""
 
     __tablename__ = "stocktake"
     __table_args__ = (
         CheckConstraint(
             "status IN ('open','submitted','reviewed','approved','posted','cancelled')",
             name="status"),
+        UniqueConstraint("open_period", "scope"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(30), unique=True)
     period: Mapped[str] = mapped_column(String(7), index=True)        # YYYY-MM
-    open_period: Mapped[str | None] = mapped_column(String(7), unique=True)
+    open_period: Mapped[str | None] = mapped_column(String(7))
+    scope: Mapped[str] = mapped_column(String(20), default="", server_default="")
     status: Mapped[str] = mapped_column(String(12), default="open")
     zones: Mapped[list] = mapped_column(JSON, default=list)
     spot_seed: Mapped[int] = mapped_column(Integer, default=0)

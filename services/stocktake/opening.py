@@ -28,7 +28,8 @@ def open_receipts_in_zones(db: Database, zones) -> list[dict]:
 def open_stocktake(db: Database, *, actor, period, zones=None,
                    allow_open_receipts=False, warehouse=None) -> str:
     """Snapshot book quantities of the zones (default: all) and freeze them.
-    Returns the stocktake number. One live stocktake per month.
+    Returns the stocktake number. One live stocktake per month and warehouse (a
+    count whose zones span warehouses takes the month for all of them).
 
     Receipts counted into the zones but not posted would wait until the stocktake
     ends: opening is refused, listing them, unless ``allow_open_receipts``.
@@ -45,18 +46,16 @@ def open_stocktake(db: Database, *, actor, period, zones=None,
 
     def work(session):
         require_role(session, actor, *OPEN_ROLES)
-        existing = session.scalar(select(Stocktake.number).where(Stocktake.open_period == period))
-        if existing:
-            raise Duplicate("stocktake_exists", field="stocktake_period", value=period,
-                            number=existing)
         chosen = _chosen_zones(session, wanted, warehouse)
+        scope = _scope(session, chosen)
+        _refuse_month_taken(session, period, scope)
         _refuse_frozen_zones(session, chosen)
         if not allow_open_receipts:
             _refuse_open_receipts(session, chosen)
         now = clock.now()
         stocktake = Stocktake(
             number=next_number(session, "ST", now), period=period, open_period=period,
-            status="open", zones=chosen, spot_seed=secrets.randbelow(2**31),
+            scope=scope, status="open", zones=chosen, spot_seed=secrets.randbelow(2**31),
             opened_by=actor, opened_at=now,
         )
         session.add(stocktake)
@@ -65,7 +64,9 @@ def open_stocktake(db: Database, *, actor, period, zones=None,
                         [{"stocktake_id": stocktake.id, "zone": z} for z in chosen])
         # Freeze first, then snapshot: a writer racing this either committed before
         # the freeze's locks were granted (and is in the snapshot) or is refused.
-        freeze_zones(session, stocktake.id, chosen)
+        taken = freeze_zones(session, stocktake.id, chosen)
+        if taken:       # frozen by a stocktake that committed while this one waited
+            raise InvalidState("zone_already_frozen", zone=taken[0][1], location=taken[0][0])
         session.execute(
             insert(StocktakeLine).from_select(
                 ["stocktake_id", "item_id", "location_id", "zone", "book_qty", "book_value"],
@@ -98,6 +99,26 @@ def _chosen_zones(session, wanted: list[str] | None, warehouse: str | None) -> l
     if not chosen:
         raise ValidationError("required", field="stocktake_zones")
     return chosen
+
+
+def _scope(session, zones: list[str]) -> str:
+    """The one warehouse the zones lie in, or '' when they span several."""
+    houses = session.scalars(select(Warehouse.code).distinct()
+                             .join(Location, Location.warehouse_id == Warehouse.id)
+                             .where(Location.zone.in_(zones)).limit(2)).all()
+    return houses[0] if len(houses) == 1 else ""
+
+
+def _refuse_month_taken(session, period: str, scope: str) -> None:
+    """One live stocktake per month and warehouse; one over several warehouses
+    takes the month for all of them (cancelling it frees the month)."""
+    clash = select(Stocktake.number).where(Stocktake.open_period == period)
+    if scope:
+        clash = clash.where(Stocktake.scope.in_((scope, "")))
+    existing = session.scalar(clash.limit(1))
+    if existing:
+        raise Duplicate("stocktake_exists", field="stocktake_period", value=period,
+                        number=existing)
 
 
 def _refuse_frozen_zones(session, chosen: list[str]) -> None:
@@ -139,7 +160,7 @@ def list_stocktakes(db: Database) -> list[dict]:
     with db.read() as session:
         rows = session.scalars(select(Stocktake).order_by(Stocktake.id.desc()))
         return [{"number": s.number, "period": s.period, "status": s.status,
-                 "zones": list(s.zones or []), "opened_by": s.opened_by,
+                 "warehouse": s.scope, "zones": list(s.zones or []), "opened_by": s.opened_by,
                  "opened_at": s.opened_at} for s in rows]
 
 
@@ -167,6 +188,7 @@ def get_stocktake(db: Database, stocktake) -> StocktakeView:
         ]
         return StocktakeView(
             number=st.number, period=st.period, status=st.status, zones=list(st.zones),
+            warehouse=st.scope,
             opened_by=st.opened_by, opened_at=st.opened_at,
             submitted_by=st.submitted_by, submitted_at=st.submitted_at,
             reviewed_by=st.reviewed_by, reviewed_at=st.reviewed_at,

@@ -52,6 +52,7 @@ class StocktakeView:
     loss_doc_no: str
     steps: list[Step]
     progress: list[ZoneProgress]
+    warehouse: str = ""          # the one warehouse counted ('' when zones span several)
 
 
 @dataclass(frozen=True)

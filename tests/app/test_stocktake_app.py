@@ -336,5 +336,12 @@ def test_a_stocktake_of_one_warehouse(app_db):
     assert stk.get_stocktake(db, opened["number"]).zones == ["EAST Racks"]
     frozen = {loc["code"] for loc in catalog.list_locations(db) if loc["frozen"]}
     assert frozen == {"E-01-01"}
+    assert opened["warehouse"] == "EAST"
+    # MAIN counts its own month beside it
+    at = app_for(db, "supervisor", page=STOCKTAKE_PAGE).run()
+    at.selectbox(key="stocktake_warehouse").set_value("MAIN").run()
+    button(at, "Open and freeze").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert {r["warehouse"] for r in stk.list_stocktakes(db)} == {"EAST", "MAIN"}
     zh = app_for(db, "supervisor", lang="zh", page=STOCKTAKE_PAGE).run()
     assert_no_exception(zh)

@@ -12,8 +12,8 @@ MESSAGES = {
     "stocktake.warehouse": ("Warehouse", "仓库"),
     "stocktake.all_warehouses": ("All warehouses", "全部仓库"),
     "stocktake.warehouse_help": (
-        "A stocktake covers one warehouse's zones, or every zone; the month allows one stocktake.",
-        "盘点可针对一个仓库的区域，或全部区域；每月只能开始一次盘点。"),
+        "Each warehouse counts its own month; a count over every zone takes the month for all warehouses.",
+        "每个仓库每月各盘点一次；选择全部区域的盘点占用所有仓库当月的盘点。"),
     "stocktake.opened": ("Stocktake {number} opened; its zones are frozen.", "盘点单 {number} 已开始，相关区域已冻结。"),
     "stocktake.not_last_days": (
         "The procedure counts on the last two days of the month ({first} and {last}); today is {today}.",
