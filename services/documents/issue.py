@@ -21,7 +21,10 @@ def issue(db: Database, number: str, lang: str) -> PdfDocument:
     people = display_names(db, [view.actor, view.approved_by, view.requested_by])
 
     doc = PdfDocument(title=tr("title.issue", lang), number=view.number, language=lang)
+    house = (view.warehouse_name_zh if lang == "zh" and view.warehouse_name_zh
+             else view.warehouse_name)
     fields = [
+        (tr("f.warehouse", lang), f"{view.warehouse} · {house}" if view.warehouse else ""),
         (tr("f.purpose", lang), enum("purpose", view.purpose, lang)),
         (tr("f.reference", lang), view.reference),
         (tr("f.requested_by", lang), people.get(view.requested_by, view.requested_by)),

@@ -50,6 +50,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "f.old_part_tags": ("Old parts", "旧件"),
     "f.stocktake": ("Stocktake", "盘点单"),
     "f.period": ("Period", "期间"),
+    "f.warehouse": ("Warehouse", "仓库"),
     "f.zone": ("Zone", "区域"),
     "f.lines": ("Lines", "行数"),
     "f.counted_on": ("Counted on", "盘点日期"),

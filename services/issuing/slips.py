@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from db import Database
-from db.models import Issue, IssueAllocation, IssueLine, Item, OldPart, User
+from db.models import Issue, IssueAllocation, IssueLine, Item, Location, OldPart, User, Warehouse
 from db.queries import issuing as q
 from db.writes.issuing import store_issue_slip
 from domain.allocation import GOOD, Allocation, ShortStock, allocate, available_qty
@@ -130,7 +130,7 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         _check_items(cleaned, items)
         approver = _check_approval(session, user, cleaned, items, approved_by, purpose)
         line_tags = _check_old_parts(session, cleaned, items, tags)
-        lots, others = _lock_warehouse_lots(db, session, items, stock, warehouse, user)
+        lots, others, house = _lock_warehouse_lots(db, session, items, stock, warehouse, user)
         plans, first_short = _plan_allocations(cleaned, items, lots, stock, allow_partial,
                                                _elsewhere_of(session, others, stock))
         now = clock.now()
@@ -152,7 +152,8 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         writer.flush()
         number = stamp_number(session, "ISS", now, table="issue", doc_id=issue_id,
                               provisional=provisional, audit_id=audit_id)
-        return _issued_view(slip, number, user, approver, plans, booked)
+        return _issued_view(slip, number, user, approver, plans, booked,
+                            session.get(Warehouse, house) if house else None)
 
     return _write_once(db, work, request_id)
 
@@ -180,7 +181,7 @@ def _proved_approver(db: Database, approved_by, approver_password) -> str | None
 
 
 def _lock_warehouse_lots(db: Database, session: Session, items: dict, stock: str, warehouse,
-                         user) -> tuple[dict, dict]:
+                         user) -> tuple[dict, dict, int | None]:
     """Lock the items and their lots; the lots of the warehouse stock leaves from,
     and those of the other warehouses (named on short lines, never taken)."""
     db.lock_items(session, [item.id for item in items.values()])
@@ -188,7 +189,7 @@ def _lock_warehouse_lots(db: Database, session: Session, items: dict, stock: str
                      for_update=True)
     house = choose_warehouse(session, warehouse, user.username,
                              (row.warehouse_id for rows in lots.values() for row in rows))
-    return split_lots(lots, house, _row_house)
+    return (*split_lots(lots, house, _row_house), house)
 
 
 def _elsewhere_of(session: Session, others: dict, stock: str):
@@ -298,8 +299,8 @@ def _allocation_rows(booked: _Booked) -> list[dict]:
         for seq, (a, ref, _row, value) in enumerate(picks, start=1)]
 
 
-def _issued_view(slip: dict, number: str, user, approver, plans, booked: _Booked
-                 ) -> IssueView:
+def _issued_view(slip: dict, number: str, user, approver, plans, booked: _Booked,
+                 house: Warehouse | None) -> IssueView:
     """The view from what was just written (nothing read back)."""
     return IssueView(
         number=number, at=slip["at"], purpose=slip["purpose"], reference=slip["reference"],
@@ -320,7 +321,7 @@ def _issued_view(slip: dict, number: str, user, approver, plans, booked: _Booked
                     for a, ref, lot_row, value in picks))
             for (_line, item, _chosen, _available), row, picks
             in zip(plans, booked.line_rows, booked.taken)),
-        low_stock=tuple(booked.low))
+        low_stock=tuple(booked.low), **_warehouse_fields({house.code: house} if house else {}))
 
 
 def _write_once(db: Database, work, request_id: str | None) -> IssueView:
@@ -403,7 +404,7 @@ def _issue_query():
         selectinload(Issue.lines).selectinload(IssueLine.allocations)
         .selectinload(IssueAllocation.lot),
         selectinload(Issue.lines).selectinload(IssueLine.allocations)
-        .selectinload(IssueAllocation.location),
+        .selectinload(IssueAllocation.location).selectinload(Location.warehouse),
     )
 
 
@@ -413,8 +414,10 @@ def _issue_by_request_id(session, request_id: str) -> IssueView | None:
 
 
 def _issue_view(issue: Issue, *, low_stock=(), replayed=False) -> IssueView:
-    lines = []
+    lines, houses = [], {}
     for line in issue.lines:
+        houses.update((a.location.warehouse.code, a.location.warehouse)
+                      for a in line.allocations)
         allocations = tuple(
             AllocationView(
                 lot_id=a.lot.id, lot_no=a.lot.lot_no, received_at=a.lot.received_at,
@@ -431,7 +434,16 @@ def _issue_view(issue: Issue, *, low_stock=(), replayed=False) -> IssueView:
         approved_by=issue.approved_by.username if issue.approved_by else "",
         total_cost=issue.total_cost, partial=issue.partial, request_id=issue.request_id,
         lines=tuple(lines), low_stock=tuple(low_stock), replayed=replayed,
+        **_warehouse_fields(houses),
     )
+
+
+def _warehouse_fields(houses: dict) -> dict[str, str]:
+    if len(houses) != 1:
+        return {}
+    (house,) = houses.values()
+    return {"warehouse": house.code, "warehouse_name": house.name,
+            "warehouse_name_zh": house.name_zh or ""}
 
 
 def get_issue(db: Database, number: str) -> IssueView:

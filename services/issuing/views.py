@@ -59,6 +59,9 @@ class IssueView:
     lines: tuple[IssueLineView, ...]
     low_stock: tuple[LowStock, ...] = ()
     replayed: bool = False       # True when a repeated request_id returned the first result
+    warehouse: str = ""          # the warehouse it left from (FIFO never crosses two)
+    warehouse_name: str = ""
+    warehouse_name_zh: str = ""
 
 
 @dataclass(frozen=True)

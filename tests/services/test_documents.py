@@ -141,6 +141,9 @@ def test_issue_slip_prints_lots_costs_total_and_the_keepers_name(named):
         assert squash(NAMES["receiver"]) in text      # requested_by typed as a username
     assert "出库单" in zh and "维修派工单" in zh and "合计" in zh and "机油滤清器" in zh
     assert "Issueslip" in en and "Workshopjobcard" in en
+    # the warehouse it left from, as the service reports it right after posting
+    assert slip.warehouse == issuing.get_issue(named, slip.number).warehouse == "MAIN"
+    assert "仓库：MAIN·总仓" in zh and "Warehouse：MAIN·Mainwarehouse" in en
     assert "workshop" not in zh
 
 

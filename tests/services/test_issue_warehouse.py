@@ -40,6 +40,7 @@ def test_an_issue_never_crosses_warehouses(two_houses):
                                lines=[{"sku": "OF-100", "qty": 23}])
     # FIFO within MAIN: the older WH2 lot is skipped, never taken.
     assert _locations(view) == {"A-01-01", "A-01-02"}
+    assert view.warehouse == "MAIN"
     assert reports.check_consistency(db) == []
 
 
@@ -49,6 +50,7 @@ def test_the_home_warehouse_is_the_default(two_houses):
     view = issuing.issue_stock(db, actor="keeper", requested_by="Li",
                                lines=[{"sku": "OF-100", "qty": 3}])
     assert _locations(view) == {"W2-01-01"}
+    assert view.warehouse == issuing.get_issue(db, view.number).warehouse == "WH2"
 
 
 def test_the_only_warehouse_holding_the_items_is_the_default(world):
