@@ -29,6 +29,7 @@ from db.models import (
 )
 from domain import receiving as rules
 from services import clock, delivery_sheet
+from services.attachments import store_photo
 from services.codes import item_ids_by_code
 from services.common import (
     QTY_PLACES,
@@ -178,17 +179,21 @@ def _store_receipt_lines(session, supplier_id: int, receipt_id: int, cleaned: li
 
 def _store_evidence(session, user, number: str, start: _StartInputs,
                     source_file: bytes | None) -> None:
-    """The source file and the photos of the paper note, kept with the receipt."""
-    if source_file is not None:
+    """The source file and the photos of the paper note, kept with the receipt
+    (photos cleaned and thumbnailed, like every photo of a document)."""
+    if start.source_photo is not None:
+        store_photo(session, actor=user.username, entity="receipt", document=number,
+                    line_no=None, photo=start.source_photo,
+                    filename=start.filename or start.note_no, stage="receiving")
+    elif source_file is not None:
         session.add(Attachment(entity="receipt", entity_key=number,
                                filename=start.filename or f"{start.note_no}", sha256=start.sha,
                                content=source_file, uploaded_by=user.username,
                                uploaded_at=clock.now()))
         session.flush()
-    for photo_sha, (data, name) in start.evidence.items():
-        session.add(Attachment(entity="receipt", entity_key=number, filename=name,
-                               sha256=photo_sha, content=data, uploaded_by=user.username,
-                               uploaded_at=clock.now(), note="delivery note photo"))
+    for photo, name in start.evidence.values():
+        store_photo(session, actor=user.username, entity="receipt", document=number,
+                    line_no=None, photo=photo, filename=name, stage="receiving")
 
 
 def _receivable_order(session, po_number: str) -> PurchaseOrder:

@@ -1,6 +1,7 @@
 """Cleaning ``start_receipt``'s inputs before its transaction opens: the PO and
 note numbers, the sheet's PO numbers, supplier and date, the lines of this PO,
-the source file's and photos' checksums."""
+the source file's and photos' checksums, and the photos cleaned (re-encoded without
+EXIF/GPS, thumbnailed) as every photo the product keeps."""
 from __future__ import annotations
 
 import hashlib
@@ -9,6 +10,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from services import clock, delivery_sheet
+from services.images import CleanPhoto, clean_photo
 from services.common import clean_text
 from services.errors import ValidationError
 from services.receiving.common import _clean_date, _clean_lines
@@ -27,7 +29,8 @@ class _StartInputs:
     delivered: Any
     lines: list[dict]
     sha: str | None
-    evidence: dict[str, tuple[bytes, str]]
+    evidence: dict[str, tuple[CleanPhoto, str]]     # raw sha256 -> cleaned photo, name
+    source_photo: CleanPhoto | None                 # the source file, when it is a photo
     note_key: str
     arrived: datetime
     claim: str | None
@@ -50,6 +53,7 @@ def _clean_start_inputs(*, po_number, delivery_note_no, lines, source_file, file
     cleaned = _lines_of_po(_clean_lines(lines), po_number, sheet_pos)
     sha = _file_sha(source_file)
     evidence = _evidence_photos(photos, skip=sha)
+    source_photo = _cleaned_source(source_file)
     if len(set(sheet_pos)) > 1 and sha:
         sha = hashlib.sha256(f"{sha}/{po_number}".encode()).hexdigest()
     note_key = checks.note_key(note_no, po_number, sheet_pos)
@@ -58,25 +62,35 @@ def _clean_start_inputs(*, po_number, delivery_note_no, lines, source_file, file
     return _StartInputs(
         po_number=po_number, note_no=note_no, filename=filename, reason=reason,
         sheet_pos=sheet_pos, printed_supplier=printed_supplier, delivered=delivered,
-        lines=cleaned, sha=sha, evidence=evidence, note_key=note_key, arrived=arrived,
-        claim=claim)
+        lines=cleaned, sha=sha, evidence=evidence, source_photo=source_photo,
+        note_key=note_key, arrived=arrived, claim=claim)
 
 
 def _evidence_photos(photos: Iterable[tuple[bytes, str]], skip: str | None
-                     ) -> dict[str, tuple[bytes, str]]:
-    """Photos by sha256 (a page sent twice is kept once), each a real image in the
-    upload size limit."""
+                     ) -> dict[str, tuple[CleanPhoto, str]]:
+    """Photos by the sha256 of what was sent (a page sent twice is kept once), each
+    a real image in the upload limits, cleaned."""
     from services.photo.evidence import is_photo
 
-    kept: dict[str, tuple[bytes, str]] = {}
+    kept: dict[str, tuple[CleanPhoto, str]] = {}
     for page, (data, name) in enumerate(photos, start=1):
         name = clean_text(name, "photo", max_len=200) or f"page-{page}.jpg"
         if not isinstance(data, (bytes, bytearray)) or not is_photo(bytes(data[:16])):
             raise ValidationError("note_photo_unreadable", field="photo", filename=name)
         photo_sha = _file_sha(bytes(data))
-        if photo_sha != skip:
-            kept.setdefault(photo_sha, (bytes(data), name))
+        if photo_sha != skip and photo_sha not in kept:
+            kept[photo_sha] = (clean_photo(bytes(data)), name)
     return kept
+
+
+def _cleaned_source(source_file: bytes | None) -> CleanPhoto | None:
+    """A note started from a photo keeps the photo cleaned like any other (its
+    checksum, which recognises the same note sent again, is of what was sent)."""
+    from services.photo.evidence import is_photo
+
+    if source_file is None or not is_photo(bytes(source_file[:16])):
+        return None
+    return clean_photo(bytes(source_file))
 
 
 def _file_sha(source_file: bytes | None) -> str | None:

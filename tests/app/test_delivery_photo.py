@@ -65,7 +65,9 @@ def test_photo_to_started_receipt(app_db):
     assert view.delivery_note_no == "SH2611-0042" and view.po_number == PO
     assert [(ln.sku, ln.note_qty) for ln in view.lines] == [
         (sku, Decimal(qty)) for sku, _n, _s, qty, _p in LINES]
-    assert evidence.receipt_photos(db, grn) == [("IMG_2041.jpg", photo)]
+    # kept once, cleaned (re-encoded JPEG, no EXIF), not the raw upload
+    ((name, kept),) = evidence.receipt_photos(db, grn)
+    assert name == "IMG_2041.jpg" and kept.startswith(b"\xff\xd8") and kept != photo
     # Viewable later on the receipt screen.
     at.run()
     assert_no_exception(at)
