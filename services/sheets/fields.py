@@ -40,7 +40,10 @@ def to_text(value: Any) -> str:
 
 # --- numbers ------------------------------------------------------------------------
 _NUMBER = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*([A-Za-z\u4e00-\u9fff]{1,6}\.?)?$")
-_CURRENCY = re.compile(r"^(?:rmb|cny|usd|eur|us\$|\$|€|¥|￥)\s*|\s*(?:rmb|cny|usd|eur|元)$", re.I)
+# RMB, HK$, NT$, US$, ¥, € … before the number; 元 or a currency code after it
+_CURRENCY = re.compile(r"^(?:rmb|cny|usd|eur|hkd|twd|gbp|[a-z]{0,3}\$|€|£|¥|￥)\s*|"
+                       r"\s*(?:rmb|cny|usd|eur|hkd|元)$", re.I)
+_PER_UNIT = re.compile(r"\s*/\s*[A-Za-z\u4e00-\u9fff]{1,6}\.?$")
 _PERCENT = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*%$")
 
 
@@ -85,6 +88,14 @@ def parse_number(value: Any) -> Decimal | None:
     return number_and_unit(value)[0]
 
 
+def parse_price(value: Any) -> Decimal | None:
+    """A price or amount as printed, also per unit ('15.8元/只', '$3.20/pc'); only
+    here, as '24/箱' in a quantity column is no quantity of 24."""
+    if isinstance(value, str) and "/" in value:
+        value = _PER_UNIT.sub("", value)
+    return number_and_unit(value)[0]
+
+
 def parse_rate(value: Any) -> Decimal | None:
     """A tax rate as a fraction: 13%, "13", 0.13 -> 0.13."""
     if isinstance(value, str):
@@ -101,8 +112,12 @@ def parse_rate(value: Any) -> Decimal | None:
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
 _ZH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# Taiwan's 民國 years (115/11/05 is 2026-11-05): three digits, never a day or month
+_ROC = re.compile(r"^(?:民[国國]\s*)?(1\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+ROC_OFFSET = 1911
+_EIGHT_DIGITS = Decimal(10_000_000)       # yyyymmdd written as a number
 _NUMERIC = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?:\s.*)?$")
-_DAY_MON = re.compile(r"^(\d{1,2})[-/\s.]+([a-z]{3})[a-z]*\.?[-/\s.,]+(\d{4})$")
+_DAY_MON = re.compile(r"^(\d{1,2})[-/\s.]+([a-z]{3})[a-z]*\.?[-/\s.,]+(\d{4}|\d{2})$")
 _MON_DAY = re.compile(r"^([a-z]{3})[a-z]*\.?[-/\s.]+(\d{1,2})(?:st|nd|rd|th)?,?[-/\s.]+(\d{4})$")
 
 
@@ -151,8 +166,11 @@ def parse_date(value: Any, order: str | None = None) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return _serial(Decimal(repr(value)) if isinstance(value, float) else Decimal(value),
-                       str(value))
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if _EIGHT_DIGITS <= number < _EIGHT_DIGITS * 10 and number == number.to_integral():
+            # 20270115 written as a number by an ERP: far past any Excel serial
+            return parse_date(str(int(number)))
+        return _serial(number, str(value))
     raw = str(value).strip()
     if not raw:
         return None
@@ -161,6 +179,10 @@ def parse_date(value: Any, order: str | None = None) -> date | None:
         match = pattern.match(raw)
         if match:
             return _make_date(int(match.group(1)), int(match.group(2)), int(match.group(3)), raw)
+    match = _ROC.match(raw)
+    if match:
+        return _make_date(int(match.group(1)) + ROC_OFFSET, int(match.group(2)),
+                          int(match.group(3)), raw)
     match = _DAY_MON.match(low)
     if match and match.group(2) in MONTHS:
         return _make_date(int(match.group(3)), MONTHS[match.group(2)], int(match.group(1)), raw)
@@ -170,7 +192,9 @@ def parse_date(value: Any, order: str | None = None) -> date | None:
     match = _NUMERIC.match(raw)
     if match:
         first, second, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
-        settled = numeric_order(raw) or ("dmy" if first == second else order)
+        # d.m.y: nobody writes month first with dots
+        dotted = raw[match.end(1)] == "."
+        settled = numeric_order(raw) or ("dmy" if first == second or dotted else order)
         if settled == "dmy":
             return _make_date(year, second, first, raw)
         if settled == "mdy":

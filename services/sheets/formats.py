@@ -330,8 +330,39 @@ def _html_tables(data: bytes, budget: Budget) -> list[Grid]:
 
 # --- text -----------------------------------------------------------------------------
 def decode_text(data: bytes, preferred: str | None = None) -> str:
-    """Decoded the same way as every other upload (services.text_input)."""
-    return text_input.decode_text(data, preferred)
+    """Decoded the same way as every other upload (services.text_input), except a
+    Taiwan sheet saved in Big5: GB18030 decodes any such bytes, into nonsense."""
+    text = text_input.decode_text(data, preferred)
+    if preferred or data.isascii() or _common_share(text) >= _BIG5_DOUBT:
+        return text
+    try:
+        big5 = data.decode("cp950")
+    except UnicodeDecodeError:
+        return text
+    return big5 if _common_share(big5) > _common_share(text) else text
+
+
+_BIG5_DOUBT = 0.8          # Chinese text of any script is nearly all common characters
+_HAN = re.compile(r"[\u3400-\u9fff\ue000-\uf8ff\uf900-\ufaff]")
+
+
+def _common_share(text: str, sample: int = 4000) -> float:
+    """The share of Han characters (in the first few thousand) that are common:
+    GB2312's Simplified or Big5's first-level Traditional."""
+    han = _HAN.findall(text[:sample])
+    return sum(map(_is_common, han)) / len(han) if han else 1.0
+
+
+def _is_common(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return b"\xa4\x40" <= ch.encode("cp950") <= b"\xc6\x7e"
+    except UnicodeEncodeError:
+        return False
 
 
 def _delimiter(sample: str) -> str:
@@ -350,6 +381,8 @@ def csv_grid(data: bytes, budget: Budget = limits.DEFAULT) -> Grid:
     # cell's control character, refused naming its row and column when read.
     text = decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192]))
+    # ="0123…" keeps a long number as text in Excel (Taobao and 1688 exports)
+    excel_text = '="' in text
     rows = []
     try:
         for row in reader:
@@ -357,11 +390,20 @@ def csv_grid(data: bytes, budget: Budget = limits.DEFAULT) -> Grid:
                 limits.over("rows", budget.rows, len(rows) + 1)
             if len(row) > budget.columns:
                 limits.over("columns", budget.columns, len(row))
+            if excel_text:
+                row = [_excel_text(c) for c in row]
             rows.append([c if c.strip() else None for c in row])
     except csv.Error as exc:
         # Never drop the rest of the file silently (e.g. a cell over the size limit).
         refuse("file_unreadable", reason=str(exc)[:60])
     return Grid("", rows)
+
+
+def _excel_text(cell: str) -> str:
+    """'="0012"' -> '0012'; a formula of more than one quoted text stays as it is."""
+    if cell.startswith('="') and cell.endswith('"') and len(cell) >= 3 and '"' not in cell[2:-1]:
+        return cell[2:-1]
+    return cell
 
 
 def cell_date(value: Any) -> Any:

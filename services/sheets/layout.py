@@ -28,7 +28,7 @@ class Header:
 
     @property
     def signature(self) -> str:
-        return "|".join(vocab.norm(t) for t in self.texts if t)
+        return "|".join(vocab.layout_word(t) for t in self.texts if t)
 
 
 def _texts(values: list) -> list[str]:
@@ -144,6 +144,24 @@ def settle_columns(header: Header, rows: list[list]) -> None:
         columns["sku"] = columns.pop("barcode")
     if "name_spec" in columns and "name" in columns and "spec" in columns:
         columns.pop("name_spec")
+    _prefer_filled(header, data)
+
+
+def _prefer_filled(header: Header, data: list[list]) -> None:
+    """A column the words chose but every line leaves empty (a 1688 export's unused
+    物料编号 beside its 单品货号) gives its field to the next column naming it that
+    holds values."""
+    def filled(col: int) -> bool:
+        return any(col < len(r) and r[col] not in (None, "") for r in data)
+
+    for f, col in list(header.columns.items()):
+        if f in ("qty", "line_no") or not data or filled(col):
+            continue
+        others = [(found[1], c) for c, text in enumerate(header.texts)
+                  if text and c not in header.columns.values() and filled(c)
+                  and (found := vocab.header_field(text)) and found[0] == f]
+        if others:
+            header.columns[f] = min(others)[1]
 
 
 def _fallback_name(header: Header) -> None:
@@ -244,8 +262,31 @@ def read_block(rows: list[list], meta: Meta) -> None:
             key = vocab.meta_label(text)
             if key:
                 meta.take(key, _next_value(rows, texts, r, c))
+            elif glued := _GLUED.match(text):
+                meta.take(vocab.meta_label(glued[1]) or "ignore", glued[2])
     if not meta.supplier_name:
         meta.supplier_name = title_supplier(rows)
+
+
+# A label run into its value without a colon: the red 'NO.0012345' of a printed form,
+# 'PO# 4500012345', '单号SH001' — never a bare value such as 'PO-2026-11-0001'.
+_GLUED = re.compile(r"^(\D{1,12}?)(?:[.#№]\s*|\s+|(?<=[\u4e00-\u9fff]))([A-Za-z]{0,6}\d[\w\-/]*)$")
+
+
+def read_line_columns(rows: list[list], header: Header, line_rows: list[int],
+                      meta: Meta) -> None:
+    """A flat export repeats its note's number and date on every line (出库单号,
+    出库时间 columns): a labelled column holding one value on all lines fills the
+    header block."""
+    taken = set(header.columns.values())
+    for col, text in enumerate(header.texts):
+        key = vocab.meta_label(text) if text and col not in taken else None
+        if key not in ("note_no", "po_number", "delivery_date", "supplier_name"):
+            continue
+        values = {to_text(rows[r - 1][col]) for r in line_rows if col < len(rows[r - 1])}
+        values.discard("")
+        if len(values) == 1:
+            meta.take(key, values.pop())
 
 
 def _next_value(rows: list[list], texts: list[str], r: int, c: int) -> str:
@@ -279,8 +320,7 @@ def title_supplier(rows: list[list]) -> str:
 def _strip_title_words(title: str) -> str:
     text = title
     for word in sorted(vocab.TITLE_WORDS, key=len, reverse=True):
-        pattern = r"\s*".join(re.escape(ch) for ch in word) if not word.isascii() else \
-            r"\s*".join(re.escape(ch) for ch in word)
+        pattern = r"\s*".join(vocab.char_pattern(ch) for ch in word)
         text = re.sub(pattern, " ", text, flags=re.I)
     return re.sub(r"[\s\-–—|:：/]+$", "", re.sub(r"^[\s\-–—|:：/]+", "", text)).strip()
 
@@ -293,7 +333,8 @@ def first_text(values: list) -> str:
     return ""
 
 
-_TOTAL_STARTS = tuple({w[:2] for w in vocab.TOTALS})
+# first two characters of every total word, in both scripts: a cheap test per row
+_TOTAL_STARTS = tuple({v for w in vocab.TOTALS for v in vocab.spellings(w[:2])})
 _NUMERIC = re.compile(r"^\s*[-+]?[\d,，]*\.?\d+\s*[A-Za-z\u4e00-\u9fff]{0,6}\.?\s*$")
 
 

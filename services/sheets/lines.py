@@ -16,6 +16,7 @@ from services.sheets.fields import (
     BadCell,
     number_and_unit,
     parse_date,
+    parse_price,
     parse_rate,
     split_code_name,
     split_name_spec,
@@ -221,7 +222,7 @@ def _money(values: dict, f: str, bad, limit: Decimal, places: int | None) -> Dec
     if raw is None or raw is _FORMULA:
         return None
     try:
-        number = number_and_unit(raw)[0]
+        number = parse_price(raw)
     except BadCell as exc:
         bad(f, exc.code, **exc.params)
         return None

@@ -210,6 +210,7 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
     meta = layout.Meta()
     layout.read_block(rows[:max(header.row - 1, 0)], meta)
     records = list(_records(grid, header, sheet.errors, progress, clock, meta))
+    layout.read_line_columns(rows, header, [r.row for r in records], meta)
     orders = {f: column_order(r.values.get(f) for r in records)
               for f in ("expiry_date",) if f in header.columns}
     for record in records:
@@ -229,7 +230,7 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
 
 def header_signature(texts: list[str]) -> str:
     """What identifies a layout: its header words, in order, normalised."""
-    words = "|".join(vocab.norm(t) for t in texts if t)
+    words = "|".join(vocab.layout_word(t) for t in texts if t)
     return hashlib.sha1(words.encode()).hexdigest()[:16] if words else ""
 
 

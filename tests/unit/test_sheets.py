@@ -191,3 +191,97 @@ def test_ten_thousand_lines_read_whole():
     sheet = read_delivery_sheet(buffer.getvalue(), "big.xlsx")
     assert len(sheet.lines) == 10_000 and sheet.errors == [] and sheet.note_no == "BIG-1"
     assert sheet.lines[-1].sku == "SKU-09999" and sheet.lines[-1].qty == D(5)
+
+
+# --- words, cells and texts as suppliers outside the usual ERPs print them ------------------
+def test_traditional_characters_read_with_the_same_words():
+    from services.sheets import layout, vocabulary
+
+    for traditional, simplified in (("數量", "数量"), ("單價(含稅)", "单价(含税)"), ("貨號", "货号"),
+                                    ("備註", "备注"), ("有效期", "有效期"), ("項次", "项次")):
+        assert vocabulary.header_field(traditional) == vocabulary.header_field(simplified)
+    assert vocabulary.meta_label("送貨單號") == "note_no"
+    assert vocabulary.meta_label("訂單編號") == "po_number"
+    assert layout.is_total_text("合計") and layout.is_total_text("總計")
+    assert layout.title_supplier([["永昌汽車配件行 送貨單"]]) == "永昌汽車配件行"
+    assert vocabulary.is_damage_remark("外箱破損")
+
+
+def test_saved_layouts_keep_their_key_for_traditional_headers():
+    """Mappings saved before Traditional was folded are still found."""
+    from services.sheets import header_signature
+
+    assert header_signature(["貨號", "數量"]) != header_signature(["货号", "数量"])
+
+
+@pytest.mark.parametrize("text, field", [
+    ("规格\nSpecification", "spec"), ("单位\nUnit", "unit"), ("批号\nLot No.", "lot_no"),
+    ("数量 Qty", "qty"), ("数量\n(PCS)", "qty"), ("PO号", "po_number"),
+    ("单价(含税)\nUnit Price", "price_incl_tax"), ("单价(不含税)\nUnit Price", "price_excl_tax"),
+    ("金额（含税）", "amount_incl_tax"), ("单价(元)", "unit_price"), ("税率(%)", "tax_rate"),
+    ("U/P (USD)", "unit_price"), ("TOTAL PCS", "qty"), ("TOTAL QTY", "qty"), ("数量合计", "qty"),
+    ("PCS/CTN", "ignore"), ("QTY/CTN", "ignore"), ("QTY PER CARTON", "ignore"),
+    ("每箱数量", "ignore"), ("每箱数量(PCS)", "ignore"), ("内部单号", "ignore"),
+    ("单品货号", "sku"), ("规格名称", "spec"), ("颜色及规格", "spec"), ("货品标题", "name"),
+    ("出貨量", "qty"), ("PO №", "po_number"), ("№", "line_no"),
+])
+def test_bilingual_bracketed_and_packing_headers(text, field):
+    from services.sheets import vocabulary
+
+    assert vocabulary.header_field(text)[0] == field
+
+
+def test_a_sentence_is_no_header():
+    from services.sheets import vocabulary
+
+    note = "注：收货时请当面点清数量，如有质量问题请于七日内提出，逾期不予受理。Please check the qty"
+    assert vocabulary.header_field(note) is None
+
+
+@pytest.mark.parametrize("value, expected", [
+    (20270115, date(2027, 1, 15)), (20270115.0, date(2027, 1, 15)), (46419, date(2027, 2, 1)),
+    ("03.11.2027", date(2027, 11, 3)), ("2027.6.30", date(2027, 6, 30)),
+    ("115/11/05", date(2026, 11, 5)), ("民國115年11月5日", date(2026, 11, 5)),
+    ("15-Jan-27", date(2027, 1, 15)),
+])
+def test_dates_as_erps_write_them(value, expected):
+    from services.sheets import parse_date
+
+    assert parse_date(value) == expected
+
+
+def test_prices_with_currency_marks_and_per_unit():
+    from services.sheets.fields import BadCell, number_and_unit, parse_price
+
+    assert [parse_price(v) for v in ("HK$45.00", "NT$120", "US$ 3.2", "15.8元/只", "¥1,280.00",
+                                     "RMB 12.50", "$3.20/pc")] == [
+        D(45), D(120), D("3.2"), D("15.8"), D(1280), D("12.5"), D("3.2")]
+    with pytest.raises(BadCell):
+        number_and_unit("24/箱")          # 24 a box is no quantity of 24
+
+
+def test_big5_text_is_told_from_gbk():
+    from services.sheets import decode_text
+
+    traditional = "品號,品名,出貨數量,單價\nOF-100,機油濾清器,20,25\n"
+    simplified = "配件编码,配件名称,数量,单价\nOF-100,机油滤清器,20,25\n"
+    assert decode_text(traditional.encode("cp950")) == traditional
+    assert decode_text(traditional.encode("gbk")) == traditional
+    assert decode_text(simplified.encode("gbk")) == simplified
+
+
+def test_csv_cells_kept_as_text_the_excel_way():
+    data = '订单编号,商品编码,商品名称,数量\n="3521906628472539341",="0012",机油滤清器,2\n'.encode()
+    line = read_delivery_sheet(data, "x.csv").lines[0]
+    assert (line.po_number, line.sku) == ("3521906628472539341", "0012")
+
+
+def test_a_note_number_printed_without_a_colon():
+    from services.sheets import layout
+
+    meta = layout.Meta()
+    layout.read_block([["PO-2026-11-0001"], [None, "NO.0012345"]], meta)
+    assert (meta.note_no, meta.po_number) == ("0012345", "")
+    meta = layout.Meta()
+    layout.read_block([["№ 0012346", "PO# 4500012345"]], meta)
+    assert (meta.note_no, meta.po_number) == ("0012346", "4500012345")

@@ -5,9 +5,12 @@ Each sheet is built from its delivery (the truth) in the layout a real supplier 
 ERP prints: 金蝶/用友/管家婆 exports, print templates with a title and header block,
 ERPNext and Odoo delivery slips, packing lists with cartons, 应发/实发, tax columns,
 page subtotals and repeated headers, section rows, two POs, a backorder table,
-remarks, signatures — saved as .xlsx, .xls (BIFF, written with xlwt), .xlsb and .ods
-(converted by LibreOffice when it is installed), Excel 2003 XML, HTML saved as .xls,
-and CSV/TSV in UTF-8 (BOM, quoted), GBK and UTF-16.
+remarks, signatures; Hong Kong and Taiwan sheets in Traditional characters (Big5 CSV,
+民國 dates), auto-parts ERP 出库单 with OE号, 1688 / 聚水潭 / 旺店通 exports, bilingual
+headers, packing lists by carton, logo blocks, spacer columns, currency marks — saved
+as .xlsx, .xls (BIFF, written with xlwt), .xlsb and .ods (converted by LibreOffice
+when it is installed), Excel 2003 XML, HTML saved as .xls, and CSV/TSV in UTF-8 (BOM,
+quoted), GBK, Big5 and UTF-16.
 
 Run: ``.venv/bin/python tests/data/sheets/make_corpus.py`` (needs ``xlwt``; ``soffice``
 for .xlsb/.ods, which are kept when it is missing). The files are committed.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -104,6 +108,17 @@ EN_PARTS = [
     ("SP-610", "Spark plug", "NGK BKR6E", "pcs", 40, D("2.6"), "S2609", None),
     ("AF-220", "Air filter", "C27114", "pcs", 15, D("5.1"), "A2611", None),
     ("BF-900", "Brake fluid", "DOT4 1L", "bottle", 24, D("6"), "F2611", date(2028, 6, 30)),
+]
+# A Hong Kong or Taiwan supplier's names (Traditional characters).
+TW_PARTS = [
+    ("OF-100", "機油濾清器", "W712/95", "個", 20, D("25"), "L2611A", None),
+    ("BP-200", "剎車片", "前輪 D1234", "套", 10, D("180"), "L2610B", None),
+    ("SP-610", "火星塞", "NGK BKR6E", "支", 40, D("18.5"), "S2609", None),
+    ("AF-220", "空氣濾清器", "C27114", "個", 15, D("36"), "A2611", None),
+    ("WB-050", "雨刷", "24吋", "對", 8, D("45"), "", None),
+    ("TB-880", "正時皮帶", "CT1028", "條", 6, D("158"), "T2610", None),
+    ("CL-300", "水箱精", "4L", "瓶", 12, D("68"), "C2611", date(2027, 1, 15)),
+    ("BF-900", "煞車油", "DOT4 1L", "瓶", 24, D("42"), "F2611", date(2028, 6, 30)),
 ]
 
 
@@ -655,6 +670,418 @@ def shelf_life_zh() -> Doc:
                 "supplier_name": ""})
 
 
+def hk_traditional() -> Doc:
+    """A Hong Kong supplier: Traditional headers and labels, HK$ prices, dotted dates."""
+    lines = parts(TW_PARTS, [0, 1, 3, 6, 7], "PO-2026-11-0031")
+    lines[1].remark = "外箱破損"
+    rows = [["聯興汽車零件（香港）有限公司"], ["地址：香港九龍觀塘道123號  電話：2345 6789"],
+            ["送 貨 單"],
+            ["客戶名稱：", "本公司", None, None, "送貨單號：", "LH-DN-261103"],
+            ["日期：", "2026.11.03", None, None, "訂單編號：", "PO-2026-11-0031"],
+            ["貨號", "品名", "規格", "數量", "單位", "單價", "金額", "批號", "有效期", "備註"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, f"HK${ln.unit_price:,.2f}",
+                     f"HK${ln.amount():,.2f}", ln.lot_no,
+                     ln.expiry_date.strftime("%Y.%m.%d") if ln.expiry_date else None, ln.remark])
+    rows.append(["合計", None, None, int(sum(x.qty for x in lines)), None, None,
+                 f"HK${sum(x.amount() for x in lines):,.2f}"])
+    rows.append(["送貨人簽署：", None, None, None, "收貨人簽署及公司蓋印："])
+    return Doc("hk_traditional.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "expiry_date",
+                "po_number", "remark"),
+               {"note_no": "LH-DN-261103", "delivery_date": "2026-11-03",
+                "po_number": "PO-2026-11-0031", "supplier_name": "聯興汽車零件（香港）有限公司"},
+               merges=[(0, 0, 0, 9), (1, 0, 1, 9), (2, 0, 2, 9)])
+
+
+def taiwan_big5() -> Doc:
+    """A Taiwan ERP 出貨單 saved as CSV in Big5: 項次 / 品號, ROC-year document date."""
+    lines = parts(TW_PARTS, [0, 2, 4, 5, 7], "")
+    rows = [["台灣精密汽車零件股份有限公司"], ["出貨單"],
+            ["單據號碼：", "TW-SH-1151105", "", "單據日期：", "115/11/05"],
+            ["客戶單號：", "PO-2026-11-0032"],
+            ["項次", "品號", "品名", "規格", "出貨數量", "單位", "單價", "金額", "批號", "有效日期",
+             "備註"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([str(n), ln.sku, ln.name, ln.spec, str(int(ln.qty)), ln.unit,
+                     f"{ln.unit_price:.2f}", f"{ln.amount():.2f}", ln.lot_no,
+                     ln.expiry_date.strftime("%Y/%m/%d") if ln.expiry_date else "", ""])
+    rows.append(["", "", "合計", "", str(int(sum(x.qty for x in lines))), "", "",
+                 f"{sum(x.amount() for x in lines):.2f}"])
+    for ln in lines:
+        ln.po_number = "PO-2026-11-0032"
+    return Doc("taiwan_big5.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "expiry_date",
+                "po_number"),
+               {"note_no": "TW-SH-1151105", "delivery_date": "2026-11-05",
+                "po_number": "PO-2026-11-0032", "supplier_name": "台灣精密汽車零件股份有限公司"})
+
+
+def autoparts_erp() -> Doc:
+    """An auto-parts ERP 销售出库单: 配件编码 beside OE号, 品牌, 产地, 车型, 仓位."""
+    lines = parts(ZH_PARTS, [0, 1, 4, 5, 7, 9], "PO-2026-11-0033")
+    lines[4].remark = "急件"
+    oe = ["90915-YZZE1", "04465-33450", "90919-01253", "17801-21050", "13568-09070", "90981-13045"]
+    cars = ["卡罗拉 1.6", "凯美瑞 2.0", "雅阁 2.4", "卡罗拉 1.8", "朗逸 1.6", "通用"]
+    rows = [["广州永盛汽车配件有限公司"], ["销售出库单"],
+            ["单据号：", "XSCK-2611-0088", None, "开单日期：", "2026-11-06", None, "业务员：",
+             "陈明"],
+            ["客户：", "本公司", None, "结算方式：", "月结", None, "订单号：", "PO-2026-11-0033"],
+            ["序号", "配件编码", "配件名称", "品牌", "产地", "车型", "OE号", "单位", "数量", "单价",
+             "金额", "仓位", "备注"]]
+    for n, ln in enumerate(lines):
+        rows.append([n + 1, ln.sku, ln.name, "博世", "江苏", cars[n], oe[n], ln.unit, int(ln.qty),
+                     money(ln.unit_price), money(ln.amount()), f"A-0{n + 1}-2", ln.remark])
+    rows.append(["合计", None, None, None, None, None, None, None,
+                 int(sum(x.qty for x in lines)), None, money(sum(x.amount() for x in lines))])
+    rows.append(["制单人：陈明", None, None, None, "仓库：", None, None, "客户签字："])
+    return Doc("autoparts_erp_outbound.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "po_number", "remark"),
+               {"note_no": "XSCK-2611-0088", "delivery_date": "2026-11-06",
+                "po_number": "PO-2026-11-0033", "supplier_name": "广州永盛汽车配件有限公司"})
+
+
+def alibaba_1688() -> Doc:
+    """A 1688 order export: one row per item, two orders, 物料编号 left empty, 单品货号
+    is the seller's code, numbers kept as text the ="…" way."""
+    first = parts(ZH_PARTS, [0, 5], "3521906628472539341")
+    second = parts(ZH_PARTS, [6, 4, 9], "3521906628472539342")
+    lines = first + second
+    for ln in lines:
+        ln.unit = "件"
+    header = ["订单编号", "买家公司名", "卖家公司名", "货品总价(元)", "运费(元)", "实付款(元)",
+              "订单状态", "订单创建时间", "货品标题", "单价(元)", "数量", "单位", "货号", "型号",
+              "Offer ID", "SKU ID", "物料编号", "单品货号", "物流公司", "运单号"]
+    rows = [header]
+    for group in (first, second):
+        total = f"{sum(x.amount() for x in group):.2f}"       # the order's, on each row
+        for k, ln in enumerate(group):
+            rows.append([f'="{ln.po_number}"', "本公司", "义乌市驰远汽车用品有限公司", total, "0.00",
+                         total, "已发货", "2026-11-02 10:31:05", f"{ln.name} 汽车配件 {ln.spec}",
+                         f"{ln.unit_price:.2f}", str(int(ln.qty)), ln.unit, ln.sku.split("-")[0],
+                         ln.spec, f'="6{k}2845{k}1937"', f'="48{k}7712{k}3305"', "", ln.sku,
+                         "中通快递", f'="7531{k}0099{k}812"'])
+    for ln in lines:
+        ln.name = f"{ln.name} 汽车配件 {ln.spec}"
+    return Doc("alibaba_1688_export.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def bilingual_headers() -> Doc:
+    """中文 over English in one header cell ("规格\\nSpecification"), the tax word in
+    brackets: 单价(不含税) before 单价(含税), 金额(含税)."""
+    lines = parts(ZH_PARTS, [0, 1, 2, 4, 8], "PO-2026-11-0035")
+    for ln in lines:
+        ln.price_excl = (ln.unit_price / D("1.13")).quantize(D("0.01"))
+    rows = [["浙江瑞安鸿利汽车配件有限公司"], ["HONGLI AUTO PARTS CO., LTD."],
+            ["送货单 DELIVERY NOTE"],
+            ["单号 No.：", "HL-2611-007", None, None, "日期 Date：", "2026-11-07"],
+            ["订单号 PO No.：", "PO-2026-11-0035"],
+            ["序号\nNo.", "货号\nPart No.", "品名\nDescription", "规格\nSpecification",
+             "单位\nUnit", "数量\n(PCS)", "单价(不含税)\nUnit Price", "单价(含税)\nUnit Price",
+             "金额(含税)\nAmount", "批号\nLot No.", "备注\nRemarks"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.price_excl),
+                     money(ln.unit_price), money(ln.amount()), ln.lot_no, ""])
+    rows.append(["合计 Total", None, None, None, None, int(sum(x.qty for x in lines)), None, None,
+                 money(sum(x.amount() for x in lines))])
+    return Doc("bilingual_headers.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "po_number"),
+               {"note_no": "HL-2611-007", "delivery_date": "2026-11-07",
+                "po_number": "PO-2026-11-0035", "supplier_name": "浙江瑞安鸿利汽车配件有限公司"})
+
+
+def packing_list_ctns() -> Doc:
+    """An export packing list: CTNS, PCS/CTN and TOTAL PCS (the delivered quantity),
+    carton ranges, weights, a d.m.y date."""
+    lines = parts(EN_PARTS, [0, 1, 3, 4, 5], "PO-2026-11-0036")
+    per_carton = [10, 5, 20, 15, 12]
+    for ln in lines:
+        ln.name = ln.name.upper()
+    rows = [["YUHUAN DAYANG AUTO PARTS CO., LTD."],
+            ["No. 88 Industrial Road, Yuhuan, Zhejiang, China   Tel: +86-576-8712 3456"],
+            ["PACKING LIST"],
+            ["INVOICE NO.:", "DY26-1103", None, None, None, "DATE:", "03.11.2026"],
+            ["P/O NO.:", "PO-2026-11-0036"],
+            ["C/NO.", "ITEM NO.", "DESCRIPTION", "CTNS", "PCS/CTN", "TOTAL PCS", "N.W.(KGS)",
+             "G.W.(KGS)", "MEAS.(CM)"]]
+    first = 1
+    for ln, per in zip(lines, per_carton):
+        ctns = int(ln.qty) // per
+        rows.append([f"{first}-{first + ctns - 1}" if ctns > 1 else str(first), ln.sku,
+                     ln.name, ctns, per, int(ln.qty), round(ctns * 8.5, 1),
+                     round(ctns * 9.2, 1), "40*30*25"])
+        first += ctns
+    rows.append(["TOTAL:", None, None, first - 1, None, int(sum(x.qty for x in lines))])
+    rows.append(["SAY TOTAL NINE CARTONS ONLY."])
+    return Doc("packing_list_ctns.xlsx", rows, lines, ("sku", "name", "qty", "po_number"),
+               {"note_no": "DY26-1103", "delivery_date": "2026-11-03",
+                "po_number": "PO-2026-11-0036",
+                "supplier_name": "YUHUAN DAYANG AUTO PARTS CO., LTD."})
+
+
+def jushuitan_flat() -> Doc:
+    """A 聚水潭 出库单 export: flat, the document number, time and platform order on
+    every line; 内部单号 is the supplier's own; 颜色及规格."""
+    lines = parts(ZH_PARTS, [4, 5, 6, 9], "LP2611050077")
+    lines[2].remark = "买家留言：尽快发货"
+    rows = [["出库单号", "内部单号", "线上单号", "出库时间", "物流公司", "物流单号", "商品编码",
+             "款式编码", "商品名称", "颜色及规格", "数量", "单价", "金额", "备注"]]
+    for ln in lines:
+        rows.append(["JST2611050012", "8812345", ln.po_number, "2026-11-05 14:23:11", "韵达快递",
+                     "4312005566778", ln.sku, ln.sku.split("-")[0], ln.name, ln.spec,
+                     int(ln.qty), money(ln.unit_price), money(ln.amount()), ln.remark])
+    return Doc("jushuitan_outbound.xls", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price", "po_number", "remark"),
+               {"note_no": "JST2611050012", "delivery_date": "2026-11-05",
+                "po_number": "LP2611050077", "supplier_name": ""})
+
+
+def wangdiantong() -> Doc:
+    """A 旺店通 出库单 print in GBK CSV: 货品编号 / 货品名称 / 规格名称 / 总价, 发货时间,
+    原始单号 (the buyer's order)."""
+    lines = parts(ZH_PARTS, [0, 2, 3, 8], "PO-2026-11-0038")
+    rows = [["鑫驰汽车用品专营店 出库单"],
+            ["出库单编号：", "CK2611060031", "", "发货时间：", "2026-11-06 09:12", "",
+             "原始单号：", "PO-2026-11-0038"],
+            ["收件人：", "本公司", "", "物流单号：", "SF1402233445566"],
+            ["序号", "货品编号", "货品名称", "规格名称", "数量", "单价", "总价", "备注"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([str(n), ln.sku, ln.name, ln.spec, str(int(ln.qty)), f"{ln.unit_price:.2f}",
+                     f"{ln.amount():.2f}", ""])
+    rows.append(["合计", "", "", "", str(int(sum(x.qty for x in lines))), "",
+                 f"{sum(x.amount() for x in lines):.2f}", ""])
+    return Doc("wangdiantong_outbound.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price", "po_number"),
+               {"note_no": "CK2611060031", "delivery_date": "2026-11-06",
+                "po_number": "PO-2026-11-0038", "supplier_name": "鑫驰汽车用品专营店"})
+
+
+def logo_block() -> Doc:
+    """The header row on row 8, below a merged logo/address/bank block and a lone red
+    'NO.0012345' in the top right."""
+    lines = parts(ZH_PARTS, [1, 2, 3, 7, 8], "PO-2026-11-0039")
+    rows = [["瑞丰汽车配件贸易有限公司"],
+            ["地址：广州市白云区机场路汽配城A区18号    电话：020-8666 1234    传真：020-8666 1235"],
+            ["开户行：工商银行白云支行    账号：3602 0012 0900 1234 567"],
+            ["送  货  单"],
+            [None, None, None, None, None, None, None, "NO.0012345"],
+            ["客户名称：本公司", None, None, None, "送货日期：2026年11月8日"],
+            ["订单号：PO-2026-11-0039", None, None, None, "联系人：李经理 13800138000"],
+            ["序号", "产品编号", "产品名称", "规格型号", "单位", "数量", "单价", "金额", "备注"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount()), None])
+    rows.append(["合计金额（大写）：", None, None, None, None, int(sum(x.qty for x in lines)), None,
+                 money(sum(x.amount() for x in lines))])
+    rows.append(["注：收货时请当面点清，如有质量问题请于七日内提出。"])
+    rows.append(["送货单位及经手人（盖章）：", None, None, None, "收货单位及经手人（盖章）："])
+    return Doc("logo_block_row8.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "0012345", "delivery_date": "2026-11-08",
+                "po_number": "PO-2026-11-0039", "supplier_name": "瑞丰汽车配件贸易有限公司"},
+               merges=[(0, 0, 0, 8), (1, 0, 1, 8), (2, 0, 2, 8), (3, 0, 3, 8), (4, 7, 4, 8),
+                       (5, 0, 5, 3), (5, 4, 5, 8), (6, 0, 6, 3), (6, 4, 6, 8)])
+
+
+def spacer_columns() -> Doc:
+    """A print template with a narrow blank column between every data column; headers
+    merged across the blank one."""
+    lines = parts(ZH_PARTS, [0, 3, 5, 6], "")
+    head = ["序号", "编码", "名称", "规格", "数量", "单位", "单价", "金额"]
+    rows = [["送货单"], ["单号：SP-1109", None, None, None, None, None, "日期：2026/11/09"],
+            [x for h in head for x in (h, None)][:-1]]
+    for n, ln in enumerate(lines, 1):
+        cells = [n, ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price),
+                 money(ln.amount())]
+        rows.append([x for v in cells for x in (v, None)][:-1])
+    rows.append([x for v in ["合计", None, None, None, int(sum(x.qty for x in lines)), None, None,
+                             money(sum(x.amount() for x in lines))] for x in (v, None)][:-1])
+    return Doc("spacer_columns.xls", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "SP-1109", "delivery_date": "2026-11-09", "po_number": "",
+                "supplier_name": ""},
+               merges=[(0, 0, 0, 14)] + [(2, c, 2, c + 1) for c in range(0, 14, 2)])
+
+
+def currency_text() -> Doc:
+    """Quantities and prices as typed text: '12 PCS', '12件', '1,200', '¥12.50',
+    'RMB 12.50', '$3.20', '12.50元', 'HK$45.00', '25元/个'."""
+    lines = parts(ZH_PARTS, [0, 1, 4, 5, 6, 9], "")
+    lines[2].qty = D(1200)
+    units = ["PCS", "件", "", "个", "套", "只"]
+    qty_shown = ["20 PCS", "10件", "1,200", "15个", "8 套", "30只"]
+    prices = ["¥25.00", "RMB 180.00", "$18.50", "36.00元", "HK$45.00", "15.8元/只"]
+    for ln, unit in zip(lines, units):
+        ln.unit = unit
+    rows = [["商品编码", "商品名称", "规格", "数量", "单价", "金额", "备注"]]
+    for ln, q, p in zip(lines, qty_shown, prices):
+        rows.append([ln.sku, ln.name, ln.spec, q, p, f"￥{ln.amount():,.2f}", ""])
+    return Doc("currency_text.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def seq_then_code() -> Doc:
+    """An English invoice-cum-delivery note: 'Item' 1, 2, 3…, Part No. later, OE No.,
+    Q'ty, U/P and Amount in USD."""
+    lines = parts(EN_PARTS, [0, 1, 2, 3, 4, 5], "PO-2026-11-0040")
+    lines[3].remark = "FOC sample"
+    oe = ["90915-YZZE1", "04465-33450", "08889-80809", "90919-01253", "17801-21050", "08823-80002"]
+    rows = [["GUANGZHOU HUIDA AUTO PARTS LIMITED"], ["COMMERCIAL INVOICE / DELIVERY NOTE"],
+            ["Invoice No.: HD-INV-2611-09", None, None, None, "Date: 2026/11/09"],
+            ["P/O No.: PO-2026-11-0040"],
+            ["Item", "Part No.", "OE No.", "Description", "Brand", "Q'ty", "Unit", "U/P (USD)",
+             "Amount (USD)", "Remark"]]
+    for n, ln in enumerate(lines):
+        rows.append([n + 1, ln.sku, oe[n], ln.name, "HUIDA", int(ln.qty), ln.unit.upper(),
+                     money(ln.unit_price), money(ln.amount()), ln.remark])
+    for ln in lines:
+        ln.unit = ln.unit.upper()
+    rows.append([None, None, None, "TOTAL", None, int(sum(x.qty for x in lines)), None, None,
+                 money(sum(x.amount() for x in lines))])
+    return Doc("seq_then_code_en.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "po_number", "remark"),
+               {"note_no": "HD-INV-2611-09", "delivery_date": "2026-11-09",
+                "po_number": "PO-2026-11-0040",
+                "supplier_name": "GUANGZHOU HUIDA AUTO PARTS LIMITED"})
+
+
+def numeric_dates() -> Doc:
+    """Dates as an ERP writes them: the number 20270115, '03.11.2027' (d.m.y),
+    '2027.6.30', '15-Jan-27'; the document date the number 20261110."""
+    lines = parts(ZH_PARTS, [3, 8, 0, 1], "")
+    expiries = [date(2027, 1, 15), date(2027, 11, 3), date(2027, 6, 30), date(2027, 1, 15)]
+    shown = [20270115, "03.11.2027", "2027.6.30", "15-Jan-27"]
+    for ln, expiry in zip(lines, expiries):
+        ln.expiry_date = expiry
+    rows = [["润通汽车养护用品有限公司 发货单"],
+            ["发货单号：", "RT-261110", None, "发货日期：", 20261110],
+            ["产品编码", "产品名称", "规格", "数量", "单位", "批号", "生产日期", "有效期至"]]
+    for ln, value in zip(lines, shown):
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, ln.lot_no, 20261001, value])
+    return Doc("numeric_dates.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "lot_no", "expiry_date"),
+               {"note_no": "RT-261110", "delivery_date": "2026-11-10", "po_number": "",
+                "supplier_name": "润通汽车养护用品有限公司"})
+
+
+def packing_list_zh() -> Doc:
+    """A Chinese 装箱单: 箱数, 每箱数量 and 数量合计 (the delivered quantity)."""
+    lines = parts(ZH_PARTS, [0, 4, 5, 9], "PO-2026-11-0041")
+    per_box = [10, 20, 5, 10]
+    rows = [["宁波海联汽配有限公司"], ["装箱单"],
+            ["装箱单号：", "HLZX-2611-03", None, "日期：", "2026-11-11", None, "合同号：",
+             "PO-2026-11-0041"],
+            ["箱号", "货号", "品名", "规格", "箱数", "每箱数量", "数量合计", "单位", "毛重(KG)",
+             "净重(KG)"]]
+    first = 1
+    for ln, per in zip(lines, per_box):
+        boxes = int(ln.qty) // per
+        rows.append([f"{first}-{first + boxes - 1}" if boxes > 1 else str(first), ln.sku, ln.name,
+                     ln.spec, boxes, per, int(ln.qty), ln.unit, boxes * 6.5, boxes * 6.0])
+        first += boxes
+    rows.append(["合计", None, None, None, first - 1, None, int(sum(x.qty for x in lines))])
+    return Doc("packing_list_zh.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "po_number"),
+               {"note_no": "HLZX-2611-03", "delivery_date": "2026-11-11",
+                "po_number": "PO-2026-11-0041", "supplier_name": "宁波海联汽配有限公司"})
+
+
+def hk_two_row() -> Doc:
+    """A Hong Kong 車行: Traditional 數量 merged over 應發 | 實發, 單價(HK$), d/m/y date."""
+    lines = parts(TW_PARTS, [0, 1, 5], "")
+    lines[1].ordered, lines[1].qty = D(10), D(8)
+    rows = [["永昌汽車配件行 送貨單"], ["單號：YC-1113", None, "日期：13/11/2026"],
+            ["貨品編號", "貨品名稱", "數量", None, "單價(HK$)", "備註"],
+            [None, None, "應發", "實發", None, None]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.ordered or ln.qty), int(ln.qty), money(ln.unit_price),
+                     ln.remark])
+    rows.append(["總計", None, None, int(sum(x.qty for x in lines))])
+    rows.append(["經手人：", None, "收貨人簽名："])
+    return Doc("hk_two_row_header.xls", rows, lines, ("sku", "name", "qty", "unit_price"),
+               {"note_no": "YC-1113", "delivery_date": "2026-11-13", "po_number": "",
+                "supplier_name": "永昌汽車配件行"},
+               merges=[(2, 2, 2, 3), (2, 0, 3, 0), (2, 1, 3, 1), (2, 4, 3, 4), (2, 5, 3, 5)])
+
+
+def two_language_rows() -> Doc:
+    """The header twice: a Chinese row, then an English one below it."""
+    lines = parts(ZH_PARTS, [0, 1, 4], "")
+    rows = [["送货单 / DELIVERY NOTE"], ["单号 No.: TL-1112", None, None, "日期 Date: 2026-11-12"],
+            ["货号", "品名", "规格", "数量", "单价", "金额"],
+            ["Part No.", "Description", "Spec", "Qty", "Unit Price", "Amount"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("two_language_rows.xlsx", rows, lines, ("sku", "name", "spec", "qty", "unit_price"),
+               {"note_no": "TL-1112", "delivery_date": "2026-11-12", "po_number": "",
+                "supplier_name": ""})
+
+
+
+def taiwan_name_spec() -> Doc:
+    """A Taiwan 出貨單 in xlsx: 料號, 品名規格 in one cell, 出貨量, 小計."""
+    lines = parts(TW_PARTS, [0, 2, 3], "")
+    rows = [["宏昇企業有限公司 出貨單"], ["出貨單號:", "HS-1151115", None, "出貨日期:", "2026/11/15"],
+            ["料號", "品名規格", "出貨量", "單位", "單價", "小計", "備註"]]
+    for ln in lines:
+        rows.append([ln.sku, f"{ln.name} {ln.spec}", int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount()), ""])
+    rows.append(["合計", None, int(sum(x.qty for x in lines))])
+    return Doc("taiwan_name_spec.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "HS-1151115", "delivery_date": "2026-11-15", "po_number": "",
+                "supplier_name": "宏昇企業有限公司"})
+
+
+def packing_list_numero() -> Doc:
+    """A packing list numbered '№ 0012346', 'PO №:', QTY/CTN beside TOTAL QTY (PCS),
+    prices per piece ('US$3.5/PC'), 'Nov. 15, 2026'."""
+    lines = parts(EN_PARTS, [0, 3, 4], "PO-2026-11-0050")
+    rows = [["PACKING LIST"], ["№ 0012346", None, None, "DATE: Nov. 15, 2026"],
+            ["PO №: PO-2026-11-0050"],
+            ["CTN NO.", "PART NO.", "DESCRIPTION", "QTY/CTN", "CTNS", "TOTAL QTY (PCS)",
+             "UNIT PRICE (USD)", "AMOUNT (USD)"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([str(n), ln.sku, ln.name, int(ln.qty), 1, int(ln.qty),
+                     f"US${ln.unit_price}/PC", money(ln.amount())])
+    return Doc("packing_list_numero.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit_price", "po_number"),
+               {"note_no": "0012346", "delivery_date": "2026-11-15",
+                "po_number": "PO-2026-11-0050", "supplier_name": ""})
+
+
+def youzan_orders() -> Doc:
+    """A web shop's order export: 订单号 per line, 商品单价 as '￥25.00/个', 发货时间."""
+    lines = parts(ZH_PARTS, [0, 1], "E20261115000001")
+    rows = [["订单号", "商品名称", "规格", "商品编码", "数量", "商品单价", "商品实际成交金额",
+             "发货时间"]]
+    for ln in lines:
+        rows.append([ln.po_number, ln.name, ln.spec, ln.sku, str(int(ln.qty)),
+                     f"￥{ln.unit_price:.2f}/{ln.unit}", f"{ln.amount():.2f}",
+                     "2026-11-15 10:00:00"])
+    return Doc("youzan_orders.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price", "po_number"),
+               {"note_no": "", "delivery_date": "2026-11-15", "po_number": "E20261115000001",
+                "supplier_name": ""})
+
+
+def english_first_bilingual() -> Doc:
+    """English over Chinese in each header cell ("Qty\\n数量"); quantities '20 PCS'."""
+    lines = parts(ZH_PARTS, [4, 5], "")
+    rows = [["Part No.\n货号", "Description\n品名", "Qty\n数量", "Unit Price (RMB)\n单价",
+             "Remarks\n备注"]]
+    for ln in lines:
+        ln.unit = "PCS"
+        rows.append([ln.sku, ln.name, f"{int(ln.qty)} {ln.unit}", money(ln.unit_price), ""])
+    return Doc("english_first_bilingual.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
 # --- writers ----------------------------------------------------------------------------
 def _pinned(data: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -662,6 +1089,10 @@ def _pinned(data: bytes) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             body = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps the time of saving: pinned, so a rebuild changes nothing
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*",
+                              rb"\g<1>2026-11-02T08:00:00Z", body)
             new = zipfile.ZipInfo(info.filename, ZIP_TIME)
             new.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(new, body)
@@ -831,6 +1262,26 @@ def build() -> list[tuple[Doc, bytes | None]]:
     add(netsuite_packing(), write_csv(netsuite_packing()))
     add(sap_delivery(), write_xlsx(sap_delivery()))
     add(shelf_life_zh(), write_xlsx(shelf_life_zh()))
+    add(hk_traditional(), write_xlsx(hk_traditional()))
+    add(hk_two_row(), write_xls(hk_two_row()))
+    add(taiwan_big5(), write_csv(taiwan_big5(), encoding="cp950"))
+    add(autoparts_erp(), write_xlsx(autoparts_erp()))
+    add(alibaba_1688(), write_csv(alibaba_1688(), encoding="utf-8-sig"))
+    add(bilingual_headers(), write_xlsx(bilingual_headers()))
+    add(two_language_rows(), write_xlsx(two_language_rows()))
+    add(packing_list_ctns(), write_xlsx(packing_list_ctns()))
+    add(packing_list_zh(), write_xlsx(packing_list_zh()))
+    add(jushuitan_flat(), write_xls(jushuitan_flat()))
+    add(wangdiantong(), write_csv(wangdiantong(), encoding="gbk"))
+    add(logo_block(), write_xlsx(logo_block()))
+    add(spacer_columns(), write_xls(spacer_columns()))
+    add(currency_text(), write_csv(currency_text()))
+    add(seq_then_code(), write_xlsx(seq_then_code()))
+    add(numeric_dates(), write_xlsx(numeric_dates()))
+    add(taiwan_name_spec(), write_xlsx(taiwan_name_spec()))
+    add(packing_list_numero(), write_xlsx(packing_list_numero()))
+    add(youzan_orders(), write_csv(youzan_orders()))
+    add(english_first_bilingual(), write_xlsx(english_first_bilingual()))
     return out
 
 
