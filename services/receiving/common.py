@@ -32,7 +32,7 @@ def _where(row: int) -> dict:
 
 
 def _clean_date(value: Any, field_name: str, row: int) -> date | None:
-    return clean_date(value, field_name, row)
+    return clean_date(value, field_name, row, expiry=field_name == "expiry_date")
 
 
 def _optional_money(value: Any, field_name: str, row: int) -> Decimal | None:

@@ -207,13 +207,49 @@ def parse_date(value: Any, order: str | None = None) -> date | None:
     raise BadCell("bad_date", value=raw[:40])
 
 
-def clean_date(value: Any, field: str, row: int | None = None) -> date | None:
+# An expiry printed to the month ('有效期至2027年01月', '2027-01', '01/2027', 'Jan 2027'):
+# usable through that month, as GS1 expiry dates and Chinese labels both read it.
+_YEAR_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:底|末)?$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{4})$")
+_MON_YEAR = re.compile(r"^([a-z]{3})[a-z]*\.?[-/\s.,]+(\d{4})$")
+
+
+def parse_expiry(value: Any, order: str | None = None) -> date | None:
+    """An expiry date; one printed to the month only is its last day."""
+    try:
+        return parse_date(value, order)
+    except BadCell:
+        if not isinstance(value, str):
+            raise
+        month = _year_month(value.strip().lower())
+        if month is None:
+            raise
+    year, number = month
+    if not 1 <= number <= 12:
+        raise BadCell("bad_date", value=value.strip()[:40])
+    following = date(year + number // 12, number % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _year_month(raw: str) -> tuple[int, int] | None:
+    if match := _YEAR_MONTH.match(raw):
+        return int(match.group(1)), int(match.group(2))
+    if match := _MONTH_YEAR.match(raw):
+        return int(match.group(2)), int(match.group(1))
+    if (match := _MON_YEAR.match(raw)) and match.group(1) in MONTHS:
+        return int(match.group(2)), MONTHS[match.group(1)]
+    return None
+
+
+def clean_date(value: Any, field: str, row: int | None = None, *,
+               expiry: bool = False) -> date | None:
     """A date typed in a form or read from a file, or a ValidationError naming the
-    field (and row)."""
+    field (and row). ``expiry``: one given to the month only is that month's last day."""
     from services.errors import ValidationError
 
     try:
-        return parse_date(None if value == "" else value)
+        value = None if value == "" else value
+        return parse_expiry(value) if expiry else parse_date(value)
     except BadCell as exc:
         where = {} if row is None else {"row": row}
         raise ValidationError(exc.code, field=field, value=str(value), **where) from None

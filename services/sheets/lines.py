@@ -15,7 +15,7 @@ from services.sheets import vocabulary as vocab
 from services.sheets.fields import (
     BadCell,
     number_and_unit,
-    parse_date,
+    parse_expiry,
     parse_price,
     parse_rate,
     split_code_name,
@@ -126,7 +126,7 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     raw_expiry = values.get("expiry_date")
     if raw_expiry is not None and raw_expiry is not _FORMULA:
         try:
-            line.expiry_date = parse_date(cell_date(raw_expiry), orders.get("expiry_date"))
+            line.expiry_date = parse_expiry(cell_date(raw_expiry), orders.get("expiry_date"))
         except BadCell as exc:
             bad("expiry_date", exc.code, **exc.params)
     if problems:

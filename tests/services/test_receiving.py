@@ -276,6 +276,17 @@ def test_expired_goods_are_all_rejected(world):
     books_agree(db)
 
 
+def test_an_expiry_typed_to_the_month_is_its_last_day(world):
+    db = world.db
+    po = make_approved_po(db, [("CL-300", 5, "68")])
+    grn = start(db, po, [{"sku": "CL-300", "qty": 5, "lot_no": "M1", "expiry_date": "2028年02月"}])
+    assert line(receiving.get_receipt(db, grn), 1).expiry_date == date(2028, 2, 29)
+    with pytest.raises(ValidationError) as bad:
+        start(db, po, [{"sku": "CL-300", "qty": 5, "lot_no": "M2", "expiry_date": "2028年13月"}],
+              note="DN-BAD-MONTH")
+    assert (bad.value.code, bad.value.params["field"]) == ("bad_date", "expiry_date")
+
+
 def test_not_on_po_unknown_sku_and_other_suppliers_po(world):
     db = world.db
     po = make_approved_po(db, [("OF-100", 10, "25")])

@@ -106,6 +106,23 @@ def test_a_date_column_without_evidence_is_an_error():
         date(2026, 3, 11), date(2027, 4, 10), date(2026, 11, 25)]
 
 
+def test_an_expiry_printed_to_the_month_is_its_last_day():
+    """有效期至2027年01月: usable through January (GS1 and Chinese labels agree); the
+    line is kept, not dropped as a bad date. Delivery dates are never read so."""
+    data = ("编码,名称,数量,有效期至\nA-1,x,1,2027年01月\nA-2,y,1,2028-02\nA-3,z,1,03/2027\n"
+            "A-4,w,1,Dec 2027\nA-5,v,1,2027年13月\n").encode()
+    sheet = read_delivery_sheet(data, "month_expiry.csv")
+    assert {ln.sku: ln.expiry_date for ln in sheet.lines} == {
+        "A-1": date(2027, 1, 31), "A-2": date(2028, 2, 29), "A-3": date(2027, 3, 31),
+        "A-4": date(2027, 12, 31)}
+    assert problems(sheet) == {(6, "D", "bad_date")}
+    from services.sheets import parse_date
+    from services.sheets.fields import BadCell
+
+    with pytest.raises(BadCell):
+        parse_date("2027年01月")
+
+
 def test_quantities_and_amounts():
     sheet = read("quantities.csv")
     assert {ln.sku: ln.qty for ln in sheet.lines} == {
