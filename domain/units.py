@@ -35,24 +35,26 @@ class Unit:
 
 
 # 单位规范统一: the standard units every database knows; a database adds its own rows.
+# Traditional forms (個, 隻, 對, 張 …) are spellings too: Hong Kong and Taiwan sheets.
 STANDARD_UNITS: tuple[Unit, ...] = (
     # Chinese measure words for one single thing (1 台 engine, 2 条 belts) are pieces too:
     # they match only items kept by the piece; a set item's sheet in 片 stays unknown.
     Unit("pcs", "pcs", "个", ("pc", "pce", "ea", "each", "piece", "pieces", "只", "枚", "台",
-                             "根", "条", "片", "块", "支", "把", "颗", "粒")),
+                             "根", "条", "片", "块", "支", "把", "颗", "粒",
+                             "個", "隻", "臺", "條", "塊", "顆")),
     Unit("set", "set", "套", ("sets", "st")),
     Unit("box", "box", "箱", ("ctn", "carton", "cartons", "boxes", "bx")),
     Unit("case", "case", "件", ("cases", "pkg", "package")),
     Unit("drum", "drum", "桶", ("drums", "barrel", "dr")),
     Unit("L", "L", "升", ("l", "ltr", "litre", "liter", "litres", "liters")),
     Unit("bottle", "bottle", "瓶", ("bottles", "btl")),
-    Unit("pair", "pair", "对", ("pairs", "pr", "副")),
+    Unit("pair", "pair", "对", ("pairs", "pr", "副", "對", "双", "雙")),
     Unit("pack", "pack", "包", ("packs", "pk", "bag", "袋")),
-    Unit("roll", "roll", "卷", ("rolls", "rl")),
+    Unit("roll", "roll", "卷", ("rolls", "rl", "捲")),
     Unit("m", "m", "米", ("metre", "meter", "metres", "meters", "mtr")),
     Unit("kg", "kg", "千克", ("kgs", "kilogram", "公斤")),
     Unit("can", "can", "罐", ("cans", "tin")),
-    Unit("sheet", "sheet", "张", ("sheets",)),
+    Unit("sheet", "sheet", "张", ("sheets", "張")),
 )
 
 

@@ -17,7 +17,7 @@ from services.sheets import preview_rows
 from services.sheets.vocabulary import LINE_FIELDS
 from ui.i18n import error_text, t
 from ui.session import actor
-from ui.widgets import labelled, show_service_error
+from ui.widgets import compact_table, labelled, show_service_error
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "xml", "csv", "txt", "tsv", "htm", "html"]
 MAX_UPLOAD_MB = 10
@@ -109,12 +109,12 @@ def show(db, upload: Upload) -> None:
         st.info(t("sheets.two_pos", count=len(sheet.po_numbers),
                   numbers=", ".join(sheet.po_numbers)), icon=":material/call_split:")
     preview = pd.DataFrame([{
-        "row": ln.row, "sku": ln.sku, "name": ln.name, "spec": ln.spec, "note_qty": fmt(ln.qty),
-        "unit": ln.unit, "unit_price": fmt(ln.unit_price), "lot_no": ln.lot_no,
-        "expiry_date": fmt(ln.expiry_date), "po_number": ln.po_number, "remark": ln.remark,
-        "hints": hint_text(ln)} for ln in sheet.lines])
+        "row": ln.row, "sku": ln.sku, "name": ln.name, "spec": ln.spec,
+        "note_qty": f"{fmt(ln.qty)} {ln.unit}".strip(), "unit_price": fmt(ln.unit_price),
+        "lot_no": ln.lot_no, "expiry_date": fmt(ln.expiry_date), "po_number": ln.po_number,
+        "remark": ln.remark, "hints": hint_text(ln)} for ln in sheet.lines])
     if not preview.empty:
-        st.dataframe(labelled(preview, "rcv"), hide_index=True, width="stretch", height=240)
+        compact_table(preview, "rcv_sheet_lines", preview_columns(sheet), prefix="rcv")
     hinted = [ln for ln in sheet.lines if ln.hints]
     if hinted:
         st.warning("\n".join(f"- {t('rcv.row')} {ln.row} · {ln.sku or ln.name}: {hint_text(ln)}"
@@ -126,6 +126,17 @@ def show(db, upload: Upload) -> None:
                 st.dataframe(labelled(pd.DataFrame([{
                     "row": e.row, "column": e.column, "problem": sheet_problem(e)}
                     for e in problems]), "rcv"), hide_index=True, width="stretch")
+
+
+def preview_columns(sheet: DeliverySheet) -> list[str]:
+    """What fits a 768 px tablet: the PO and remark columns only when the sheet has
+    them to tell (a tap on a line shows every field, spec included)."""
+    columns = ["row", "sku", "name", "note_qty", "unit_price", "lot_no", "expiry_date"]
+    if len(sheet.po_numbers) > 1:
+        columns.append("po_number")
+    if any(ln.remark for ln in sheet.lines):
+        columns.append("remark")
+    return columns
 
 
 def hint_text(line) -> str:

@@ -37,6 +37,8 @@ def test_spellings_resolve_to_one_code_and_names_follow_the_language():
     assert {book.resolve(s) for s in ("箱", "BOX", " ctn ", "Carton")} == {"box"}
     assert {book.resolve(s) for s in ("个", "PCE", "pcs", "EA")} == {"pcs"}
     assert book.resolve("升") == book.resolve("l") == "L"
+    # a Hong Kong or Taiwan sheet's Traditional measure words
+    assert [book.resolve(s) for s in ("個", "隻", "對", "張")] == ["pcs", "pcs", "pair", "sheet"]
     assert book.resolve("furlong") is None
     assert book.name("pcs", "zh") == "个" and book.name("pcs", "en") == "pcs"
     assert [book.name(code, "zh") for code in ("set", "bottle", "L")] == ["套", "瓶", "升"]
