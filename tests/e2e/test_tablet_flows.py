@@ -18,6 +18,7 @@ from tests.e2e.browser import (DEMO_PASSWORD, act, assert_healthy_screen, by_key
                                click, close_sidebar, login, open_page, open_sidebar, switch_user,
                                type_and_enter, wait_text)
 from tests.e2e.conftest import ROOT, screenshot
+from tests.e2e.touch import wide_tables
 from ui.i18n import translate
 
 pytestmark = pytest.mark.e2e
@@ -79,6 +80,8 @@ def start_delivery(page: Page, po: str, sheet: Path, note_no: str, lines: int) -
     note = page.locator('[class*="st-key-rcv_note_"] input')
     expect(note).to_have_value(note_no)
     check(page, "receive-02-sheet-read", scroll_to=note)
+    # every column of the lines read fits the portrait tablet: nothing hides at the edge
+    assert not wide_tables(page), wide_tables(page)
     click(page, by_key(page, "rcv_start").get_by_role("button"))
     header = wait_text(page, re.compile(rf"^GRN-\d{{4}}-\d{{2}}-\d{{4}} · PO {po} · "))
     return number_in(header.inner_text(), "GRN")
