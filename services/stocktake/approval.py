@@ -53,31 +53,36 @@ def _submit_checks(session: Session, st: Stocktake) -> None:
         raise ValidationError("reasons_missing", count=no_reason)
 
 
-def submit(db: Database, *, actor, stocktake, comment="") -> None:
-    """Supervisor: every line counted, forced recounts done, the spot check complete
-    and covering 50% of book value, every variance explained."""
+def _sign(db: Database, *, actor, stocktake, comment, roles: tuple[str, ...], status: str,
+          step: str, signed: str, check) -> None:
+    """One signature of the chain (submit, review, approve): the role, the stocktake
+    locked in the status the step needs, the step's own ``check(session, st)`` (it may
+    return details for the audit), then who signed and when, the step, the audit."""
     comment = clean_text(comment, "stocktake_comment", max_len=MAX_NOTE)
 
     def work(session):
-        require_role(session, actor, *SUBMIT_ROLES)
+        require_role(session, actor, *roles)
         st = _load(session, stocktake, for_update=True)
-        _require_status(st, "open")
-        _submit_checks(session, st)
-        st.submitted_by, st.submitted_at = actor, clock.now()
-        _step(session, st, "submit", actor, "submitted", comment)
-        audit(session, actor, "stocktake.submit", "stocktake", st.number)
+        _require_status(st, status)
+        details = check(session, st) or {}
+        setattr(st, f"{signed}_by", actor)
+        setattr(st, f"{signed}_at", clock.now())
+        _step(session, st, step, actor, signed, comment)
+        audit(session, actor, f"stocktake.{step}", "stocktake", st.number, **details)
 
     db.write(work)
 
 
+def submit(db: Database, *, actor, stocktake, comment="") -> None:
+    """Supervisor: every line counted, forced recounts done, the spot check complete
+    and covering 50% of book value, every variance explained."""
+    _sign(db, actor=actor, stocktake=stocktake, comment=comment, roles=SUBMIT_ROLES,
+          status="open", step="submit", signed="submitted", check=_submit_checks)
+
+
 def review(db: Database, *, actor, stocktake, comment="") -> None:
     """Finance has checked the variances and their reasons."""
-    comment = clean_text(comment, "stocktake_comment", max_len=MAX_NOTE)
-
-    def work(session):
-        require_role(session, actor, *REVIEW_ROLES)
-        st = _load(session, stocktake, for_update=True)
-        _require_status(st, "submitted")
+    def check(session, st):
         _not_a_counter(session, st, actor, "review")
         missing = session.scalar(
             select(StocktakeLine.id).where(
@@ -86,40 +91,36 @@ def review(db: Database, *, actor, stocktake, comment="") -> None:
             .limit(1))
         if missing:
             raise ValidationError("reasons_missing", count=1)
-        st.reviewed_by, st.reviewed_at = actor, clock.now()
-        _step(session, st, "review", actor, "reviewed", comment)
-        audit(session, actor, "stocktake.review", "stocktake", st.number)
 
-    db.write(work)
+    _sign(db, actor=actor, stocktake=stocktake, comment=comment, roles=REVIEW_ROLES,
+          status="submitted", step="review", signed="reviewed", check=check)
 
 
 def approve(db: Database, *, actor, stocktake, comment="") -> None:
     """General manager approves; the valuation is fixed here and posted as is."""
-    comment = clean_text(comment, "stocktake_comment", max_len=MAX_NOTE)
-
-    def work(session):
-        require_role(session, actor, *APPROVE_ROLES)
-        st = _load(session, stocktake, for_update=True)
-        _require_status(st, "reviewed")
+    def check(session, st):
         _not_a_counter(session, st, actor, "approve")
         if actor in (st.submitted_by, st.reviewed_by):
             raise PermissionDenied("approver_not_submitter", user=actor)
-        values, _lots = _valuate(session, st, q.sheet_rows(session, st.id))
-        session.execute(
-            update(StocktakeLine).where(StocktakeLine.stocktake_id == st.id)
-            .values(unit_cost=ZERO, variance_value=ZERO)
-            .execution_options(synchronize_session=False)
-        )
-        updates = [{"id": line_id, "unit_cost": cost, "variance_value": value}
-                   for line_id, (_v, cost, value, _t) in values.items()]
-        if updates:
-            _bulk_update_lines(session, updates)
-        st.approved_by, st.approved_at = actor, clock.now()
-        _step(session, st, "approve", actor, "approved", comment)
-        audit(session, actor, "stocktake.approve", "stocktake", st.number,
-              net_value=sum((u["variance_value"] for u in updates), ZERO))
+        return {"net_value": _fix_valuation(session, st)}
 
-    db.write(work)
+    _sign(db, actor=actor, stocktake=stocktake, comment=comment, roles=APPROVE_ROLES,
+          status="reviewed", step="approve", signed="approved", check=check)
+
+
+def _fix_valuation(session: Session, st: Stocktake):
+    """Each line's FIFO unit cost and variance value, written once; the net value."""
+    values, _lots = _valuate(session, st, q.sheet_rows(session, st.id))
+    session.execute(
+        update(StocktakeLine).where(StocktakeLine.stocktake_id == st.id)
+        .values(unit_cost=ZERO, variance_value=ZERO)
+        .execution_options(synchronize_session=False)
+    )
+    updates = [{"id": line_id, "unit_cost": cost, "variance_value": value}
+               for line_id, (_v, cost, value, _t) in values.items()]
+    if updates:
+        _bulk_update_lines(session, updates)
+    return sum((u["variance_value"] for u in updates), ZERO)
 
 
 def send_back(db: Database, *, actor, stocktake, comment) -> None:
