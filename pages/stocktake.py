@@ -10,6 +10,7 @@ from services import stocktake as stk
 from services.errors import ServiceError
 from ui.documents import pdf_download
 from ui.i18n import t
+from ui.stocktakes import option_label
 from ui.issuing_warehouse import warehouse_name
 from ui.scan import clear as clear_scan
 from ui.scan import item_label, scan_box
@@ -80,9 +81,7 @@ def pick_stocktake() -> str | None:
         st.session_state["stocktake_pick"] = numbers[0]
     return st.selectbox(
         t("stocktake.choose"), numbers, key="stocktake_pick",
-        format_func=lambda n: t("stocktake.option", number=n, period=by_number[n]["period"],
-                                status=t("ststatus." + by_number[n]["status"]))
-        + (f" · {by_number[n]['warehouse']}" if by_number[n]["warehouse"] else ""))
+        format_func=lambda n: option_label(by_number[n]))
 
 
 def progress_table(view) -> None:

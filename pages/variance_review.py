@@ -9,6 +9,7 @@ from services import stocktake as stk
 from services.errors import ServiceError
 from ui.documents import pdf_download
 from ui.i18n import t
+from ui.stocktakes import option_label
 from ui.session import actor, get_db, require_roles
 from ui.format import fmt_qty
 from ui.widgets import (compact_table, excel_download, labelled, people, refresh_with, run_action,
@@ -41,8 +42,7 @@ def pick_stocktake() -> str | None:
     by_number = {r["number"]: r for r in rows}
     return st.selectbox(
         t("variance.choose"), list(by_number), key="variance_pick",
-        format_func=lambda n: t("stocktake.option", number=n, period=by_number[n]["period"],
-                                status=t("ststatus." + by_number[n]["status"])))
+        format_func=lambda n: option_label(by_number[n]))
 
 
 def trail(view) -> None:
