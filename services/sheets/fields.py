@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from services import text_input
 from services.errors import ValidationError
+from services.sheets import vocabulary as vocab
 
 EXCEL_EPOCH = date(1899, 12, 30)
 MONTHS = {m: n for n, m in enumerate(
@@ -45,6 +46,13 @@ _CURRENCY = re.compile(r"^(?:rmb|cny|usd|eur|hkd|twd|gbp|[a-z]{0,3}\$|€|£|¥|
                        r"\s*(?:rmb|cny|usd|eur|hkd|元)$", re.I)
 _PER_UNIT = re.compile(r"\s*/\s*[A-Za-z\u4e00-\u9fff]{1,6}\.?$")
 _PERCENT = re.compile(r"^([-+]?\d+(?:\.\d+)?)\s*%$")
+# A decimal comma ('3,45', '1.234,50' from a German or French sheet): one or two digits
+# after the comma. Three digits after it ('1,200') stay a thousands separator.
+_DECIMAL_COMMA = re.compile(r"(?<![\d.,])(\d{1,3}(?:\.\d{3})+|\d+),(\d{1,2})(?![\d.,])")
+# A count in two units: '2箱(24个)', '30个（3盒）'
+_TWO_UNITS = re.compile(r"^(\d+(?:\.\d+)?)\s*([^\d\s()（）]{1,6})\s*[(（]\s*(\d+(?:\.\d+)?)\s*"
+                        r"([^\d\s()（）]{1,6})\s*[)）]$")
+_COUNT_SLASH_UNIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*([A-Za-z\u4e00-\u9fff]{1,6}\.?)\s*$")
 
 
 def number_and_unit(value: Any) -> tuple[Decimal | None, str]:
@@ -71,17 +79,40 @@ def number_and_unit(value: Any) -> tuple[Decimal | None, str]:
         text = text_input.number_text(raw, "qty")
     except ValidationError as exc:
         raise BadCell(exc.code, value=raw[:40]) from None
+    if "," in text:
+        text = _DECIMAL_COMMA.sub(lambda m: m[1].replace(".", "") + "." + m[2], text)
     text = text.replace(",", "").replace("，", "").replace("\u00a0", "").replace(" ", " ")
     text = _CURRENCY.sub("", text).strip()
     if not text or text in ("-", "—", "/"):
         return None, ""
     match = _NUMBER.match(text)
     if not match:
-        raise BadCell("not_a_number", value=raw[:40])
+        return _in_pieces(text, raw)
     try:
         return Decimal(match.group(1)), (match.group(2) or "").rstrip(".")
     except InvalidOperation:
         raise BadCell("not_a_number", value=raw[:40]) from None
+
+
+def _in_pieces(text: str, raw: str) -> tuple[Decimal, str]:
+    """'2箱(24个)' -> 24 个: of a count given in a package and in pieces, the pieces
+    (what is stocked and priced). Two units of the same kind are ambiguous: refused."""
+    match = _TWO_UNITS.match(text)
+    if match:
+        first, second = match[2].lower().rstrip("."), match[4].lower().rstrip(".")
+        if first in vocab.PACKAGES and second not in vocab.PACKAGES:
+            return Decimal(match[3]), match[4]
+        if second in vocab.PACKAGES and first not in vocab.PACKAGES:
+            return Decimal(match[1]), match[2]
+    raise BadCell("not_a_number", value=raw[:40])
+
+
+def count_slash_unit(value: Any) -> tuple[Decimal | None, str]:
+    """A cell under '数量/单位': '6/套' is 6 套. Only under that header: elsewhere
+    '24/箱' is a packing size, not a quantity."""
+    if isinstance(value, str) and (match := _COUNT_SLASH_UNIT.match(value)):
+        return Decimal(match[1]), match[2].rstrip(".")
+    return number_and_unit(value)
 
 
 def parse_number(value: Any) -> Decimal | None:

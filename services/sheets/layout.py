@@ -25,6 +25,7 @@ class Header:
     columns: dict[str, int]                   # field -> column (0-based)
     texts: list[str]                          # the header text of every column
     strengths: dict[str, int] = field(default_factory=dict)
+    qty_with_unit: bool = False               # '数量/单位': cells such as '6/套'
 
     @property
     def signature(self) -> str:
@@ -48,6 +49,9 @@ def _claims(texts: list[str]) -> dict[str, tuple[int, int]]:
         name, strength = found
         if name not in best or strength < best[name][1]:
             best[name] = (col, strength)
+    if "qty_unit" in best:        # '数量/单位' is the quantity unless a 数量 column is there
+        found = best.pop("qty_unit")
+        best.setdefault("qty", found)
     return best
 
 
@@ -78,8 +82,10 @@ def header_at(rows: list[list], index: int) -> Header | None:
 
 
 def _header(row: int, claims: dict[str, tuple[int, int]], texts: list[str]) -> Header:
+    qty_text = texts[claims["qty"][0]]
     return Header(row, {f: c for f, (c, _) in claims.items() if f != "ignore"}, texts,
-                  {f: s for f, (_, s) in claims.items()})
+                  {f: s for f, (_, s) in claims.items()},
+                  qty_with_unit=(vocab.header_field(qty_text) or ("",))[0] == "qty_unit")
 
 
 def _is_subheader(values: list) -> bool:
@@ -145,6 +151,22 @@ def settle_columns(header: Header, rows: list[list]) -> None:
     if "name_spec" in columns and "name" in columns and "spec" in columns:
         columns.pop("name_spec")
     _prefer_filled(header, data)
+    if "unit" not in columns and qty is not None:
+        _unlabelled_unit(header, data, qty)
+
+
+def _unlabelled_unit(header: Header, data: list[list], qty: int) -> None:
+    """A column beside the quantity left without a header whose every value is a
+    unit word (个, 套, 对, PCS) is the quantity's unit."""
+    for col in (qty + 1, qty - 1):
+        if col < 0 or col in header.columns.values() or \
+                (col < len(header.texts) and header.texts[col]):
+            continue
+        values = [r[col] for r in data if col < len(r) and r[col] not in (None, "")]
+        if values and all(isinstance(v, str) and v.strip().lower() in vocab.UNITS
+                          for v in values):
+            header.columns["unit"] = col
+            return
 
 
 def _prefer_filled(header: Header, data: list[list]) -> None:
@@ -366,6 +388,24 @@ def is_backorder(values: list) -> bool:
                for v in values)
 
 
+def is_adjustment(values: list) -> bool:
+    """A 折扣 / 整单优惠 row (an amount only, never goods)."""
+    key = vocab.norm(first_text(values))
+    return bool(key) and key.startswith(vocab.ADJUSTMENTS)
+
+
+_FOOTNOTE_START = re.compile(r"^\s*(?:[*＊※†‡¹²³①②③]|注[:：\s]|note[:\s])", re.I)
+
+
+def is_note(values: list) -> bool:
+    """A lone sentence below or within the table (a footnote '* 数量以实收为准…', terms
+    of delivery): one text cell that starts with a footnote mark or reads as prose."""
+    texts = [v for v in values if v not in (None, "")]
+    if len(texts) != 1 or not isinstance(texts[0], str):
+        return False
+    return bool(_FOOTNOTE_START.match(texts[0])) or len(vocab.norm(texts[0])) > 30
+
+
 def is_footer(values: list) -> bool:
     """A signature/remark line below the table: only label-like text."""
     texts = [v for v in values if v not in (None, "")]
@@ -389,3 +429,57 @@ def section_values(values: list) -> list[tuple[str, str]]:
 
 def is_blank(values: list) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+# --- items printed as cards -------------------------------------------------------------
+CARD_SCAN_ROWS = 2000
+_CARD_LABEL = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.S)
+
+
+def card_table(rows: list[list]) -> tuple[int, list[list]] | None:
+    """A sheet without a table that prints one block of labelled cells per item
+    ('配件编码：' 'OF-100' '数量：' '20个' …, blocks parted by a blank row) as a table:
+    (index of the first item's row, [the labels, then one row per item]). None when
+    no block names a quantity and an item."""
+    cards: list[tuple[int, dict[str, Any]]] = []
+    labels: dict[str, str] = {}
+    card: dict[str, Any] = {}
+    start = 0
+    for index, values in enumerate(rows[:CARD_SCAN_ROWS]):
+        pairs = _card_pairs(values)
+        for name, label, value in pairs:
+            if name in card:                  # the field again: the next item's block
+                cards.append((start, card))
+                card = {}
+            if not card:
+                start = index
+            card[name] = value
+            labels.setdefault(name, label)
+        if not pairs and card:
+            cards.append((start, card))
+            card = {}
+    if card:
+        cards.append((start, card))
+    items = [(i, c) for i, c in cards if "qty" in c and set(c) & set(ITEM_FIELDS)]
+    if not items:
+        return None
+    names = [n for n in labels if any(n in c for _, c in items)]
+    return items[0][0], [[labels[n] for n in names]] + [[c.get(n) for n in names]
+                                                       for _, c in items]
+
+
+def _card_pairs(values: list) -> list[tuple[str, str, Any]]:
+    """(field, label, value) of each 'label：' cell of a row naming a line field; the
+    value follows the colon in the cell or is the next cell."""
+    out = []
+    for col, value in enumerate(values):
+        match = _CARD_LABEL.match(value) if isinstance(value, str) else None
+        found = vocab.header_field(match[1]) if match else None
+        if not found or found[0] in ("ignore", "line_no"):
+            continue
+        inline = match[2].strip()
+        after = values[col + 1] if col + 1 < len(values) else None
+        if not inline and isinstance(after, str) and _CARD_LABEL.match(after):
+            after = None
+        out.append((found[0], match[1], inline or after))
+    return out

@@ -14,6 +14,7 @@ from services.sheets import layout
 from services.sheets import vocabulary as vocab
 from services.sheets.fields import (
     BadCell,
+    count_slash_unit,
     number_and_unit,
     parse_expiry,
     parse_price,
@@ -121,7 +122,7 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     _texts(line, values, bad)
     if not line.sku and not line.name:
         bad("sku" if "sku" in letters else "name", "item_missing")
-    _quantity(line, values, bad)
+    _quantity(line, values, bad, count_slash_unit if header.qty_with_unit else number_and_unit)
     printed = _prices(line, values, bad, sheet)
     raw_expiry = values.get("expiry_date")
     if raw_expiry is not None and raw_expiry is not _FORMULA:
@@ -189,12 +190,12 @@ def _texts(line: SheetLine, values: dict, bad) -> None:
         bad("sku", "too_long", max=TEXT_LIMITS["sku"])
 
 
-def _quantity(line: SheetLine, values: dict, bad) -> None:
+def _quantity(line: SheetLine, values: dict, bad, read=number_and_unit) -> None:
     raw = values.get("qty")
     if raw is _FORMULA:
         return
     try:
-        qty, unit = number_and_unit(raw)
+        qty, unit = read(raw)
     except BadCell as exc:
         bad("qty", exc.code, **exc.params)
         return

@@ -199,7 +199,14 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
     if chosen is not None:
         header = _header_from_mapping(rows, chosen)
     elif header is None:
-        return None
+        grid = _cards_as_table(grid)
+        if grid is None:
+            return None
+        rows = grid.rows
+        header = layout.find_header(rows)
+        if header is None:
+            return None
+        layout.settle_columns(header, rows)
     else:
         layout.settle_columns(header, rows)
     sheet = DeliverySheet(filename=filename, sha256=sha, sheet_name=grid.name,
@@ -209,7 +216,8 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
                           mapping_used=saved is not None, price_basis=profile.price_basis)
     meta = layout.Meta()
     layout.read_block(rows[:max(header.row - 1, 0)], meta)
-    records = list(_records(grid, header, sheet.errors, progress, clock, meta))
+    records = _join_continued(list(_records(grid, header, sheet.errors, progress, clock, meta)),
+                              header)
     layout.read_line_columns(rows, header, [r.row for r in records], meta)
     orders = {f: column_order(r.values.get(f) for r in records)
               for f in ("expiry_date",) if f in header.columns}
@@ -226,6 +234,59 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
     # Two POs on one sheet: no single PO for the sheet (the lines keep theirs).
     sheet.po_number = _single_po(sheet.lines) if sheet.lines else meta.po_number
     return sheet
+
+
+def _cards_as_table(grid: Grid) -> Grid | None:
+    """A sheet of item cards (no header row) as the table it stands for, below the
+    header block it keeps. Its row numbers are then those of the table, not the sheet."""
+    found = layout.card_table(grid.rows)
+    if found is None or found[0] >= layout.HEADER_SCAN_ROWS:
+        return None
+    first, table = found
+    return Grid(grid.name, grid.rows[:first] + table)
+
+
+# An item printed over two rows: the second row only adds text under the first.
+_CONTINUED = frozenset(("name", "spec", "lot_no", "expiry_date", "remark", "barcode"))
+_FIGURES = ("qty", "unit_price", "price_incl_tax", "price_excl_tax", "amount",
+            "amount_incl_tax", "amount_excl_tax")
+
+
+def _join_continued(records: list[TableRow], header: layout.Header) -> list[TableRow]:
+    """Rows that continue the line above (the spec under the name, the lot under the
+    code, its quantity and prices merged over both) are joined to it. Only with a
+    code column: without one, a line that lost its quantity looks the same and must
+    stay an error."""
+    if "sku" not in header.columns:
+        return records
+    out: list[TableRow] = []
+    for record in records:
+        values = record.values
+        if values.get("qty") in (None, "") and out and out[-1].row == record.row - 1:
+            own = _own_text(values, out[-1].values)
+            if own:
+                _append(out[-1].values, values, own)
+                continue
+        out.append(record)
+    return out
+
+
+def _own_text(values: dict[str, Any], above: dict[str, Any]) -> list[str]:
+    """The fields a row adds to the line above, when it adds nothing but text
+    (cells merged down from the line above repeat its values)."""
+    if above.get("qty") in (None, "") or any(values.get(f) not in (None, "") for f in _FIGURES):
+        return []
+    own = [f for f, v in values.items() if v not in (None, "") and v != above.get(f)]
+    return own if own and _CONTINUED.issuperset(own) else []
+
+
+def _append(above: dict[str, Any], values: dict[str, Any], own: list[str]) -> None:
+    for f in own:
+        target = "spec" if f == "name" else f     # the text under a name is its spec
+        if above.get(target) in (None, ""):
+            above[target] = values[f]
+        elif target != "expiry_date":
+            above[target] = f"{to_text(cell_date(above[target]))} {to_text(cell_date(values[f]))}"
 
 
 def header_signature(texts: list[str]) -> str:
@@ -332,6 +393,8 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
                 continue
             if layout.is_backorder(values):
                 break
+            if not has_qty and (layout.is_adjustment(values) or layout.is_note(values)):
+                continue
             found = layout.section_values(values)
             if found:
                 section.update(found)

@@ -24,7 +24,10 @@ LINE_FIELDS = ("line_no", "sku", "name", "spec", "name_spec", "qty", "ordered_qt
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "line_no": ("序号", "行号", "项次", "no", "lineno", "line", "#", "sn", "seq", "pos", "sr",
                 "srno", "编号"),
-    "sku": ("配件编码", "物料编码", "商品编码", "存货编码", "产品编码", "零件编码", "编码", "配件号",
+    "sku": ("配件编码", "物料编码", "商品编码", "存货编码", "产品编码", "零件编码",
+            # the brand's part number is what was ordered; the OE number beside it
+            # (原厂零件号) is only a cross-reference
+            "品牌零件号", "品牌编号", "品牌件号", "品牌编码", "编码", "配件号",
             "零件号", "零件编号", "物料编号", "商品编号", "产品编号", "存货编号", "单品货号", "货号",
             "料号",
             "sku编码", "sku", "oe号", "oe编号", "原厂编号", "原厂号", "图号", "代码", "商品代码",
@@ -32,7 +35,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
             "materialcode", "partcode", "articleno", "articlenumber", "article", "code",
             "itemno", "internalreference", "reference", "ref", "model", "modelno",
             "oenumber", "oeno", "stockcode", "productno", "catalogno", "catno", "material",
-            "materialno", "materialnumber", "货品编码", "货品编号", "品号"),
+            "materialno", "materialnumber", "货品编码", "货品编号", "品号", "原厂零件号",
+            "原厂件号", "itemnumber", "ordereditem", "itemnumberordered", "artnr",
+            "artikelnummer", "artikelnr", "artikel", "teilenummer"),
     "barcode": ("条码", "条形码", "商品条码", "国际条码", "barcode", "ean", "ean13", "upc",
                 "gtin"),
     "name": ("配件名称", "商品名称", "物料名称", "货品名称", "产品名称", "零件名称", "存货名称",
@@ -40,7 +45,7 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
              "description", "itemdescription", "productdescription", "name", "itemname",
              "partname", "productname", "goods", "descriptionofgoods", "commodity",
              "designation", "product", "商品全名", "全名", "item", "items", "货品标题", "商品标题",
-             "宝贝标题", "产品标题", "descriptions"),
+             "宝贝标题", "产品标题", "descriptions", "bezeichnung", "artikelbezeichnung"),
     "spec": ("规格型号", "型号规格", "规格", "型号", "规格参数", "规格名称", "颜色及规格", "颜色规格",
              "商品规格", "规格属性", "适用车型", "车型", "spec", "specification", "specifications",
              "size", "variant", "specmodel"),
@@ -54,14 +59,23 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
             "totalquantity", "totalpieces", "qty", "quantity", "pcs", "done",
             "quantitydone", "qtydone", "quantitydelivered", "quantityshipped", "qtydespatched",
             "quantitydespatched", "despatched", "qtydispatched", "dispatchedqty", "qtysupplied",
-            "发货量", "送货量", "出库量"),
+            "发货量", "送货量", "出库量", "shippedquantity", "deliveredquantity", "menge",
+            "liefermenge"),
+    # '数量/单位' over cells such as '6/套': the count and its unit in one cell. A header
+    # word only: the column is read as qty (layout._claims), never a field of its own.
+    "qty_unit": ("数量单位", "数量及单位", "qtyunit", "qtyuom", "quantityunit"),
     "ordered_qty": ("应发数量", "应发", "应送数量", "应送", "订单数量", "订购数量", "订货数量",
                     "采购数量", "计划数量", "应收数量", "orderedqty", "qtyordered", "ordered",
-                    "orderqty", "demand", "qtyordered"),
+                    "orderqty", "demand", "qtyordered", "requested", "requestedqty",
+                    "requestedquantity", "需求数量"),
     "unit": ("单位", "计量单位", "主计量单位", "单位名称", "unit", "uom", "units", "unitofmeasure", "um",
-             "salesunit", "baseunit", "orderunit"),
-    "unit_price": ("单价", "价格", "售价", "销售单价", "采购单价", "unitprice", "price",
-                   "unitcost", "rate", "priceunit", "netprice", "priceeach", "up"),
+             "salesunit", "baseunit", "orderunit", "uomname", "uomcode", "unitname", "me",
+             "einheit", "mengeneinheit"),
+    # the price after a line discount first: it is what is paid and what the PO says
+    "unit_price": ("折后单价", "折后价", "优惠后单价", "priceafterdiscount", "discountedprice",
+                   "netunitprice", "单价", "价格", "售价", "销售单价", "采购单价", "unitprice",
+                   "price", "unitcost", "rate", "priceunit", "netprice", "priceeach", "up",
+                   "einzelpreis", "preis", "stückpreis"),
     "price_incl_tax": ("含税单价", "含税价", "含税售价", "单价含税", "priceincltax",
                        "unitpriceincltax", "grossprice", "priceinctax"),
     "price_excl_tax": ("未税单价", "不含税单价", "无税单价", "除税单价", "不含税价", "未税价",
@@ -70,7 +84,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "tax_rate": ("税率", "增值税率", "税率%", "taxrate", "vatrate", "tax", "vat", "taxes"),
     "amount": ("金额", "总价", "总金额", "小计金额", "货款", "amount", "lineamount",
                "linetotal", "value", "extendedprice", "totalprice", "subtotal", "total",
-               "netamount", "extprice", "extendedamount", "amt", "合计", "小计"),
+               "netamount", "extprice", "extendedamount", "amt", "合计", "小计",
+               "gesamtpreis", "betrag", "gesamtbetrag"),
     "amount_incl_tax": ("价税合计", "含税金额", "含税总额", "金额含税", "价税合计金额",
                         "amountincltax", "totalincltax", "grossamount", "totalinclvat"),
     "amount_excl_tax": ("未税金额", "不含税金额", "无税金额", "除税金额", "金额不含税",
@@ -78,17 +93,21 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "tax_amount": ("税额", "税金", "增值税额", "taxamount", "vatamount"),
     "lot_no": ("批号", "批次", "批次号", "生产批号", "批号/序列号", "lot", "lotno",
                "lotnumber", "batch", "batchno", "batchnumber", "lotserialnumber",
-               "serialnumber", "lotsn", "batchlot", "lotbatch"),
+               "serialnumber", "lotsn", "batchlot", "lotbatch", "batchserialnumbers",
+               "batchserialnumber", "serialbatchnumbers", "charge", "chargennummer",
+               "chargennr", "charge-nr"),
     "expiry_date": ("有效期", "有效期至", "失效日期", "到期日", "到期日期", "效期", "保质期至",
                     "有效日期", "expiry", "expirydate", "exp", "expdate", "bestbefore",
-                    "expires", "useby", "expiration", "expirationdate", "bbd"),
+                    "expires", "useby", "expiration", "expirationdate", "bbd", "mhd", "haltbarbis",
+                    "verfallsdatum"),
     "production_date": ("生产日期", "制造日期", "productiondate", "mfgdate", "manufacturedate",
                         "mfd", "dateofmanufacture"),
     "po_number": ("订单号", "采购单号", "采购订单号", "订单编号", "采购订单", "采购单", "合同号",
                   "po", "pono", "ponumber", "purchaseorder", "purchaseorderno", "orderno",
                   "ordernumber", "yourref", "yourorder", "custpo", "customerpo", "source",
                   "sourcedocument", "againstpo", "purchaseorderref", "线上单号", "线上订单号",
-                  "原始单号", "客户单号"),
+                  "原始单号", "客户单号", "customerponumber", "customerpono",
+                  "customerrequisition", "bestellnummer", "bestellnr", "ihrebestellung"),
     "remark": ("备注", "说明", "备注说明", "附注", "质量情况", "remark", "remarks", "note",
                "notes", "comment", "comments", "memo"),
     "ignore": ("欠货数量", "欠发数量", "未发数量", "缺货数量", "backorder", "backorderqty",
@@ -99,8 +118,10 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                "实收", "收货数量", "验收数量", "receivedqty", "qtyreceived", "received",
                # a shelf life ("24个月"), not the date it ends (保质期至 is)
                "保质期", "质保期", "shelflife", "卡板号", "托盘号", "产地", "origin",
-               # the supplier's own order number in e-commerce exports, never our PO
-               "内部单号", "内部订单号"),
+               # the supplier's own order number (e-commerce exports, the 销售订单号
+               # an ERP prints beside our 采购订单号), never our PO
+               "内部单号", "内部订单号", "销售订单号", "销售订单", "销售订单编号", "salesorder",
+               "salesorderno", "salesordernumber", "sono"),
 }
 
 # Rules for headers no synonym names: (field, pattern on the normalised header).
@@ -110,7 +131,11 @@ RULES: tuple[tuple[str, str], ...] = (
     # per carton (每箱数量, PCS/CTN): the delivered quantity is the total beside it
     ("ignore", r"(每箱|单箱|每件|箱装|箱入|入数|per(carton|ctn|box)|(qty|pcs)(ctn|carton|box)$)"),
     ("ordered_qty", r"(应发|应送|应收|订单|订购|订货|采购|计划|ordered|order).*(数量|件数|数|qty|quantity)$"),
+    ("ordered_qty", r"^(requested|需求)"),
     ("qty", r"(数量|件数|qty|quantity)$|(发货|送货|出库|出货|交货)量$"),
+    # a counting word + 数 (个数, 只数, 套数, 支数): the count of pieces; never a package
+    # count (箱数, 包数, 托数 are cartons)
+    ("qty", r"^(个|只|套|支|条|对|瓶|片|根|副|台|组|卷|张|把|桶|罐|盒)数$"),
     ("price_incl_tax", r"含税.*(单价|价)$|(单价|价)含税$"),
     ("price_excl_tax", r"(未税|不含税|无税|除税|净).*(单价|价)$"),
     ("unit_price", r"(单价|price)$"),
@@ -139,17 +164,22 @@ META_LABELS: dict[str, tuple[str, ...]] = {
                 "noteno", "notenumber", "invoiceno", "invoicenumber", "invoice", "packinglistno",
                 "plno", "shipmentno", "deliveryno", "deliveryorder", "donumber", "dono",
                 "documentno", "reference", "ref", "slipno", "packingslip", "packingslipno",
-                "outbounddelivery", "deliverynumber", "despatchnote", "dispatchnote"),
+                "outbounddelivery", "deliverynumber", "despatchnote", "dispatchnote",
+                "deliveryname", "lieferschein", "lieferscheinnr", "lieferscheinnummer"),
     "po_number": ("订单号", "订单编号", "采购单号", "采购订单号", "采购订单", "采购单", "客户订单号",
                   "合同号", "po", "pono", "ponumber", "po#", "purchaseorder", "purchaseorderno",
                   "yourref", "yourreference", "yourorder", "yourorderno", "customerpo",
                   "custpo", "customerspurchaseorder", "customerpurchaseorder",
                   "customerreference", "customerref", "customerorderno", "yourpo", "yourpono",
-                  "客户单号", "原始单号", "线上单号", "线上订单号"),
+                  "客户单号", "原始单号", "线上单号", "线上订单号", "customerrefno",
+                  "customerreferenceno", "customerponumber", "customerpono",
+                  "customerrequisition", "ihrebestellung", "ihrebestellnummer",
+                  "bestellnummer", "bestellnr"),
     "delivery_date": ("送货日期", "发货日期", "出库日期", "交货日期", "出货日期", "日期", "单据日期",
                       "开单日期", "送货时间", "发货时间", "出库时间", "出货时间",
                       "date", "deliverydate", "shipdate", "shippingdate", "dispatchdate",
-                      "dateshipped", "effectivedate", "invoicedate"),
+                      "dateshipped", "effectivedate", "invoicedate", "postingdate", "documentdate",
+                      "packingslipdate", "lieferdatum", "datum"),
     "supplier_name": ("供应商", "供货单位", "发货单位", "送货单位", "供应商名称", "供货商",
                       "销售单位", "supplier", "vendor", "shipper", "from", "seller"),
     "parcel": ("箱号", "件号", "包裹号", "parcelno", "parcel", "cartonno", "carton", "boxno",
@@ -159,7 +189,10 @@ META_LABELS: dict[str, tuple[str, ...]] = {
                "联系人", "联系电话", "传真", "订单日期", "下单日期", "制单", "制单人", "审核",
                "customer", "shipto", "billto", "to", "deliverto", "address", "tel", "phone",
                "fax", "contact", "orderdate", "page", "页码", "第", "车牌", "司机", "运单号",
-               "内部单号", "内部订单号", "下单时间", "物流单号", "快递单号"),
+               "内部单号", "内部订单号", "下单时间", "物流单号", "快递单号",
+               # the supplier's own order, printed beside ours
+               "销售订单号", "销售订单", "销售订单编号", "salesorder", "salesorderno",
+               "salesordernumber"),
 }
 
 # A row whose first text starts with one of these is a subtotal or total: skipped,
@@ -173,7 +206,25 @@ TOTAL_WORDS = ("本页小计", "本页合计", "小计", "合计", "总计", "�
 BACKORDER_WORDS = ("未发货", "未送货", "欠货", "欠发", "缺货明细", "待发货", "未交货", "后补",
                    "补发", "backorder", "backorders", "notyetdelivered", "tofollow",
                    "remainingtobedelivered", "outstandingitems", "undelivered", "notdelivered",
-                   "pendingdelivery")
+                   "pendingdelivery",
+                   # goods taken back on this trip are listed below a 退货 title
+                   "退货明细", "退货清单", "退货商品", "退货如下", "以下为退货", "带回",
+                   "returneditems", "itemsreturned", "goodsreturned")
+
+# A row with no quantity naming one of these is an adjustment of the note's total
+# (折扣 -10.00, 整单优惠), never goods: skipped.
+ADJUSTMENT_WORDS = ("折扣", "折让", "优惠", "整单优惠", "抹零", "返利", "让利", "discount", "rebate",
+                    "rounding", "rabatt", "skonto")
+
+# Units a quantity is counted in: an unlabelled column of only these beside the
+# quantity is its unit.
+UNIT_WORDS = ("个", "只", "套", "对", "瓶", "支", "条", "件", "箱", "桶", "盒", "包", "片", "根", "副",
+              "台", "组", "卷", "张", "把", "袋", "罐", "升", "米", "付", "pcs", "pc", "pce", "ea",
+              "each", "set", "sets", "pair", "pairs", "box", "bottle", "stk", "unit", "units")
+
+# Package units: '2箱(24个)' counts 24 pieces packed in 2 cartons.
+PACKAGE_UNITS = ("箱", "盒", "包", "袋", "托", "捆", "件箱", "ctn", "ctns", "carton", "cartons",
+                 "box", "boxes", "bag", "bags", "pallet")
 
 # Signature and footer labels (a row of only these is never a line).
 FOOTER_WORDS = ("送货人", "收货人", "签收", "签字", "签名", "制单", "审核", "经手人", "仓管",
@@ -213,7 +264,10 @@ TRADITIONAL = """
 裏里 團团 賠赔 換换 權权 歸归 檔档 鄉乡 戰战 熱热 溫温 壓压 釐厘 寬宽 濕湿 潤润 劑剂 膠胶 擋挡
 鏽锈 蠟蜡 墊垫 環环 絲丝 鈑钣 軟软 殼壳 鑰钥 寶宝 貝贝 艦舰
 """.split()
-_SIMPLIFIED = str.maketrans({pair[0]: pair[1] for pair in TRADITIONAL})
+# Footnote marks on a header ('单价¹', '有效期至②', '品名※') say nothing about its field.
+FOOTNOTE_MARKS = "¹²³⁴⁵⁶⁷⁸⁹⁰①②③④⑤⑥⑦⑧⑨⑩※†‡"
+_SIMPLIFIED = str.maketrans({**{pair[0]: pair[1] for pair in TRADITIONAL},
+                             **dict.fromkeys(FOOTNOTE_MARKS)})
 _VARIANTS = {s: s + "".join(p[0] for p in TRADITIONAL if p[1] == s) for _, s in TRADITIONAL}
 
 
@@ -265,6 +319,9 @@ RULE_STRENGTH = 1000          # a rule is weaker than any listed synonym
 TOTALS = tuple(norm(w) for w in TOTAL_WORDS)
 BACKORDERS = tuple(norm(w) for w in BACKORDER_WORDS)
 FOOTERS = tuple(norm(w) for w in FOOTER_WORDS)
+ADJUSTMENTS = tuple(norm(w) for w in ADJUSTMENT_WORDS)
+UNITS = frozenset(w.lower() for w in UNIT_WORDS)
+PACKAGES = frozenset(w.lower() for w in PACKAGE_UNITS)
 TITLES = tuple(norm(w) for w in TITLE_WORDS)
 
 

@@ -189,6 +189,28 @@ def test_damage_remarks_raise_a_hint():
     assert hinted == {"BP-200", "CL-300"}
 
 
+@pytest.mark.parametrize("name", ["returns_negative.xlsx", "returns_section.xlsx"])
+def test_returned_goods_are_never_received(name):
+    """A returned line (negative quantity, or below a 退货明细 title) is no delivery."""
+    sheet = read_delivery_sheet((CORPUS / name).read_bytes(), name)
+    assert {ln.sku for ln in sheet.lines}.isdisjoint({"BP-200", "BT-400", "TB-880"})
+    assert all(ln.qty > 0 for ln in sheet.lines)
+
+
+def test_a_gift_is_goods_and_a_discount_row_is_not():
+    sheet = read_delivery_sheet((CORPUS / "gift_discount.xlsx").read_bytes(), "x.xlsx")
+    gift = next(ln for ln in sheet.lines if ln.sku == "ZP-001")
+    assert (gift.qty, gift.unit_price) == (2, 0)
+    assert len(sheet.lines) == 3 and sheet.errors == []
+
+
+def test_shelf_life_is_never_read_as_an_expiry():
+    """生产日期 + 保质期(36个月): the expiry is not printed, so none is made up."""
+    sheet = read_delivery_sheet((CORPUS / "month_and_shelf_life.xlsx").read_bytes(), "x.xlsx")
+    assert all(ln.expiry_date is None for ln in sheet.lines)
+    assert sheet.delivery_date is None          # '2026年12月' names no day
+
+
 if __name__ == "__main__":
     result, issues = corpus_score()
     print(report(result))

@@ -302,3 +302,41 @@ def test_a_note_number_printed_without_a_colon():
     meta = layout.Meta()
     layout.read_block([["№ 0012346", "PO# 4500012345"]], meta)
     assert (meta.note_no, meta.po_number) == ("0012346", "4500012345")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("3,45", ("3.45", "")), ("1.234,50", ("1234.50", "")), ("1,200", ("1200", "")),
+    ("1,234,567.5", ("1234567.5", "")), ("2箱(24个)", ("24", "个")), ("30个（3盒）", ("30", "个")),
+])
+def test_decimal_commas_and_counts_in_two_units(text, expected):
+    from services.sheets.fields import number_and_unit
+
+    number, unit = number_and_unit(text)
+    assert (format(number, "f"), unit) == expected
+
+
+def test_two_package_units_and_a_packing_size_are_no_quantity():
+    from services.sheets.fields import BadCell, count_slash_unit, number_and_unit
+
+    for text in ("2箱(3盒)", "24/箱"):
+        with pytest.raises(BadCell):
+            number_and_unit(text)
+    assert count_slash_unit("6/套") == (Decimal(6), "套")
+
+
+def test_a_row_without_quantity_under_a_name_only_table_stays_an_error():
+    """Two-row items are joined only where a code column tells a continuation from
+    an item that lost its quantity."""
+    data = "品名,数量,单价\n机油滤清器,20,25\n刹车片,,180\n".encode()
+    sheet = read_delivery_sheet(data, "x.csv")
+    assert [ln.name for ln in sheet.lines] == ["机油滤清器"]
+    assert [e.message for e in sheet.errors] == ["qty_missing"]
+
+
+def test_a_second_row_with_text_only_continues_the_line_above():
+    data = ("配件编码,品名,批号,数量,单价\nOF-100,机油滤清器,,20,25\n,W712/95,L2611A,,\n"
+            "BP-200,刹车片,,10,180\n").encode()
+    sheet = read_delivery_sheet(data, "x.csv")
+    first = sheet.lines[0]
+    assert (first.spec, first.lot_no, len(sheet.lines), sheet.errors) == \
+        ("W712/95", "L2611A", 2, [])

@@ -7,7 +7,13 @@ ERPNext and Odoo delivery slips, packing lists with cartons, 应发/实发, tax 
 page subtotals and repeated headers, section rows, two POs, a backorder table,
 remarks, signatures; Hong Kong and Taiwan sheets in Traditional characters (Big5 CSV,
 民國 dates), auto-parts ERP 出库单 with OE号, 1688 / 聚水潭 / 旺店通 exports, bilingual
-headers, packing lists by carton, logo blocks, spacer columns, currency marks — saved
+headers, packing lists by carton, logo blocks, spacer columns, currency marks; items
+printed over two rows or as one card each, counting-word quantity headers (只数),
+gifts at price 0 beside a 折扣 row, returns (negative lines, a 退货明细 section), SAP
+Business One / Dynamics 365 / Oracle packing slips, 原厂零件号 beside 品牌零件号 with
+'数量/单位', a hidden sheet and terms far below, a German Lieferschein (1.234,50),
+'2箱(24个)', footnote marks in headers, an unlabelled unit column, 销售订单号 beside
+采购订单号, a month-only date and 生产日期 + 保质期 (no expiry is printed) — saved
 as .xlsx, .xls (BIFF, written with xlwt), .xlsb and .ods (converted by LibreOffice
 when it is installed), Excel 2003 XML, HTML saved as .xls, and CSV/TSV in UTF-8 (BOM,
 quoted), GBK, Big5 and UTF-16.
@@ -1082,6 +1088,315 @@ def english_first_bilingual() -> Doc:
                {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
 
 
+FIT_PARTS = [  # 原厂零件号, 品牌零件号, name, 适用车型, unit, qty, price
+    ("04465-33471", "0 986 494 641", "前刹车片", "凯美瑞 2.0/2.5 2018-", "套", 6, D("265")),
+    ("48510-06A30", "KYB 339264", "前减震器", "凯美瑞 2018-", "对", 2, D("780")),
+    ("90919-01253", "FR6KPP33+", "火花塞", "卡罗拉 1.8", "支", 16, D("46")),
+    ("16400-0T030", "DENSO 422176", "水箱", "卡罗拉 2014-", "个", 1, D("890")),
+    ("90915-YZZE1", "W68/3", "机油滤清器", "通用丰田", "个", 30, D("19.5")),
+]
+
+
+def two_row_items() -> Doc:
+    """Each item printed over two rows: code, name, qty and price on the first, the
+    spec under the name and the lot on the second; 数量/单位/单价/金额 merged over both."""
+    lines = parts(ZH_PARTS, [0, 1, 4, 7], "")
+    rows = [["恒通汽配有限公司 送货单"], ["送货单号：", "HT-1201", None, "送货日期：", "2026-12-01"],
+            ["序号", "配件编码", "品名", "批号", "数量", "单位", "单价", "金额"]]
+    merges = []
+    for n, ln in enumerate(lines, 1):
+        r = len(rows)
+        rows.append([n, ln.sku, ln.name, None, int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount())])
+        rows.append([None, None, ln.spec, ln.lot_no])
+        merges += [(r, c, r + 1, c) for c in (0, 1, 4, 5, 6, 7)]
+    rows.append(["合计", None, None, None, int(sum(x.qty for x in lines)), None, None,
+                 money(sum(x.amount() for x in lines))])
+    return Doc("two_row_items.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no"),
+               {"note_no": "HT-1201", "delivery_date": "2026-12-01", "po_number": "",
+                "supplier_name": "恒通汽配有限公司"}, merges=merges)
+
+
+def two_row_items_csv() -> Doc:
+    """The same two-row print saved as CSV: no merges, the second row is blank but
+    for the spec and lot."""
+    doc = two_row_items()
+    doc.name, doc.merges = "two_row_items.csv", []
+    return doc
+
+
+def item_cards() -> Doc:
+    """No table: one block of labelled cells per item, blocks parted by a blank row."""
+    lines = parts(ZH_PARTS, [0, 5, 8], "PO-2026-12-0002")
+    rows = [["送货单"], ["单号：KP-1202", None, "日期：2026-12-02"], ["订单号：PO-2026-12-0002"], []]
+    for ln in lines:
+        rows += [["配件编码：", ln.sku, "品名：", ln.name],
+                 ["规格：", ln.spec, "数量：", f"{int(ln.qty)}{ln.unit}"],
+                 ["单价：", money(ln.unit_price), "金额：", money(ln.amount())],
+                 ["批号：", ln.lot_no, "有效期至：", ln.expiry_date.isoformat() if ln.expiry_date else None],
+                 []]
+    rows.append(["送货人：", None, "收货人："])
+    return Doc("item_cards.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "expiry_date",
+                "po_number"),
+               {"note_no": "KP-1202", "delivery_date": "2026-12-02",
+                "po_number": "PO-2026-12-0002", "supplier_name": ""})
+
+
+def unit_word_qty() -> Doc:
+    """The quantity column is headed by a counting word only: 只数 / 套数."""
+    lines = parts(ZH_PARTS, [9, 4, 0], "")
+    rows = [["远达车灯配件商行 送货单"], ["单号：YD-1203", None, None, "日期：2026-12-03"],
+            ["零件号", "名称", "规格", "只数", "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("unit_word_qty.xlsx", rows, lines, ("sku", "name", "spec", "qty", "unit_price"),
+               {"note_no": "YD-1203", "delivery_date": "2026-12-03", "po_number": "",
+                "supplier_name": "远达车灯配件商行"})
+
+
+def gift_discount() -> Doc:
+    """A free gift line (赠品, price 0) is goods; a 折扣 row with only a negative amount
+    is not."""
+    lines = parts(ZH_PARTS, [1, 8], "")
+    gift = Line("ZP-001", "刹车片消音胶（赠品）", "10g", D(2), "支", D(0))
+    lines.append(gift)
+    rows = [["顺发汽配 销售单"], ["单号：SF-1204", None, None, "日期：2026-12-04"],
+            ["商品编码", "商品名称", "规格", "数量", "单位", "单价", "金额", "备注"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount()), "赠品" if ln is gift else ""])
+    rows.append([None, "折扣", None, None, None, None, -10.00, "整单优惠"])
+    rows.append(["合计", None, None, int(sum(x.qty for x in lines)), None, None,
+                 money(sum(x.amount() for x in lines) - 10)])
+    return Doc("gift_discount.xlsx", rows, lines, ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "SF-1204", "delivery_date": "2026-12-04", "po_number": "",
+                "supplier_name": "顺发汽配"})
+
+
+def returns_negative() -> Doc:
+    """Goods and a returned line (数量 -2, 备注 退货) on one sheet: the return is never
+    received as goods."""
+    lines = parts(ZH_PARTS, [0, 4, 5], "")
+    rows = [["送货单"], ["单号：TH-1205", None, None, "日期：2026-12-05"],
+            ["货号", "品名", "数量", "单价", "金额", "备注"]]
+    for ln in lines[:2]:
+        rows.append([ln.sku, ln.name, int(ln.qty), money(ln.unit_price), money(ln.amount()), ""])
+    rows.append(["BP-200", "刹车片", -2, 180.0, -360.0, "退货"])
+    for ln in lines[2:]:
+        rows.append([ln.sku, ln.name, int(ln.qty), money(ln.unit_price), money(ln.amount()), ""])
+    return Doc("returns_negative.xlsx", rows, lines, ("sku", "name", "qty", "unit_price"),
+               {"note_no": "TH-1205", "delivery_date": "2026-12-05", "po_number": "",
+                "supplier_name": ""})
+
+
+def returns_section() -> Doc:
+    """Delivered goods, then a 退货明细 section listing what was taken back (positive
+    quantities): nothing below it is received."""
+    lines = parts(ZH_PARTS, [3, 6, 9], "")
+    rows = [["鑫源汽配商行 送货单"], ["单号：XY-1206", None, None, "日期：2026-12-06"],
+            ["商品编号", "商品名称", "单位", "数量", "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.unit, int(ln.qty), money(ln.unit_price), money(ln.amount())])
+    rows.append(["退货明细（本次带回）"])
+    rows.append(["BT-400", "蓄电池", "个", 1, 420.0, 420.0])
+    rows.append(["TB-880", "正时皮带", "条", 2, 158.0, 316.0])
+    return Doc("returns_section.xlsx", rows, lines, ("sku", "name", "qty", "unit", "unit_price"),
+               {"note_no": "XY-1206", "delivery_date": "2026-12-06", "po_number": "",
+                "supplier_name": "鑫源汽配商行"})
+
+
+def sap_b1() -> Doc:
+    """SAP Business One delivery: Item No., Item Description, Quantity, UoM Name,
+    Price after Discount, Batch/Serial Numbers, Customer Ref. No."""
+    lines = parts(EN_PARTS, [0, 1, 3, 5], "PO-2026-12-0007")
+    rows = [["Eastern Auto Parts Co., Ltd."], ["Delivery"],
+            ["No.", "DN 260123", None, "Posting Date", "07.12.2026"],
+            ["Customer Ref. No.", "PO-2026-12-0007"],
+            ["#", "Item No.", "Item Description", "Quantity", "UoM Name", "Unit Price",
+             "Discount %", "Price after Discount", "Batch/Serial Numbers", "Total (LC)"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, int(ln.qty), ln.unit, money(ln.unit_price * D("1.1")), 10,
+                     money(ln.unit_price), ln.lot_no, money(ln.amount())])
+    return Doc("sap_b1_delivery.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "lot_no", "po_number"),
+               {"note_no": "DN 260123", "delivery_date": "2026-12-07",
+                "po_number": "PO-2026-12-0007", "supplier_name": "Eastern Auto Parts Co., Ltd."})
+
+
+def d365_packing() -> Doc:
+    """Dynamics 365 packing slip as CSV: Item number, Product name, Qty(EA), Batch
+    number, Expiration date."""
+    lines = parts(EN_PARTS, [2, 4, 5], "PO-2026-12-0008")
+    rows = [["Packing slip", "PS-000812"], ["Packing slip date", "2026-12-08"],
+            ["Customer requisition", "PO-2026-12-0008"], [],
+            ["Item number", "Product name", "Qty(EA)", "Batch number", "Expiration date"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.qty), ln.lot_no,
+                     ln.expiry_date.isoformat() if ln.expiry_date else ""])
+    return Doc("d365_packing_slip.csv", rows, lines,
+               ("sku", "name", "qty", "lot_no", "expiry_date", "po_number"),
+               {"note_no": "PS-000812", "delivery_date": "2026-12-08",
+                "po_number": "PO-2026-12-0008", "supplier_name": ""})
+
+
+def oracle_packing() -> Doc:
+    """Oracle EBS packing slip: Ordered Item, Item Description, Shipped Quantity, UOM,
+    Lot Number, Customer PO Number per line."""
+    lines = parts(EN_PARTS, [0, 3, 4], "PO-2026-12-0009")
+    rows = [["PACKING SLIP"], ["Delivery Name", "4471209", None, "Ship Date", "09-DEC-2026"],
+            ["Line", "Ordered Item", "Item Description", "Customer PO Number", "Requested Quantity",
+             "Shipped Quantity", "UOM", "Lot Number"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.po_number, int(ln.qty) + 5, int(ln.qty), ln.unit,
+                     ln.lot_no])
+    return Doc("oracle_packing_slip.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "lot_no", "po_number"),
+               {"note_no": "4471209", "delivery_date": "2026-12-09",
+                "po_number": "PO-2026-12-0009", "supplier_name": ""})
+
+
+def oe_brand_fit() -> Doc:
+    """An auto-parts 送货单: 原厂零件号 (the OE cross-reference) before 品牌零件号 (what was
+    ordered and delivered), 适用车型, and 数量/单位 in one cell ('6/套')."""
+    lines = [Line(brand, name, fit, D(qty), unit, price)
+             for oe, brand, name, fit, unit, qty, price in FIT_PARTS]
+    rows = [["广州德仕汽车配件有限公司 送货单"], ["送货单号：DS-1210", None, None, "送货日期：2026-12-10"],
+            ["原厂零件号", "品牌零件号", "配件名称", "适用车型", "数量/单位", "单价", "金额"]]
+    for (oe, *_), ln in zip(FIT_PARTS, lines):
+        rows.append([oe, ln.sku, ln.name, ln.spec, f"{int(ln.qty)}/{ln.unit}", money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("oe_brand_fit.xls", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "DS-1210", "delivery_date": "2026-12-10", "po_number": "",
+                "supplier_name": "广州德仕汽车配件有限公司"})
+
+
+def hidden_and_notes() -> Doc:
+    """A hidden first sheet (last month's note) and terms far below the table."""
+    lines = parts(ZH_PARTS, [2, 3], "")
+    rows = [["送货单"], ["单号：HN-1211", None, None, "日期：2026-12-11"],
+            ["货号", "品名", "规格", "数量", "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price), money(ln.amount())])
+    rows += [[]] * 30
+    rows.append(["注意事项："])
+    rows.append(["1、收货时请当面点清数量，如有短缺请于3日内告知，逾期恕不补发。"])
+    rows.append(["2、蓄电池请直立存放，24个月内免费更换。"])
+    return Doc("hidden_and_notes.xlsx", rows, lines, ("sku", "name", "spec", "qty", "unit_price"),
+               {"note_no": "HN-1211", "delivery_date": "2026-12-11", "po_number": "",
+                "supplier_name": ""})
+
+
+def german(value: Decimal) -> str:
+    """1234.5 -> '1.234,50'."""
+    return f"{value:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+
+def german_lieferschein() -> Doc:
+    """A German supplier's Lieferschein: semicolons, decimal commas and thousands dots
+    ('1.234,50'), Art.-Nr., Bezeichnung, Menge, ME, Einzelpreis, Charge, MHD."""
+    lines = parts(EN_PARTS, [0, 2, 5], "PO-2026-12-0012")
+    lines[0].qty = D(400)
+    lines[0].unit_price = D("3.45")
+    for ln in lines:
+        ln.unit = "Stk"
+    rows = [["Autoteile Weber GmbH"], ["Lieferschein-Nr.:", "LS-2026-1212"],
+            ["Lieferdatum:", "12.12.2026"], ["Ihre Bestellung:", "PO-2026-12-0012"], [],
+            ["Pos.", "Art.-Nr.", "Bezeichnung", "Menge", "ME", "Einzelpreis", "Gesamtpreis",
+             "Charge", "MHD"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, int(ln.qty), ln.unit, german(ln.unit_price),
+                     german(ln.amount()),
+                     ln.lot_no, ln.expiry_date.strftime("%d.%m.%Y") if ln.expiry_date else ""])
+    return Doc("german_lieferschein.csv", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "lot_no", "expiry_date", "po_number"),
+               {"note_no": "LS-2026-1212", "delivery_date": "2026-12-12",
+                "po_number": "PO-2026-12-0012", "supplier_name": "Autoteile Weber GmbH"})
+
+
+def two_unit_qty() -> Doc:
+    """Quantities in two units: '2箱(24个)' is 24 个; '30个(3盒)' is 30 个."""
+    lines = parts(ZH_PARTS, [4, 9, 0], "")
+    lines[0].qty, lines[1].qty, lines[2].qty = D(24), D(30), D(20)
+    for ln in lines:
+        ln.unit = "个" if ln.unit != "支" else "支"
+    shown = ["2箱(24支)", "30个（3盒）", "20个"]
+    rows = [["送货单"], ["单号：LX-1213", None, None, "日期：2026-12-13"],
+            ["编码", "品名", "规格", "数量", "单价", "金额"]]
+    for ln, q in zip(lines, shown):
+        rows.append([ln.sku, ln.name, ln.spec, q, money(ln.unit_price), money(ln.amount())])
+    return Doc("two_unit_qty.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "LX-1213", "delivery_date": "2026-12-13", "po_number": "",
+                "supplier_name": ""})
+
+
+def footnote_headers() -> Doc:
+    """Header cells carrying footnote marks: '数量*', '单价¹', '批号(必填)', '有效期至②'."""
+    lines = parts(ZH_PARTS, [3, 8, 0], "")
+    rows = [["送货单"], ["单号：FN-1214", None, None, "日期：2026-12-14"],
+            ["商品编码", "商品名称※", "数量*", "单位", "单价¹", "金额²", "批号(必填)", "有效期至②"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.qty), ln.unit, money(ln.unit_price), money(ln.amount()),
+                     ln.lot_no, ln.expiry_date.isoformat() if ln.expiry_date else ""])
+    rows.append(["* 数量以实收为准；¹ 含13%增值税；² 金额=数量×单价"])
+    return Doc("footnote_headers.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "lot_no", "expiry_date"),
+               {"note_no": "FN-1214", "delivery_date": "2026-12-14", "po_number": "",
+                "supplier_name": ""})
+
+
+def blank_headers() -> Doc:
+    """Some header cells left empty: the unit column beside 数量 has no header."""
+    lines = parts(ZH_PARTS, [1, 6, 7, 3], "")
+    rows = [["送货单"], ["单号：BH-1215", None, None, "日期：2026-12-15"],
+            ["货号", "品名", "规格", "数量", None, "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("blank_headers.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "BH-1215", "delivery_date": "2026-12-15", "po_number": "",
+                "supplier_name": ""})
+
+
+def so_beside_po() -> Doc:
+    """The supplier's own 销售订单号 printed before our 采购订单号, in the block and per line."""
+    lines = parts(ZH_PARTS, [0, 1, 5], "PO-2026-12-0016")
+    rows = [["华达汽配有限公司 发货单"],
+            ["发货单号：FH-1216", None, "销售订单号：SO20261216-03", None, "采购订单号：PO-2026-12-0016"],
+            ["发货日期：2026-12-16"],
+            ["销售订单号", "物料编码", "物料名称", "规格型号", "单位", "发货数量", "含税单价",
+             "采购订单号"]]
+    for ln in lines:
+        rows.append(["SO20261216-03", ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty),
+                     money(ln.unit_price), ln.po_number])
+    return Doc("so_beside_po.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "FH-1216", "delivery_date": "2026-12-16",
+                "po_number": "PO-2026-12-0016", "supplier_name": "华达汽配有限公司"})
+
+
+def month_and_shelf_life() -> Doc:
+    """A month-only document date ('2026年12月') and 生产日期 + 保质期(36个月): no day is
+    known and no expiry is printed, so both stay empty."""
+    lines = parts(ZH_PARTS, [3, 8], "")
+    for ln in lines:
+        ln.expiry_date = None
+    rows = [["润通润滑油经营部 送货单"], ["单号：RT-1217", None, None, "日期：2026年12月"],
+            ["货号", "品名", "规格", "数量", "单位", "单价", "生产日期", "保质期"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price),
+                     "2026-10-15", "36个月"])
+    return Doc("month_and_shelf_life.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "expiry_date"),
+               {"note_no": "RT-1217", "delivery_date": "", "po_number": "",
+                "supplier_name": "润通润滑油经营部"})
+
+
 # --- writers ----------------------------------------------------------------------------
 def _pinned(data: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -1116,6 +1431,23 @@ def write_xlsx(doc: Doc) -> bytes:
     wb.properties.created = wb.properties.modified = datetime(2026, 11, 2, 8, 0)
     buffer = io.BytesIO()
     wb.save(buffer)
+    return _pinned(buffer.getvalue())
+
+
+def write_hidden_first(doc: Doc) -> bytes:
+    """xlsx whose first sheet is hidden (an older note left in the workbook)."""
+    from openpyxl import load_workbook
+
+    base = load_workbook(io.BytesIO(write_xlsx(doc)))
+    old = base.create_sheet("上月", 0)
+    old.sheet_state = "hidden"
+    for row in [["单号：HN-1111"], ["货号", "品名", "规格", "数量", "单价", "金额"],
+                ["TB-880", "正时皮带", "CT1028", 3, 158, 474]]:
+        old.append(row)
+    base.active = 1
+    base.properties.created = base.properties.modified = datetime(2026, 11, 2, 8, 0)
+    buffer = io.BytesIO()
+    base.save(buffer)
     return _pinned(buffer.getvalue())
 
 
@@ -1282,6 +1614,25 @@ def build() -> list[tuple[Doc, bytes | None]]:
     add(packing_list_numero(), write_xlsx(packing_list_numero()))
     add(youzan_orders(), write_csv(youzan_orders()))
     add(english_first_bilingual(), write_xlsx(english_first_bilingual()))
+    add(two_row_items(), write_xlsx(two_row_items()))
+    add(two_row_items_csv(), write_csv(two_row_items_csv()))
+    add(item_cards(), write_xlsx(item_cards()))
+    add(unit_word_qty(), write_xlsx(unit_word_qty()))
+    add(gift_discount(), write_xlsx(gift_discount()))
+    add(returns_negative(), write_xlsx(returns_negative()))
+    add(returns_section(), write_xlsx(returns_section()))
+    add(sap_b1(), write_xlsx(sap_b1()))
+    add(d365_packing(), write_csv(d365_packing()))
+    add(oracle_packing(), write_xlsx(oracle_packing()))
+    add(oe_brand_fit(), write_xls(oe_brand_fit()))
+    add(hidden_and_notes(), write_hidden_first(hidden_and_notes()))
+    add(german_lieferschein(), write_csv(german_lieferschein(), encoding="utf-8-sig",
+                                         delimiter=";"))
+    add(two_unit_qty(), write_xlsx(two_unit_qty()))
+    add(footnote_headers(), write_xlsx(footnote_headers()))
+    add(blank_headers(), write_xlsx(blank_headers()))
+    add(so_beside_po(), write_xlsx(so_beside_po()))
+    add(month_and_shelf_life(), write_xlsx(month_and_shelf_life()))
     return out
 
 
