@@ -43,7 +43,7 @@ from services.issuing.warehouses import (
 )
 
 from services.issuing.common import APPROVER_ROLES, ISSUE_ROLES, ZERO, _Line, _LocationRow, _clean_lines, _clean_purpose, _clean_request_id, _day_bounds, _item_rows, _items_by_sku, _load_lots, _lot_rows, _lot_stock, _row_stock, _short
-from services.issuing.views import AllocationView, IssueLineView, IssuePreview, IssueView, LowStock, PreviewLine, _allocation_view
+from services.issuing.views import AllocationView, IssueLineView, IssuePreview, IssueView, LowStock, PreviewLine, _allocation_view, warehouse_fields
 
 
 def preview_issue(db: Database, *, lines, purpose="workshop", stock=GOOD, warehouse=None,
@@ -152,8 +152,7 @@ def issue_stock(db: Database, *, actor, lines, requested_by, purpose="workshop",
         writer.flush()
         number = stamp_number(session, "ISS", now, table="issue", doc_id=issue_id,
                               provisional=provisional, audit_id=audit_id)
-        return _issued_view(slip, number, user, approver, plans, booked,
-                            session.get(Warehouse, house) if house else None)
+        return _issued_view(slip, number, user, approver, plans, booked, house, session)
 
     return _write_once(db, work, request_id)
 
@@ -300,8 +299,9 @@ def _allocation_rows(booked: _Booked) -> list[dict]:
 
 
 def _issued_view(slip: dict, number: str, user, approver, plans, booked: _Booked,
-                 house: Warehouse | None) -> IssueView:
-    """The view from what was just written (nothing read back)."""
+                 house: int | None, session: Session | None) -> IssueView:
+    """The view from what was just written (nothing read back but the warehouse)."""
+    house = session.get(Warehouse, house) if house else None
     return IssueView(
         number=number, at=slip["at"], purpose=slip["purpose"], reference=slip["reference"],
         requested_by=slip["requested_by"], actor=user.username,
@@ -321,7 +321,7 @@ def _issued_view(slip: dict, number: str, user, approver, plans, booked: _Booked
                     for a, ref, lot_row, value in picks))
             for (_line, item, _chosen, _available), row, picks
             in zip(plans, booked.line_rows, booked.taken)),
-        low_stock=tuple(booked.low), **_warehouse_fields({house.code: house} if house else {}))
+        low_stock=tuple(booked.low), **warehouse_fields({house.code: house} if house else {}))
 
 
 def _write_once(db: Database, work, request_id: str | None) -> IssueView:
@@ -434,16 +434,8 @@ def _issue_view(issue: Issue, *, low_stock=(), replayed=False) -> IssueView:
         approved_by=issue.approved_by.username if issue.approved_by else "",
         total_cost=issue.total_cost, partial=issue.partial, request_id=issue.request_id,
         lines=tuple(lines), low_stock=tuple(low_stock), replayed=replayed,
-        **_warehouse_fields(houses),
+        **warehouse_fields(houses),
     )
-
-
-def _warehouse_fields(houses: dict) -> dict[str, str]:
-    if len(houses) != 1:
-        return {}
-    (house,) = houses.values()
-    return {"warehouse": house.code, "warehouse_name": house.name,
-            "warehouse_name_zh": house.name_zh or ""}
 
 
 def get_issue(db: Database, number: str) -> IssueView:

@@ -141,3 +141,12 @@ def _allocation_view(a: Allocation, frozen: bool = False) -> AllocationView:
         expiry_date=a.lot.expiry_date, location=a.lot.location, qty=a.qty,
         unit_cost=a.lot.unit_cost, value=a.value, frozen=frozen,
     )
+
+
+def warehouse_fields(houses: dict) -> dict[str, str]:
+    """IssueView's warehouse fields from {code: warehouse row}: only when there is one."""
+    if len(houses) != 1:
+        return {}
+    (house,) = houses.values()
+    return {"warehouse": house.code, "warehouse_name": house.name,
+            "warehouse_name_zh": house.name_zh or ""}

@@ -29,6 +29,13 @@ class BadCell(Exception):
 _Bad = BadCell   # the name the first reader used
 
 
+def unmarked(text: str) -> str:
+    """A text cell without its surrounding spaces and the apostrophe Excel types before
+    a number kept as text ("'12", "'PO-1"), which some writers save into the cell."""
+    text = text.strip()
+    return text[1:].lstrip() if text[:1] == "'" else text
+
+
 def to_text(value: Any) -> str:
     if value is None:
         return ""
@@ -74,7 +81,7 @@ def number_and_unit(value: Any) -> tuple[Decimal | None, str]:
         return value, ""
     if isinstance(value, (datetime, date)):
         raise BadCell("not_a_number", value=to_text(value))
-    raw = str(value).strip()
+    raw = unmarked(str(value))
     try:       # digits read the same way as every other input (services.text_input)
         text = text_input.number_text(raw, "qty")
     except ValidationError as exc:
@@ -316,4 +323,41 @@ def split_name_spec(text: str) -> tuple[str, str]:
             name, spec = text.split(sep, 1)
             if re.search(f"[{_CJK}]", name):
                 return name.strip(), spec.strip()
+    return text, ""
+
+
+# A part code: capitals and digits joined by '-', '_' or '.' ('OF-COR', '04465-33471'),
+# or one run of six or more mixing letters and digits ('W71295A'). Shorter tokens
+# ('12V', 'H7', 'T-10') are as often part of the name (split_code_in_name).
+_CODE = r"(?:[A-Z0-9]+(?:[-_.][A-Z0-9]+)+|(?=[A-Za-z]*\d)(?=\d*[A-Za-z])[A-Za-z0-9]{6,})"
+_CODE_FIRST = re.compile(rf"^({_CODE})\s*[\s/／|]\s*([{_CJK}].*)$", re.S)
+_CODE_LAST = re.compile(rf"^([{_CJK}].*?)\s*[(（\[【]\s*({_CODE})\s*[)）\]】]$", re.S)
+_CODE_MIN = 5
+
+
+def split_code_in_name(text: str) -> tuple[str, str]:
+    """The part code printed in a name column of a sheet without a code column:
+    'OF-COR 机油滤清器', 'OF-COR/机油滤清器' (a 零件号/名称 column), '机油滤清器 (OF-COR)'
+    -> ('OF-COR', '机油滤清器'). Only before or after a Chinese name, so an English
+    name ('Front D1234') is never cut. Other text -> ('', text)."""
+    if (match := _CODE_FIRST.match(text)) and len(match[1]) >= _CODE_MIN:
+        return match[1], match[2].strip()
+    if (match := _CODE_LAST.match(text)) and len(match[2]) >= _CODE_MIN:
+        return match[2], match[1].strip()
+    return "", text
+
+
+# '批号/效期' cells: the lot, then its expiry to the day or the month at the end
+_LOT_EXPIRY = re.compile(r"^(.*?)\s*(?:[/／|;；,，]|\s)\s*"
+                         r"(\d{4}\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2}\s*日?|\s*月)?"
+                         r"|\d{8}|\d{1,2}[-/.]\d{4})$", re.S)
+
+
+def split_lot_expiry(text: str) -> tuple[str, str]:
+    """'B2611 / 2028-06' -> ('B2611', '2028-06'); a cell without a date at its end is
+    the lot alone."""
+    text = text.strip()
+    match = _LOT_EXPIRY.match(text)
+    if match and match[1].strip():
+        return match[1].strip(), match[2].strip()
     return text, ""

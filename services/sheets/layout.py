@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from services.sheets import vocabulary as vocab
-from services.sheets.fields import BadCell, parse_date, to_text
+from services.sheets.fields import BadCell, parse_date, to_text, unmarked
 
 HEADER_SCAN_ROWS = 30
 ITEM_FIELDS = ("sku", "name", "name_spec", "barcode")
@@ -40,6 +40,7 @@ def _claims(texts: list[str]) -> dict[str, tuple[int, int]]:
     """field -> (column, strength) for one row of header texts; the strongest claim
     (lowest strength, then leftmost) wins."""
     best: dict[str, tuple[int, int]] = {}
+    stores = 0
     for col, text in enumerate(texts):
         if not text:
             continue
@@ -47,11 +48,16 @@ def _claims(texts: list[str]) -> dict[str, tuple[int, int]]:
         if not found:
             continue
         name, strength = found
+        stores += name == "store_qty"
         if name not in best or strength < best[name][1]:
             best[name] = (col, strength)
     if "qty_unit" in best:        # '数量/单位' is the quantity unless a 数量 column is there
         found = best.pop("qty_unit")
         best.setdefault("qty", found)
+    if "store_qty" in best:       # one store's column is the quantity; of several, none is
+        found = best.pop("store_qty")
+        if stores == 1:
+            best.setdefault("qty", found)
     return best
 
 
@@ -69,7 +75,9 @@ def header_at(rows: list[list], index: int) -> Header | None:
     if sum(1 for t in texts if t) < 2 or any(_is_number(v) for v in rows[index]):
         return None
     below = _texts(rows[index + 1]) if index + 1 < len(rows) else []
-    if below and _is_subheader(rows[index + 1]):
+    # a row of labelled values ('订单号：PO-1') is the header block, never the upper
+    # row of a two-row header
+    if below and _is_subheader(rows[index + 1]) and not any(map(_labelled_value, texts)):
         combined = _combine(texts, below)
         claims = _claims(combined)
         alone = max(len(_claims(texts)), len(_claims(below)))
@@ -79,6 +87,12 @@ def header_at(rows: list[list], index: int) -> Header | None:
     if _is_header(claims):
         return _header(index + 1, claims, texts)
     return None
+
+
+def _labelled_value(text: str) -> bool:
+    """'订单号：PO-1' (a label and its value), not '数量：' or plain text."""
+    label, colon, value = text.partition("：" if "：" in text else ":")
+    return bool(colon and label.strip() and value.strip())
 
 
 def _header(row: int, claims: dict[str, tuple[int, int]], texts: list[str]) -> Header:
@@ -109,6 +123,24 @@ def _combine(top: list[str], bottom: list[str]) -> list[str]:
         candidates = (lower, lower + carried, carried + lower)
         out.append(next((c for c in candidates if vocab.header_field(c)), lower))
     return out
+
+
+def repeated_header(texts: list[str]) -> tuple[int, int] | None:
+    """(first column of the left copy, first column of the right copy) when a header
+    row prints the same headers twice ('序号 编码 … | 序号 编码 …'), else None."""
+    words = [vocab.layout_word(t) if t else "" for t in texts]
+    filled = [c for c, w in enumerate(words) if w]
+    if len(filled) < 4:
+        return None
+    first = filled[0]
+    for right in filled[1:]:
+        left = words[first:right]
+        while left and not left[-1]:
+            left.pop()
+        if words[right] == words[first] and len(left) >= 2 and \
+                words[right:right + len(left)] == left:
+            return first, right
+    return None
 
 
 def find_header(rows: list[list]) -> Header | None:
@@ -252,7 +284,7 @@ class Meta:
     parcel: str = ""
 
     def take(self, key: str, value: str) -> None:
-        value = value.strip().strip("：:").strip()
+        value = unmarked(value.strip().strip("：:"))
         if not value or key == "ignore" or getattr(self, key, None):
             return
         if key == "delivery_date":
@@ -429,57 +461,3 @@ def section_values(values: list) -> list[tuple[str, str]]:
 
 def is_blank(values: list) -> bool:
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
-
-
-# --- items printed as cards -------------------------------------------------------------
-CARD_SCAN_ROWS = 2000
-_CARD_LABEL = re.compile(r"^\s*([^:：]{1,20}?)\s*[:：]\s*(.*)$", re.S)
-
-
-def card_table(rows: list[list]) -> tuple[int, list[list]] | None:
-    """A sheet without a table that prints one block of labelled cells per item
-    ('配件编码：' 'OF-100' '数量：' '20个' …, blocks parted by a blank row) as a table:
-    (index of the first item's row, [the labels, then one row per item]). None when
-    no block names a quantity and an item."""
-    cards: list[tuple[int, dict[str, Any]]] = []
-    labels: dict[str, str] = {}
-    card: dict[str, Any] = {}
-    start = 0
-    for index, values in enumerate(rows[:CARD_SCAN_ROWS]):
-        pairs = _card_pairs(values)
-        for name, label, value in pairs:
-            if name in card:                  # the field again: the next item's block
-                cards.append((start, card))
-                card = {}
-            if not card:
-                start = index
-            card[name] = value
-            labels.setdefault(name, label)
-        if not pairs and card:
-            cards.append((start, card))
-            card = {}
-    if card:
-        cards.append((start, card))
-    items = [(i, c) for i, c in cards if "qty" in c and set(c) & set(ITEM_FIELDS)]
-    if not items:
-        return None
-    names = [n for n in labels if any(n in c for _, c in items)]
-    return items[0][0], [[labels[n] for n in names]] + [[c.get(n) for n in names]
-                                                       for _, c in items]
-
-
-def _card_pairs(values: list) -> list[tuple[str, str, Any]]:
-    """(field, label, value) of each 'label：' cell of a row naming a line field; the
-    value follows the colon in the cell or is the next cell."""
-    out = []
-    for col, value in enumerate(values):
-        match = _CARD_LABEL.match(value) if isinstance(value, str) else None
-        found = vocab.header_field(match[1]) if match else None
-        if not found or found[0] in ("ignore", "line_no"):
-            continue
-        inline = match[2].strip()
-        after = values[col + 1] if col + 1 < len(values) else None
-        if not inline and isinstance(after, str) and _CARD_LABEL.match(after):
-            after = None
-        out.append((found[0], match[1], inline or after))
-    return out

@@ -19,9 +19,12 @@ from services.sheets.fields import (
     parse_expiry,
     parse_price,
     parse_rate,
+    split_code_in_name,
     split_code_name,
+    split_lot_expiry,
     split_name_spec,
     to_text,
+    unmarked,
 )
 from services.sheets.formats import cell_date
 
@@ -125,6 +128,8 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     _quantity(line, values, bad, count_slash_unit if header.qty_with_unit else number_and_unit)
     printed = _prices(line, values, bad, sheet)
     raw_expiry = values.get("expiry_date")
+    if "lot_expiry" in values:
+        raw_expiry = _lot_expiry(line, values, raw_expiry)
     if raw_expiry is not None and raw_expiry is not _FORMULA:
         try:
             line.expiry_date = parse_expiry(cell_date(raw_expiry), orders.get("expiry_date"))
@@ -142,6 +147,15 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     return line
 
 
+def _lot_expiry(line: SheetLine, values: dict, raw_expiry):
+    """The lot and expiry of a '批号/效期' cell; a column of their own comes first.
+    Returns the raw expiry to read."""
+    lot, expiry = split_lot_expiry(_text(values, "lot_expiry"))
+    if not line.lot_no and len(lot) <= TEXT_LIMITS["lot_no"]:
+        line.lot_no = lot
+    return raw_expiry if raw_expiry not in (None, "") else (expiry or None)
+
+
 def _text(values, f) -> str:
     raw = values.get(f)
     if type(raw) is str:
@@ -155,8 +169,11 @@ def _texts(line: SheetLine, values: dict, bad) -> None:
         raw = values.get(f, _ABSENT)
         if raw is not _ABSENT:
             texts[f] = raw.strip() if type(raw) is str else _text(values, f)
+    joined = "".join(texts.values())
+    if "'" in joined:           # Excel's text mark typed before a value ("'PO-1")
+        texts = {f: unmarked(text) for f, text in texts.items()}
     try:        # one search per line; each field is searched only when one is found
-        text_input.check_text("".join(texts.values()), "line")
+        text_input.check_text(joined, "line")
         clean = True
     except ValidationError:
         clean = False
@@ -183,6 +200,10 @@ def _texts(line: SheetLine, values: dict, bad) -> None:
         if code:
             line.name = name
             line.sku = line.sku or code
+    if "sku" not in values and line.name:
+        code, name = split_code_in_name(line.name)
+        if code:
+            line.sku, line.name = code, name
     if not line.sku and "barcode" in values:
         line.sku = _text(values, "barcode")
     line.sku = line.sku.upper()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -12,7 +13,7 @@ from typing import Any, Callable, Iterator
 
 from services.errors import ValidationError
 from services.sheets import budget as limits
-from services.sheets import layout
+from services.sheets import layout, shapes
 from services.sheets import vocabulary as vocab
 from services.sheets.fields import column_order, to_text
 from services.sheets.formats import Grid, cell_date, load
@@ -127,12 +128,17 @@ def read_delivery_sheet(data: bytes, filename: str, *, supplier: SupplierProfile
     budget = budget or LINE_BUDGET
     clock = budget.start()
     profile = _profile(supplier)
+    summary = None
     with _collector_paused():
         for grid in load(data, filename, budget):
             clock.check()
             sheet = _read_grid(grid, filename, sha, profile, mapping, progress, clock)
-            if sheet is not None:
+            if sheet is not None and not vocab.is_summary_sheet(grid.name):
                 return sheet
+            summary = summary or sheet
+    # A workbook of a 汇总 sheet only: its table is all there is to read.
+    if summary is not None:
+        return summary
     _refuse("no_header_found", rows=layout.HEADER_SCAN_ROWS)
     raise AssertionError("unreachable")
 
@@ -199,7 +205,7 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
     if chosen is not None:
         header = _header_from_mapping(rows, chosen)
     elif header is None:
-        grid = _cards_as_table(grid)
+        grid = shapes.cards_as_table(grid)
         if grid is None:
             return None
         rows = grid.rows
@@ -208,6 +214,8 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
             return None
         layout.settle_columns(header, rows)
     else:
+        grid, header = shapes.one_table(grid, header)
+        rows = grid.rows
         layout.settle_columns(header, rows)
     sheet = DeliverySheet(filename=filename, sha256=sha, sheet_name=grid.name,
                           header_row=header.row or None,
@@ -216,8 +224,8 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
                           mapping_used=saved is not None, price_basis=profile.price_basis)
     meta = layout.Meta()
     layout.read_block(rows[:max(header.row - 1, 0)], meta)
-    records = _join_continued(list(_records(grid, header, sheet.errors, progress, clock, meta)),
-                              header)
+    records = shapes.join_continued(
+        list(_records(grid, header, sheet.errors, progress, clock, meta)), header)
     layout.read_line_columns(rows, header, [r.row for r in records], meta)
     orders = {f: column_order(r.values.get(f) for r in records)
               for f in ("expiry_date",) if f in header.columns}
@@ -234,59 +242,6 @@ def _read_grid(grid: Grid, filename: str, sha: str, profile: SupplierProfile,
     # Two POs on one sheet: no single PO for the sheet (the lines keep theirs).
     sheet.po_number = _single_po(sheet.lines) if sheet.lines else meta.po_number
     return sheet
-
-
-def _cards_as_table(grid: Grid) -> Grid | None:
-    """A sheet of item cards (no header row) as the table it stands for, below the
-    header block it keeps. Its row numbers are then those of the table, not the sheet."""
-    found = layout.card_table(grid.rows)
-    if found is None or found[0] >= layout.HEADER_SCAN_ROWS:
-        return None
-    first, table = found
-    return Grid(grid.name, grid.rows[:first] + table)
-
-
-# An item printed over two rows: the second row only adds text under the first.
-_CONTINUED = frozenset(("name", "spec", "lot_no", "expiry_date", "remark", "barcode"))
-_FIGURES = ("qty", "unit_price", "price_incl_tax", "price_excl_tax", "amount",
-            "amount_incl_tax", "amount_excl_tax")
-
-
-def _join_continued(records: list[TableRow], header: layout.Header) -> list[TableRow]:
-    """Rows that continue the line above (the spec under the name, the lot under the
-    code, its quantity and prices merged over both) are joined to it. Only with a
-    code column: without one, a line that lost its quantity looks the same and must
-    stay an error."""
-    if "sku" not in header.columns:
-        return records
-    out: list[TableRow] = []
-    for record in records:
-        values = record.values
-        if values.get("qty") in (None, "") and out and out[-1].row == record.row - 1:
-            own = _own_text(values, out[-1].values)
-            if own:
-                _append(out[-1].values, values, own)
-                continue
-        out.append(record)
-    return out
-
-
-def _own_text(values: dict[str, Any], above: dict[str, Any]) -> list[str]:
-    """The fields a row adds to the line above, when it adds nothing but text
-    (cells merged down from the line above repeat its values)."""
-    if above.get("qty") in (None, "") or any(values.get(f) not in (None, "") for f in _FIGURES):
-        return []
-    own = [f for f, v in values.items() if v not in (None, "") and v != above.get(f)]
-    return own if own and _CONTINUED.issuperset(own) else []
-
-
-def _append(above: dict[str, Any], values: dict[str, Any], own: list[str]) -> None:
-    for f in own:
-        target = "spec" if f == "name" else f     # the text under a name is its spec
-        if above.get(target) in (None, ""):
-            above[target] = values[f]
-        elif target != "expiry_date":
-            above[target] = f"{to_text(cell_date(above[target]))} {to_text(cell_date(values[f]))}"
 
 
 def header_signature(texts: list[str]) -> str:
@@ -367,6 +322,7 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
     after_total = closed = False
     total = len(rows) - header.row
     qty_col = columns.get("qty")
+    parent = None          # the line number of the last main line (a kit's)
     for index in range(header.row, len(rows)):
         row_no = index + 1
         if (row_no - header.row) % 1000 == 0 or row_no - header.row > MAX_SHEET_ROWS:
@@ -383,38 +339,59 @@ def _records(grid: Grid, header: layout.Header, errors: list[SheetError], progre
         if layout.is_total_text(layout.first_text(values)):
             after_total = True
             continue
-        if not numeric_qty and not layout.looks_numeric(qty_raw):
-            again = layout.header_at(rows, index)
-            if again is not None:
-                layout.settle_columns(again, rows)
-                columns, after_total, closed = dict(again.columns), False, False
-                qty_col = columns.get("qty")
-                anchors = _merge_anchors(grid, columns) if grid.merged else anchors
-                continue
-            if layout.is_backorder(values):
-                break
-            if not has_qty and (layout.is_adjustment(values) or layout.is_note(values)):
-                continue
-            found = layout.section_values(values)
-            if found:
-                section.update(found)
-                continue
-            if layout.is_footer(values):
-                closed = True       # signatures end a table; a repeated header reopens
-                continue
-            if not has_qty and after_total:
-                continue
+        kind, found = (None, None) if numeric_qty or layout.looks_numeric(qty_raw) else \
+            _other_row(rows, index, values, has_qty, after_total)
+        if kind == "stop":
+            break
+        if kind == "header":
+            layout.settle_columns(found, rows)
+            columns, after_total, closed = dict(found.columns), False, False
+            qty_col = columns.get("qty")
+            anchors = _merge_anchors(grid, columns) if grid.merged else anchors
+        elif kind == "section":
+            section.update(found)
+        elif kind == "footer":
+            closed = True           # signatures end a table; a repeated header reopens
+        if kind is not None:
+            continue
         if closed:
             continue
         record = _row_record(values, columns, row_no, formulas, header, errors)
         if not has_qty and all(record.get(f) in (None, "") for f in
                                ("sku", "name", "name_spec", "barcode")):
             continue
+        number = record.get("line_no")
+        if type(number) is str and shapes.is_kit_content(number, parent, record):
+            continue
+        parent = number
         if section.get("po_number") and record.get("po_number") in (None, ""):
             record["po_number"] = section["po_number"]
         yield TableRow(row_no, record)
     if progress is not None:
         progress(1.0)
+
+
+def _other_row(rows: list[list], index: int, values: list, has_qty: bool, after_total: bool
+               ) -> tuple[str | None, Any]:
+    """What a row without a number for its quantity is: ("header", the header
+    printed again), ("stop", None) at a backorder table, ("section", its values),
+    ("footer", None), ("skip", None) for a note, an adjustment or what follows a total
+    without a quantity; (None, None) when it may still be a line (quantity as text)."""
+    again = layout.header_at(rows, index)
+    if again is not None:
+        return "header", again
+    if layout.is_backorder(values):
+        return "stop", None
+    if not has_qty and (layout.is_adjustment(values) or layout.is_note(values)):
+        return "skip", None
+    found = layout.section_values(values)
+    if found:
+        return "section", found
+    if layout.is_footer(values):
+        return "footer", None
+    if not has_qty and after_total:
+        return "skip", None
+    return None, None
 
 
 def _count_row(seen: int, total: int, progress, clock) -> None:

@@ -19,7 +19,7 @@ import re
 LINE_FIELDS = ("line_no", "sku", "name", "spec", "name_spec", "qty", "ordered_qty", "unit",
                "unit_price", "price_incl_tax", "price_excl_tax", "tax_rate", "amount",
                "amount_incl_tax", "amount_excl_tax", "tax_amount", "lot_no", "expiry_date",
-               "production_date", "po_number", "remark", "barcode", "ignore")
+               "lot_expiry", "production_date", "po_number", "remark", "barcode", "ignore")
 
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "line_no": ("序号", "行号", "项次", "no", "lineno", "line", "#", "sn", "seq", "pos", "sr",
@@ -37,7 +37,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
             "oenumber", "oeno", "stockcode", "productno", "catalogno", "catno", "material",
             "materialno", "materialnumber", "货品编码", "货品编号", "品号", "原厂零件号",
             "原厂件号", "itemnumber", "ordereditem", "itemnumberordered", "artnr",
-            "artikelnummer", "artikelnr", "artikel", "teilenummer"),
+            "artikelnummer", "artikelnr", "artikel", "teilenummer",
+            # Korean and Taiwanese makers' packing lists: 'P/N', 'PART NUM.'
+            "pn", "partnum", "partnos"),
     "barcode": ("条码", "条形码", "商品条码", "国际条码", "barcode", "ean", "ean13", "upc",
                 "gtin"),
     "name": ("配件名称", "商品名称", "物料名称", "货品名称", "产品名称", "零件名称", "存货名称",
@@ -45,7 +47,8 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
              "description", "itemdescription", "productdescription", "name", "itemname",
              "partname", "productname", "goods", "descriptionofgoods", "commodity",
              "designation", "product", "商品全名", "全名", "item", "items", "货品标题", "商品标题",
-             "宝贝标题", "产品标题", "descriptions", "bezeichnung", "artikelbezeichnung"),
+             "宝贝标题", "产品标题", "descriptions", "bezeichnung", "artikelbezeichnung", "desc",
+             "descr"),
     "spec": ("规格型号", "型号规格", "规格", "型号", "规格参数", "规格名称", "颜色及规格", "颜色规格",
              "商品规格", "规格属性", "适用车型", "车型", "spec", "specification", "specifications",
              "size", "variant", "specmodel"),
@@ -96,6 +99,10 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                "serialnumber", "lotsn", "batchlot", "lotbatch", "batchserialnumbers",
                "batchserialnumber", "serialbatchnumbers", "charge", "chargennummer",
                "chargennr", "charge-nr"),
+    # '批号/效期' over cells such as 'B2611 / 2028-06': the lot and its expiry in one
+    # cell, split by fields.split_lot_expiry
+    "lot_expiry": ("批号效期", "批号有效期", "批号及效期", "批号及有效期", "批次效期", "批次有效期",
+                   "lotexpiry", "lotexp", "batchexpiry", "batchexp"),
     "expiry_date": ("有效期", "有效期至", "失效日期", "到期日", "到期日期", "效期", "保质期至",
                     "有效日期", "expiry", "expirydate", "exp", "expdate", "bestbefore",
                     "expires", "useby", "expiration", "expirationdate", "bbd", "mhd", "haltbarbis",
@@ -121,7 +128,9 @@ HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
                # the supplier's own order number (e-commerce exports, the 销售订单号
                # an ERP prints beside our 采购订单号), never our PO
                "内部单号", "内部订单号", "销售订单号", "销售订单", "销售订单编号", "salesorder",
-               "salesorderno", "salesordernumber", "sono"),
+               "salesorderno", "salesordernumber", "sono",
+               # 应发 − 实发 beside the two: never the quantity
+               "差异", "差异数量", "差数", "差额数量", "difference", "variance", "diff"),
 }
 
 # Rules for headers no synonym names: (field, pattern on the normalised header).
@@ -136,6 +145,11 @@ RULES: tuple[tuple[str, str], ...] = (
     # a counting word + 数 (个数, 只数, 套数, 支数): the count of pieces; never a package
     # count (箱数, 包数, 托数 are cartons)
     ("qty", r"^(个|只|套|支|条|对|瓶|片|根|副|台|组|卷|张|把|桶|罐|盒)数$"),
+    # the day of the delivery over the quantity: '11/28 送货', '12月5日发货'
+    ("qty", r"^\d{1,4}(月\d{1,2}日?|号)?(送货|发货|出货|出库|实发|配送)$"),
+    # a store's name over the quantity of a 配送单 ('南山店'): the quantity only when
+    # it is the one such column (layout._claims); several stores split one delivery
+    ("store_qty", r"[\u4e00-\u9fff](店|门店|分店)$"),
     ("price_incl_tax", r"含税.*(单价|价)$|(单价|价)含税$"),
     ("price_excl_tax", r"(未税|不含税|无税|除税|净).*(单价|价)$"),
     ("unit_price", r"(单价|price)$"),
@@ -143,6 +157,8 @@ RULES: tuple[tuple[str, str], ...] = (
     ("amount_excl_tax", r"(未税|不含税|无税|除税).*(金额|总额)$"),
     ("tax_amount", r"税额$|税金$"),
     ("amount", r"(金额|amount)$"),
+    # before the expiry: '批次/失效日期' names both
+    ("lot_expiry", r"(批号|批次).*(效期|有效期|到期|失效)"),
     ("expiry_date", r"(有效|到期|失效|保质).*(日期|期|至)$|^exp"),
     ("production_date", r"(生产|制造).*日期$"),
     ("name_spec", r"(品名|名称).*规格$"),
@@ -210,6 +226,10 @@ BACKORDER_WORDS = ("未发货", "未送货", "欠货", "欠发", "缺货明细",
                    # goods taken back on this trip are listed below a 退货 title
                    "退货明细", "退货清单", "退货商品", "退货如下", "以下为退货", "带回",
                    "returneditems", "itemsreturned", "goodsreturned")
+
+# A sheet named with one of these totals the workbook's lines (per category, per
+# month): read only when no other sheet holds a table.
+SUMMARY_SHEET_WORDS = ("汇总", "总表", "统计", "summary", "overview", "totals")
 
 # A row with no quantity naming one of these is an adjustment of the note's total
 # (折扣 -10.00, 整单优惠), never goods: skipped.
@@ -323,6 +343,7 @@ ADJUSTMENTS = tuple(norm(w) for w in ADJUSTMENT_WORDS)
 UNITS = frozenset(w.lower() for w in UNIT_WORDS)
 PACKAGES = frozenset(w.lower() for w in PACKAGE_UNITS)
 TITLES = tuple(norm(w) for w in TITLE_WORDS)
+SUMMARY_SHEETS = tuple(norm(w) for w in SUMMARY_SHEET_WORDS)
 
 
 def header_field(text: object) -> tuple[str, int] | None:
@@ -368,6 +389,11 @@ def meta_label(text: object) -> str | None:
     """The header-block field a label names ('送货单号' -> 'note_no')."""
     found = META_INDEX.get(norm(text))
     return found[0] if found else None
+
+
+def is_summary_sheet(name: str) -> bool:
+    key = norm(name)
+    return any(word in key for word in SUMMARY_SHEETS)
 
 
 def is_damage_remark(text: str) -> bool:

@@ -13,7 +13,13 @@ gifts at price 0 beside a 折扣 row, returns (negative lines, a 退货明细 se
 Business One / Dynamics 365 / Oracle packing slips, 原厂零件号 beside 品牌零件号 with
 '数量/单位', a hidden sheet and terms far below, a German Lieferschein (1.234,50),
 '2箱(24个)', footnote marks in headers, an unlabelled unit column, 销售订单号 beside
-采购订单号, a month-only date and 生产日期 + 保质期 (no expiry is printed) — saved
+采购订单号, a month-only date and 生产日期 + 保质期 (no expiry is printed); two copies
+of the table side by side, a three-level header (数量 over 订购/实发/差异), the code
+in the name ('OF-100 机油滤清器', 零件号/名称), a 汇总 sheet before the 明细, carton
+section rows, kit contents numbered 1-1, text cells with apostrophes and full-width
+digits, Strict Open XML, reordered cell attributes with a shared formula, old-Mac
+CSV, a quantity headed by a date or a store, a Korean P/N / Q'TY packing list and
+批号/效期 in one cell — saved
 as .xlsx, .xls (BIFF, written with xlwt), .xlsb and .ods (converted by LibreOffice
 when it is installed), Excel 2003 XML, HTML saved as .xls, and CSV/TSV in UTF-8 (BOM,
 quoted), GBK, Big5 and UTF-16.
@@ -1397,6 +1403,277 @@ def month_and_shelf_life() -> Doc:
                 "supplier_name": "润通润滑油经营部"})
 
 
+def side_by_side() -> Doc:
+    """Two copies of the table side by side on one page: lines 1-5 left, 6-10 right."""
+    lines = parts(ZH_PARTS, range(10), "")
+    head = ["序号", "编码", "名称", "数量", "单价"]
+    rows = [["宏达汽配有限公司 送货单"],
+            ["送货单号：HD-3001", None, None, None, None, None, "日期：2026-12-01"],
+            head + [None] + head]
+    for i in range(5):
+        a, b = lines[i], lines[i + 5]
+        rows.append([i + 1, a.sku, a.name, int(a.qty), money(a.unit_price), None,
+                     i + 6, b.sku, b.name, int(b.qty), money(b.unit_price)])
+    return Doc("side_by_side.xlsx", rows, lines, ("sku", "name", "qty", "unit_price"),
+               {"note_no": "HD-3001", "delivery_date": "2026-12-01", "po_number": "",
+                "supplier_name": "宏达汽配有限公司"})
+
+
+def three_level_header() -> Doc:
+    """数量 over 订购 | 实发 | 差异 and 金额 over 未税 | 税额 | 含税, the PO in the row
+    of labelled values just above the header."""
+    lines = parts(ZH_PARTS, [0, 1, 4, 5, 8], "PO-2026-12-0002")
+    for ln in lines:
+        ln.price_excl = excl(ln.unit_price)
+    rows = [["送货单"],
+            ["单号：SL-3002", None, None, "日期：2026-12-02", None, "订单号：PO-2026-12-0002"],
+            ["配件编码", "配件名称", "单位", "数量", None, None, "单价", "金额", None, None],
+            [None, None, None, "订购", "实发", "差异", None, "未税", "税额", "含税"]]
+    for ln in lines:
+        gross, net = ln.amount(), ln.amount(ln.price_excl)
+        rows.append([ln.sku, ln.name, ln.unit, int(ln.qty), int(ln.qty), 0, money(ln.unit_price),
+                     money(net), money(gross - net), money(gross)])
+    return Doc("three_level_header.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "SL-3002", "delivery_date": "2026-12-02",
+                "po_number": "PO-2026-12-0002", "supplier_name": ""},
+               merges=[(2, 0, 3, 0), (2, 1, 3, 1), (2, 2, 3, 2), (2, 3, 2, 5), (2, 6, 3, 6),
+                       (2, 7, 2, 9)])
+
+
+def code_in_name() -> Doc:
+    """No code column: the code before the name ('OF-100 机油滤清器') or after it in
+    brackets ('刹车片 (BP-200)')."""
+    lines = parts(ZH_PARTS, [0, 1, 4, 5, 7], "")
+    rows = [["名称", "规格", "数量", "单位", "单价"]]
+    for i, ln in enumerate(lines):
+        text = f"{ln.sku} {ln.name}" if i % 2 == 0 else f"{ln.name} ({ln.sku})"
+        rows.append([text, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price)])
+    return Doc("code_in_name.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def code_slash_name() -> Doc:
+    """One 零件号/名称 column: 'BT-400/蓄电池'."""
+    lines = parts(ZH_PARTS, [2, 3, 6, 9], "")
+    rows = [["发货单号：FH-3004    发货日期：2026-12-04"],
+            ["零件号/名称", "规格", "数量", "单位", "单价", "金额"]]
+    for ln in lines:
+        rows.append([f"{ln.sku}/{ln.name}", ln.spec, int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("code_slash_name.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "FH-3004", "delivery_date": "2026-12-04", "po_number": "",
+                "supplier_name": ""})
+
+
+def name_newline_spec() -> Doc:
+    """品名规格 with the spec on a second line of the cell: '机油滤清器\nW712/95'."""
+    lines = parts(ZH_PARTS, [0, 2, 4, 7], "")
+    rows = [["顺达汽配商行送货单"], ["单号：SD-3005", None, "日期：2026/12/5"],
+            ["编码", "品名规格", "数量", "单位", "单价", "金额"]]
+    for ln in lines:
+        rows.append([ln.sku, f"{ln.name}\n{ln.spec}", int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("name_newline_spec.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "SD-3005", "delivery_date": "2026-12-05", "po_number": "",
+                "supplier_name": "顺达汽配商行"})
+
+
+SUMMARY_ROWS = [["汇总"], ["类别", "品名", "数量", "金额"], ["滤清器", "滤清器类", 20, 500.0],
+                ["制动", "刹车类", 34, 2808.0], ["油液", "油液类", 12, 816.0],
+                ["合计", None, 66, 4124.0]]
+
+
+def summary_first() -> Doc:
+    """A first sheet 汇总 (totals per category, its header has 数量) before the lines
+    on 明细: the summary is never goods (written by write_summary_first)."""
+    lines = parts(ZH_PARTS, [0, 1, 3, 8], "PO-2026-12-0006")
+    rows = [["明细"],
+            ["送货单号：MX-3006", None, "送货日期：2026-12-06", None, "订单号：PO-2026-12-0006"],
+            ["物料编码", "物料名称", "规格型号", "数量", "单位", "单价", "批号"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price),
+                     ln.lot_no])
+    return Doc("summary_first.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "po_number"),
+               {"note_no": "MX-3006", "delivery_date": "2026-12-06",
+                "po_number": "PO-2026-12-0006", "supplier_name": ""})
+
+
+def carton_sections() -> Doc:
+    """Lines grouped by carton under section rows: '第1箱', '箱号：C-02'."""
+    lines = parts(ZH_PARTS, [0, 5, 1, 4, 9], "")
+    rows = [["装箱单"], ["装箱单号：ZX-3007", None, "日期：2026-12-07"],
+            ["货号", "品名", "规格", "数量", "单位"], ["第1箱"]]
+    for n, ln in enumerate(lines):
+        if n == 2:
+            rows.append(["箱号：C-02"])
+        if n == 4:
+            rows.append(["第3箱 (共3箱)"])
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit])
+    return Doc("carton_sections.xlsx", rows, lines, ("sku", "name", "spec", "qty", "unit"),
+               {"note_no": "ZX-3007", "delivery_date": "2026-12-07", "po_number": "",
+                "supplier_name": ""})
+
+
+def kit_subitems() -> Doc:
+    """A kit on line 1 with its contents numbered 1-1, 1-2, 1-3 (no price): the kit is
+    the goods, its contents are not."""
+    kit = Line("KIT-01", "保养套装", "A级", D(2), "套", D("300"), remark="含以下配件")
+    other = parts(ZH_PARTS, [1], "")
+    rows = [["送货单号：KT-3008", None, None, "送货日期：2026-12-08"],
+            ["序号", "商品编码", "商品名称", "规格", "数量", "单位", "单价", "备注"],
+            [1, kit.sku, kit.name, kit.spec, 2, "套", 300.0, kit.remark]]
+    for k, (sku, name, qty, unit) in enumerate(
+            [("OF-100", "机油滤清器", 2, "个"), ("AF-220", "空气滤清器", 2, "个"),
+             ("SP-610", "火花塞", 8, "支")], 1):
+        rows.append([f"1-{k}", sku, name, "", qty, unit, None, "套内"])
+    for n, ln in enumerate(other, 2):
+        rows.append([n, ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price), ""])
+    return Doc("kit_subitems.xlsx", rows, [kit] + other,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "remark"),
+               {"note_no": "KT-3008", "delivery_date": "2026-12-08", "po_number": "",
+                "supplier_name": ""})
+
+
+FULL_WIDTH = str.maketrans("0123456789.", "０１２３４５６７８９．")
+
+
+def text_cells() -> Doc:
+    """Every cell text: leading spaces, Excel's apostrophe saved into the cell ("'5",
+    "'PO-…") and full-width digits ('２０')."""
+    lines = parts(ZH_PARTS, [0, 2, 4, 6], "PO-2026-12-0009")
+    rows = [["  送货单号：", " TX-3009"], ["  日期：", "'2026-12-09"],
+            ["编码", "名称", "规格", "数量", "单位", "单价", "订单号"]]
+    for i, ln in enumerate(lines):
+        qty = str(int(ln.qty)).translate(FULL_WIDTH) if i % 2 == 0 else f"'{int(ln.qty)}"
+        price = f"  {ln.unit_price}" if i % 2 else str(ln.unit_price).translate(FULL_WIDTH)
+        rows.append([f"  {ln.sku}", f" {ln.name}", f"{ln.spec} ", qty, f" {ln.unit}", price,
+                     f"'{ln.po_number}"])
+    return Doc("text_cells_fullwidth.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "TX-3009", "delivery_date": "2026-12-09",
+                "po_number": "PO-2026-12-0009", "supplier_name": ""})
+
+
+def strict_ooxml() -> Doc:
+    """Saved as Excel's 'Strict Open XML' (written by write_strict)."""
+    lines = parts(ZH_PARTS, [0, 1, 2], "")
+    rows = [["送货单号：ST-3010", None, "日期：2026-12-10"],
+            ["编码", "名称", "规格", "数量", "单位", "单价"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, int(ln.qty), ln.unit, money(ln.unit_price)])
+    return Doc("strict_ooxml.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "ST-3010", "delivery_date": "2026-12-10", "po_number": "",
+                "supplier_name": ""})
+
+
+def attr_order() -> Doc:
+    """Cells written '<c s=".." t=".." r="A1">' and a shared amount formula (written by
+    write_other_writer)."""
+    lines = parts(EN_PARTS, [0, 1, 3, 4], "")
+    rows = [["Delivery Note No: DN-3011"], ["Date: 2026-12-11"],
+            ["Item Code", "Description", "Qty", "Unit", "Unit Price", "Amount"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount())])
+    return Doc("attr_order_shared_formula.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price"),
+               {"note_no": "DN-3011", "delivery_date": "2026-12-11", "po_number": "",
+                "supplier_name": ""})
+
+
+def mac_cr_wps() -> Doc:
+    """Old-Mac '\\r' line ends and a WPS trailing empty column on every row (written by
+    write_mac_csv)."""
+    lines = parts(ZH_PARTS, [1, 3, 8], "")
+    rows = [["送货单号", "MC-3012", "", ""], ["日期", "2026-12-12", "", ""],
+            ["编码", "名称", "数量", "单位", "单价", "批号", "有效期", ""]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.qty), ln.unit, str(ln.unit_price), ln.lot_no,
+                     ln.expiry_date.isoformat() if ln.expiry_date else "", ""])
+    return Doc("mac_cr_wps.csv", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "lot_no", "expiry_date"),
+               {"note_no": "MC-3012", "delivery_date": "2026-12-12", "po_number": "",
+                "supplier_name": ""})
+
+
+def date_qty_header() -> Doc:
+    """The quantity headed by the day of the delivery: '11/28 送货'."""
+    lines = parts(ZH_PARTS, [0, 4, 5, 7], "")
+    rows = [["利达汽配有限公司"], ["送货单号：LD-3013", None, None, "日期：2026-11-28"],
+            ["编码", "名称", "规格", "单位", "11/28 送货", "单价"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.spec, ln.unit, int(ln.qty), money(ln.unit_price)])
+    return Doc("date_qty_header.xlsx", rows, lines,
+               ("sku", "name", "spec", "qty", "unit", "unit_price"),
+               {"note_no": "LD-3013", "delivery_date": "2026-11-28", "po_number": "",
+                "supplier_name": "利达汽配有限公司"})
+
+
+def store_qty_header() -> Doc:
+    """A 配送单 whose quantity column is headed by the store it goes to: '南山店'."""
+    lines = parts(ZH_PARTS, [1, 2, 6], "")
+    rows = [["配送单号：PS-3014"], ["编码", "名称", "单位", "南山店", "单价"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, ln.unit, int(ln.qty), money(ln.unit_price)])
+    return Doc("store_qty_header.xlsx", rows, lines, ("sku", "name", "qty", "unit", "unit_price"),
+               {"note_no": "PS-3014", "delivery_date": "", "po_number": "", "supplier_name": ""})
+
+
+def korean_english() -> Doc:
+    """A Korean maker's packing list: P/N, DESC., Q'TY, U/PRICE, AMOUNT(USD)."""
+    lines = parts(EN_PARTS, [0, 1, 3, 4, 5], "PO-77120")
+    for ln in lines:
+        ln.unit = ln.unit.upper()
+    rows = [["HANSOL AUTO PARTS CO., LTD."], ["PACKING LIST"],
+            ["INVOICE NO.: HS-261213", None, None, "DATE: DEC. 13, 2026"], ["P.O. NO.: PO-77120"],
+            ["NO.", "P/N", "DESC.", "Q'TY", "UNIT", "U/PRICE", "AMOUNT(USD)"]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, int(ln.qty), ln.unit, money(ln.unit_price),
+                     money(ln.amount())])
+    rows.append(["TOTAL", None, None, int(sum(ln.qty for ln in lines)), None, None,
+                 money(sum(ln.amount() for ln in lines))])
+    return Doc("korean_english.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "po_number"),
+               {"note_no": "HS-261213", "delivery_date": "2026-12-13", "po_number": "PO-77120",
+                "supplier_name": "HANSOL AUTO PARTS CO., LTD."})
+
+
+def lot_expiry_cell() -> Doc:
+    """Lot and expiry (to the month) in one 批号/效期 cell: 'C2611 / 2027-01'."""
+    lines = parts(ZH_PARTS, [3, 8, 0], "")
+    for ln, expiry in zip(lines, (date(2027, 1, 31), date(2028, 6, 30), date(2027, 12, 31))):
+        ln.expiry_date = expiry
+    rows = [["送货单号：LE-3015", None, "日期：2026-12-15"],
+            ["编码", "名称", "数量", "单位", "单价", "批号/效期"]]
+    for ln in lines:
+        rows.append([ln.sku, ln.name, int(ln.qty), ln.unit, money(ln.unit_price),
+                     f"{ln.lot_no} / {ln.expiry_date.strftime('%Y-%m')}"])
+    return Doc("lot_expiry_cell.xlsx", rows, lines,
+               ("sku", "name", "qty", "unit", "unit_price", "lot_no", "expiry_date"),
+               {"note_no": "LE-3015", "delivery_date": "2026-12-15", "po_number": "",
+                "supplier_name": ""})
+
+
+def taiwan_english() -> Doc:
+    """A Taiwanese maker's English invoice: ITEM 1, 2, 3, PART NO., QTY (PCS), NT$."""
+    lines = parts(EN_PARTS, [0, 2, 5], "")
+    rows = [["Invoice No: TW-3016", None, "Date: 2026/12/16"],
+            ["ITEM", "PART NO.", "DESCRIPTION", "SPEC.", "QTY (PCS)", "UNIT PRICE(NT$)",
+             "LOT NO."]]
+    for n, ln in enumerate(lines, 1):
+        rows.append([n, ln.sku, ln.name, ln.spec, int(ln.qty), money(ln.unit_price), ln.lot_no])
+    return Doc("taiwan_english.csv", rows, lines,
+               ("sku", "name", "spec", "qty", "unit_price", "lot_no"),
+               {"note_no": "TW-3016", "delivery_date": "2026-12-16", "po_number": "",
+                "supplier_name": ""})
+
+
 # --- writers ----------------------------------------------------------------------------
 def _pinned(data: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -1551,6 +1828,83 @@ def write_ods(doc: Doc) -> bytes | None:
         return (Path(tmp) / "in.ods").read_bytes()
 
 
+def write_summary_first(doc: Doc) -> bytes:
+    """xlsx whose first sheet 汇总 totals the lines of the second, 明细."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(write_xlsx(doc)))
+    book.active.title = "明细"
+    summary = book.create_sheet("汇总", 0)
+    for row in SUMMARY_ROWS:
+        summary.append(row)
+    book.properties.created = book.properties.modified = datetime(2026, 11, 2, 8, 0)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _pinned(buffer.getvalue())
+
+
+_STRICT = ((b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main"),
+           (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships"))
+
+
+def _rewritten(data: bytes, change) -> bytes:
+    """An xlsx with ``change(part name, bytes)`` applied to every part."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info, change(info.filename, source.read(info.filename)))
+    return out.getvalue()
+
+
+def write_strict(doc: Doc) -> bytes:
+    """'Strict Open XML': the same parts under the ISO namespaces."""
+    def strict(name: str, body: bytes) -> bytes:
+        if name.startswith("[Content_Types]"):
+            return body
+        for transitional, iso in _STRICT:
+            body = body.replace(transitional, iso)
+        return body
+    return _rewritten(write_xlsx(doc), strict)
+
+
+def _reversed_attributes(match) -> bytes:
+    pairs = re.findall(rb'(\w+)="([^"]*)"', match[1])
+    return b"<c " + b" ".join(b'%s="%s"' % pair for pair in reversed(pairs)) + match[2]
+
+
+def _shared_formula(match) -> bytes:
+    """The amount cells of rows 4-7 as one shared formula (the cached value kept)."""
+    row, value = int(match[2]), match[3]
+    if row == 4:
+        return b'<c r="F4"><f t="shared" ref="F4:F7" si="0">C4*E4</f><v>%s</v></c>' % value
+    if row > 4:
+        return b'<c r="F%d"><f t="shared" si="0"/><v>%s</v></c>' % (row, value)
+    return match[0]
+
+
+def write_other_writer(doc: Doc) -> bytes:
+    """Cell attributes in another order (s, t, r) and a shared formula."""
+    def change(name: str, body: bytes) -> bytes:
+        if not name.startswith("xl/worksheets/sheet"):
+            return body
+        body = re.sub(rb'<c ([^>]*?)r="F(\d+)"([^>]*)><v>([^<]*)</v></c>',
+                      lambda m: _shared_formula((m[0], m[1], m[2], m[4])), body)
+        return re.sub(rb"<c ([^>]*?)(/?>)", _reversed_attributes, body)
+    return _rewritten(write_xlsx(doc), change)
+
+
+def write_mac_csv(doc: Doc) -> bytes:
+    """CSV with old-Mac '\\r' line ends and one empty column more on every row (WPS)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r")
+    for row in doc.rows:
+        writer.writerow(["" if v is None else v for v in row] + [""])
+    return buffer.getvalue().encode("utf-8")
+
+
 def build() -> list[tuple[Doc, bytes | None]]:
     out: list[tuple[Doc, bytes | None]] = []
 
@@ -1633,6 +1987,23 @@ def build() -> list[tuple[Doc, bytes | None]]:
     add(blank_headers(), write_xlsx(blank_headers()))
     add(so_beside_po(), write_xlsx(so_beside_po()))
     add(month_and_shelf_life(), write_xlsx(month_and_shelf_life()))
+    add(side_by_side(), write_xlsx(side_by_side()))
+    add(three_level_header(), write_xlsx(three_level_header()))
+    add(code_in_name(), write_csv(code_in_name()))
+    add(code_slash_name(), write_xlsx(code_slash_name()))
+    add(name_newline_spec(), write_xlsx(name_newline_spec()))
+    add(summary_first(), write_summary_first(summary_first()))
+    add(carton_sections(), write_xlsx(carton_sections()))
+    add(kit_subitems(), write_xlsx(kit_subitems()))
+    add(text_cells(), write_xlsx(text_cells()))
+    add(strict_ooxml(), write_strict(strict_ooxml()))
+    add(attr_order(), write_other_writer(attr_order()))
+    add(mac_cr_wps(), write_mac_csv(mac_cr_wps()))
+    add(date_qty_header(), write_xlsx(date_qty_header()))
+    add(store_qty_header(), write_xlsx(store_qty_header()))
+    add(korean_english(), write_xlsx(korean_english()))
+    add(lot_expiry_cell(), write_xlsx(lot_expiry_cell()))
+    add(taiwan_english(), write_csv(taiwan_english()))
     return out
 
 
