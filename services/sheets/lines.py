@@ -126,6 +126,9 @@ def _line(record: TableRow, header: layout.Header, sheet: DeliverySheet,
     if not line.sku and not line.name:
         bad("sku" if "sku" in letters else "name", "item_missing")
     _quantity(line, values, bad, count_slash_unit if header.qty_with_unit else number_and_unit)
+    if problems and problems[-1].message == "return_line":
+        sheet.errors.extend(problems)       # one message for it, not one per figure
+        return None
     printed = _prices(line, values, bad, sheet)
     raw_expiry = values.get("expiry_date")
     if "lot_expiry" in values:
@@ -222,7 +225,9 @@ def _quantity(line: SheetLine, values: dict, bad, read=number_and_unit) -> None:
         return
     if qty is None:
         bad("qty", "qty_missing")
-    elif qty <= 0:
+    elif qty < 0:       # goods going back: a supplier return, never a receipt line
+        bad("qty", "return_line", value=str(qty))
+    elif qty == 0:
         bad("qty", "must_be_positive", value=str(qty))
     elif qty > MAX_LINE_QTY:
         bad("qty", "too_large", value=str(qty))

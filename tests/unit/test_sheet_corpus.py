@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from services.errors import ValidationError
 from services.sheets import read_delivery_sheet
+from ui.i18n import error_text
 
 CORPUS = Path(__file__).resolve().parents[1] / "data" / "sheets" / "corpus"
 LINE_FIELDS = ("sku", "name", "spec", "qty", "unit", "unit_price", "lot_no", "expiry_date",
@@ -195,6 +197,12 @@ def test_returned_goods_are_never_received(name):
     sheet = read_delivery_sheet((CORPUS / name).read_bytes(), name)
     assert {ln.sku for ln in sheet.lines}.isdisjoint({"BP-200", "BT-400", "TB-880"})
     assert all(ln.qty > 0 for ln in sheet.lines)
+    # a negative line says once what it is, in words the receiver can act on
+    returns = [e for e in sheet.errors if e.message == "return_line"]
+    assert len(returns) == len({e.row for e in sheet.errors})
+    if returns:
+        assert "return to the supplier" in error_text(ValidationError(
+            "return_line", **{k: v for k, v in returns[0].params.items() if k != "row"}), "en")
 
 
 def test_a_gift_is_goods_and_a_discount_row_is_not():

@@ -128,7 +128,7 @@ def test_quantities_and_amounts():
     assert {ln.sku: ln.qty for ln in sheet.lines} == {
         "Q-OK": D(5), "Q-UNIT": D(12), "Q-COMMA": D(1200), "Q-AMOUNT": D(4)}
     assert problems(sheet) == {
-        (3, "B", "must_be_positive"), (4, "B", "must_be_positive"), (5, "B", "not_a_number"),
+        (3, "B", "return_line"), (4, "B", "must_be_positive"), (5, "B", "not_a_number"),
         (6, "B", "too_large"), (9, "D", "amount_mismatch"), (10, "B", "too_many_decimals"),
         (11, "C", "must_not_be_negative"), (13, "B", "qty_missing")}
     warning = next(e for e in sheet.errors if e.message == "amount_mismatch")

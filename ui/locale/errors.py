@@ -19,6 +19,9 @@ MESSAGES = {
     "error.too_long": ("{field} is too long (at most {max} characters).", "{field} 过长（最多 {max} 个字符）。"),
     "error.not_a_number": ("{field} must be a number (got \"{value}\").", "{field} 必须是数字（当前为“{value}”）。"),
     "error.must_be_positive": ("{field} must be greater than zero.", "{field} 必须大于零。"),
+    "error.return_line": (
+        "A returned item (quantity {value}) is not received on a delivery: record it as a return to the supplier.",
+        "退货行（数量 {value}）不作为到货入库：请按退货给供应商处理。"),
     "error.must_not_be_negative": ("{field} cannot be negative.", "{field} 不能为负数。"),
     "error.too_large": ("{field} is too large ({value}).", "{field} 数值过大（{value}）。"),
     "error.too_many_decimals": ("{field} allows at most {places} decimal places.", "{field} 最多允许 {places} 位小数。"),
