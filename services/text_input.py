@@ -85,10 +85,46 @@ def decode_text(data: bytes, preferred: str | None = None) -> str:
             pass
     for encoding in encodings:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        return text if encoding == preferred else _unless_big5(data, text)
     raise ValidationError("file_unreadable", field="file", reason="unknown text encoding")
+
+
+def _unless_big5(data: bytes, text: str) -> str:
+    """A Taiwan file saved in Big5: GB18030 decodes any such bytes, into nonsense
+    (rare and private-use characters); read as Big5 when that reads commoner."""
+    if data.isascii() or _common_share(text) >= _BIG5_DOUBT:
+        return text
+    try:
+        big5 = data.decode("cp950")
+    except UnicodeDecodeError:
+        return text
+    return big5 if _common_share(big5) > _common_share(text) else text
+
+
+_BIG5_DOUBT = 0.8          # Chinese text of any script is nearly all common characters
+_HAN = re.compile(r"[\u3400-\u9fff\ue000-\uf8ff\uf900-\ufaff]")
+
+
+def _common_share(text: str, sample: int = 4000) -> float:
+    """The share of Han characters (in the first few thousand) that are common:
+    GB2312's Simplified or Big5's first-level Traditional."""
+    han = _HAN.findall(text[:sample])
+    return sum(map(_is_common, han)) / len(han) if han else 1.0
+
+
+def _is_common(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+        return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return b"\xa4\x40" <= ch.encode("cp950") <= b"\xc6\x7e"
+    except UnicodeEncodeError:
+        return False
 
 
 decode_csv = decode_text

@@ -11,7 +11,7 @@ and the grids recognised from photographed notes, through one reader.
 """
 from services.sheets.budget import Budget
 from services.sheets.fields import clean_date, parse_date, parse_number, to_text
-from services.sheets.formats import decode_text
+from services.text_input import decode_text
 from services.sheets.reader import (
     MAX_FILE_BYTES,
     MAX_LINE_QTY,

@@ -8,6 +8,8 @@ bytes, never trusted from the name alone.
 """
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 import codecs
 import csv
 import html.parser
@@ -216,8 +218,8 @@ def _xml_value(element) -> Any:
     kind = element.get(f"{_SS}Type", "String")
     if kind == "Number":
         try:
-            return int(text) if re.fullmatch(r"-?\d+", text.strip()) else float(text)
-        except ValueError:
+            return int(text) if re.fullmatch(r"-?\d+", text.strip()) else Decimal(text.strip())
+        except (ValueError, InvalidOperation):
             return text
     if kind == "DateTime":
         try:
@@ -317,7 +319,7 @@ def _html_tables(data: bytes, budget: Budget) -> list[Grid]:
     head = data[:4096].lower()
     match = re.search(rb'charset=["\']?([a-z0-9_\-]+)', head)
     encoding = match.group(1).decode() if match else None
-    text = decode_text(data, preferred=encoding)
+    text = text_input.decode_text(data, preferred=encoding)
     parser = _TableParser(budget)
     parser.feed(text)
     parser.close()
@@ -329,42 +331,6 @@ def _html_tables(data: bytes, budget: Budget) -> list[Grid]:
 
 
 # --- text -----------------------------------------------------------------------------
-def decode_text(data: bytes, preferred: str | None = None) -> str:
-    """Decoded the same way as every other upload (services.text_input), except a
-    Taiwan sheet saved in Big5: GB18030 decodes any such bytes, into nonsense."""
-    text = text_input.decode_text(data, preferred)
-    if preferred or data.isascii() or _common_share(text) >= _BIG5_DOUBT:
-        return text
-    try:
-        big5 = data.decode("cp950")
-    except UnicodeDecodeError:
-        return text
-    return big5 if _common_share(big5) > _common_share(text) else text
-
-
-_BIG5_DOUBT = 0.8          # Chinese text of any script is nearly all common characters
-_HAN = re.compile(r"[\u3400-\u9fff\ue000-\uf8ff\uf900-\ufaff]")
-
-
-def _common_share(text: str, sample: int = 4000) -> float:
-    """The share of Han characters (in the first few thousand) that are common:
-    GB2312's Simplified or Big5's first-level Traditional."""
-    han = _HAN.findall(text[:sample])
-    return sum(map(_is_common, han)) / len(han) if han else 1.0
-
-
-def _is_common(ch: str) -> bool:
-    try:
-        ch.encode("gb2312")
-        return True
-    except UnicodeEncodeError:
-        pass
-    try:
-        return b"\xa4\x40" <= ch.encode("cp950") <= b"\xc6\x7e"
-    except UnicodeEncodeError:
-        return False
-
-
 def _delimiter(sample: str) -> str:
     lines = [line for line in sample.splitlines()[:30] if line.strip()]
     best, best_score = ",", -1
@@ -379,7 +345,7 @@ def _delimiter(sample: str) -> str:
 def csv_grid(data: bytes, budget: Budget = limits.DEFAULT) -> Grid:
     # A NUL in the first bytes was refused as binary by ``sniff``; one further in is a
     # cell's control character, refused naming its row and column when read.
-    text = decode_text(data)
+    text = text_input.decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192]))
     # ="0123…" keeps a long number as text in Excel (Taobao and 1688 exports)
     excel_text = '="' in text
@@ -413,4 +379,4 @@ def cell_date(value: Any) -> Any:
     return value
 
 
-__all__ = ["Grid", "load", "sniff", "decode_text", "csv_grid", "cell_date", "date"]
+__all__ = ["Grid", "load", "sniff", "csv_grid", "cell_date", "date"]

@@ -136,27 +136,34 @@ def screenshot(page, name: str) -> Path:
 # Chromium's fake camera often shows only black frames to the first page that opens it
 # in a new browser; later pages see the video. Each camera browser therefore opens the
 # camera once on a page of the app (a secure origin) and waits for a picture.
-_CAMERA_SHOWS_PICTURE = """() => navigator.mediaDevices.getUserMedia({video: true})
-  .then(stream => new Promise(resolve => {
-    const video = document.createElement('video');
-    video.muted = true; video.srcObject = stream; video.play();
+def _waits_for_picture(seconds: int) -> str:
+    """JS: (video) => a promise of whether it shows more than black within ``seconds``."""
+    return """v => new Promise(resolve => {
     const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
     const paint = canvas.getContext('2d');
     const started = Date.now();
-    const done = (ok) => { stream.getTracks().forEach(t => t.stop()); resolve(ok); };
     const check = () => {
-      if (video.readyState >= 2) {
-        paint.drawImage(video, 0, 0, 16, 16);
-        const px = paint.getImageData(0, 0, 16, 16).data;
-        let sum = 0;
-        for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
-        if (sum > 16 * 16 * 60) return done(true);
-      }
-      if (Date.now() - started > 20000) return done(false);
-      setTimeout(check, 100);
+        if (v.readyState >= 2) {
+            paint.drawImage(v, 0, 0, 16, 16);
+            const px = paint.getImageData(0, 0, 16, 16).data;
+            let sum = 0;
+            for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
+            if (sum > 16 * 16 * 60) return resolve(true);
+        }
+        if (Date.now() - started > %d) return resolve(false);
+        setTimeout(check, 100);
     };
     check();
-  }))"""
+})""" % (seconds * 1000)
+
+
+VIDEO_HAS_PICTURE = _waits_for_picture(30)
+_CAMERA_SHOWS_PICTURE = """() => navigator.mediaDevices.getUserMedia({video: true})
+  .then(stream => {
+    const video = document.createElement('video');
+    video.muted = true; video.srcObject = stream; video.play();
+    return (%s)(video).then(ok => { stream.getTracks().forEach(t => t.stop()); return ok; });
+  })""" % _waits_for_picture(20)
 
 
 def launch_camera_browser(browser, video: Path, server: str):
@@ -173,25 +180,6 @@ def launch_camera_browser(browser, video: Path, server: str):
     finally:
         context.close()
     return instance
-
-
-VIDEO_HAS_PICTURE = """v => new Promise(resolve => {
-    const canvas = document.createElement('canvas'); canvas.width = 16; canvas.height = 16;
-    const paint = canvas.getContext('2d');
-    const started = Date.now();
-    const check = () => {
-        if (v.readyState >= 2) {
-            paint.drawImage(v, 0, 0, 16, 16);
-            const px = paint.getImageData(0, 0, 16, 16).data;
-            let sum = 0;
-            for (let i = 0; i < px.length; i += 4) sum += px[i] + px[i + 1] + px[i + 2];
-            if (sum > 16 * 16 * 60) return resolve(true);
-        }
-        if (Date.now() - started > 30000) return resolve(false);
-        setTimeout(check, 100);
-    };
-    check();
-})"""
 
 
 def camera_shows_picture(widget) -> bool:
